@@ -1,0 +1,162 @@
+"""`golive plan STACK`: the real program under mocks, printed for a human (no cloud needed).
+
+Shows the resource tree by component, counts by type, stack outputs (secrets masked), the
+warnings worth a look before `pulumi up`, and with `--against OTHER` every difference between
+two stacks that comes from their stack files. `--json FILE` writes the whole recorded plan.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from stacks.compare import PlanDiff, compare
+from stacks.config import ConfigError, parse
+from stacks.harness import PROJECT_DIR, Plan, StackFileError, run_program, to_jsonable
+from stacks.mock_aws import MockLookupError
+
+# Wide enough for ARNs when piped (CI logs); a terminal keeps its own width.
+console = Console(highlight=False, width=None if Console().is_terminal else 160)
+err_console = Console(stderr=True, highlight=False, width=None if Console().is_terminal else 160)
+
+
+def _short_type(token: str) -> str:
+    """`aws:ec2/subnet:Subnet` -> `ec2.Subnet`; `golive:aws:Network` -> `Network`."""
+    if token.startswith("golive:"):
+        return token.rsplit(":", 1)[-1]
+    package, _, rest = token.partition(":")
+    module = rest.split("/")[0] if "/" in rest else package
+    return f"{module}.{rest.rsplit(':', 1)[-1]}" if package == "aws" else token
+
+
+def render_tree(plan: Plan) -> Tree:
+    tree = Tree(f"[bold]{plan.stack}[/] ({len(plan.resources)} resources)")
+    nodes: dict[str | None, Tree] = {None: tree}
+    urns = {r.urn for r in plan.resources}
+    for resource in plan.resources:
+        parent = resource.parent if resource.parent in urns else None
+        label = (
+            f"[bold cyan]{_short_type(resource.type)}[/] {resource.name}"
+            if not resource.custom
+            else f"{_short_type(resource.type)} [dim]{resource.name}[/]"
+        )
+        flags = [f for f, on in (("protect", resource.protect), ("retain", resource.retain_on_delete)) if on]
+        if flags:
+            label += f" [yellow]({', '.join(flags)})[/]"
+        nodes[resource.urn] = nodes[parent].add(label)
+    return tree
+
+
+def render_counts(plan: Plan) -> Table:
+    table = Table(title="Resources by type", title_justify="left")
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for token, count in plan.count_by_type().items():
+        table.add_row(token, str(count))
+    table.add_row("[bold]total[/]", f"[bold]{len(plan.resources)}[/]")
+    return table
+
+
+def render_outputs(plan: Plan) -> Table:
+    table = Table(title="Stack outputs", title_justify="left")
+    table.add_column("name")
+    table.add_column("value", overflow="fold")
+    for name, value in plan.outputs.items():
+        shown = to_jsonable(value)
+        table.add_row(name, shown if isinstance(shown, str) else json.dumps(shown))
+    return table
+
+
+def render_diff(left: Plan, right: Plan, diff: PlanDiff) -> None:
+    a, b = left.stack, right.stack
+    if diff.empty:
+        console.print(f"[green]{a} and {b} declare the same resources with the same inputs.[/]")
+        return
+    if diff.config:
+        table = Table(title=f"Config keys that differ ({a} vs {b})", title_justify="left")
+        table.add_column("key")
+        table.add_column(a, overflow="fold")
+        table.add_column(b, overflow="fold")
+        for key, av, bv in diff.config:
+            table.add_row(key, _show(av), _show(bv))
+        console.print(table)
+    for stack, only in ((a, diff.only_left), (b, diff.only_right)):
+        if only:
+            console.print(f"\n[bold]Only in {stack}[/] ({len(only)}):")
+            for key in only:
+                console.print(f"  + {key}")
+    if diff.inputs:
+        table = Table(title="Inputs that differ in resources of both", title_justify="left")
+        table.add_column("resource", overflow="fold")
+        table.add_column("input", overflow="fold")
+        table.add_column(a, overflow="fold")
+        table.add_column(b, overflow="fold")
+        for key, changes in diff.inputs.items():
+            for path, av, bv in changes:
+                table.add_row(key, path, _show(av), _show(bv))
+        console.print(table)
+
+
+def _show(value: Any) -> str:
+    return "[dim]-[/]" if value is None else str(value)
+
+
+def _run(stack: str, stack_file: Path | None) -> Plan:
+    return run_program(stack, project_dir=PROJECT_DIR, stack_file=stack_file)
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=1)
+
+
+def plan(
+    stack: Annotated[str, typer.Argument(help="Stack name: reads Pulumi.<stack>.yaml.")],
+    against: Annotated[
+        str | None, typer.Option("--against", help="Compare with another stack.")
+    ] = None,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Write the whole recorded plan to this file.")
+    ] = None,
+    stack_file: Annotated[
+        Path | None,
+        typer.Option("--stack-file", help="Use this stack file instead of Pulumi.<stack>.yaml."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Counts, outputs and warnings; no tree.")
+    ] = False,
+) -> None:
+    """Run the program offline under realistic mocks and show what `pulumi up` would build."""
+    try:
+        result = _run(stack, stack_file)
+        other = _run(against, None) if against else None
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    except (StackFileError, MockLookupError) as exc:
+        raise _fail(str(exc)) from None
+
+    if other is not None:
+        console.print(f"[bold]golive plan {stack} --against {against}[/]\n")
+        render_diff(result, other, compare(result, other))
+    else:
+        if not quiet:
+            console.print(render_tree(result))
+        console.print(render_counts(result))
+        console.print(render_outputs(result))
+    cfg = parse(stack, result.config)
+    warnings = cfg.warnings() + result.warnings
+    if warnings:
+        console.print("\n[bold yellow]Warnings[/]")
+        for warning in warnings:
+            console.print(f"  [yellow]![/] {warning}")
+    if json_file is not None:
+        document = result.to_json()
+        document["warnings"] = warnings
+        json_file.write_text(json.dumps(document, indent=2) + "\n")
+        console.print(f"\nWrote the recorded plan to {json_file}")

@@ -1,0 +1,367 @@
+"""Run the real golive program under Pulumi mocks and record everything it declares.
+
+One harness serves the tests and `golive plan`: it loads `Pulumi.yaml` defaults plus
+`Pulumi.<stack>.yaml` the way the Pulumi CLI would, runs `__main__.py` with mocks that return
+realistic computed values (see `stacks.mock_aws`), and records every resource registration with
+its type, logical name, inputs (secret values marked), parent, dependencies and resource options.
+The mock monitor sees the options the SDK sends the engine, so `protect`, `ignoreChanges`,
+`aliases`, `deleteBeforeReplace` and `retainOnDelete` can be asserted like any input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await  # pyright: ignore[reportPrivateUsage]
+
+from stacks.mock_aws import AwsMocks, Lookups
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_NAME = "golive"
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+SECRET_STANDIN = "mock-secret-value-0123456789abcdef"
+"""What a `secure:` value in a stack file decrypts to under mocks (the real CLI decrypts it)."""
+
+_LOCK = threading.Lock()
+
+
+class StackFileError(Exception):
+    """A stack file is missing or is not valid YAML of the Pulumi stack-file shape."""
+
+
+@dataclass(frozen=True)
+class SecretValue:
+    """An input value the program marked secret: shown masked, compared by value."""
+
+    value: Any
+
+    def __repr__(self) -> str:
+        return "SecretValue([secret])"
+
+
+@dataclass
+class RecordedResource:
+    """One resource registration, as the Pulumi engine would have received it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    inputs: dict[str, Any]
+    parent: str | None
+    dependencies: list[str]
+    provider: str
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    ignore_changes: list[str]
+    aliases: list[str]
+    replace_on_changes: list[str]
+    id: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """Resource options in the camelCase shape policy rules read."""
+        return {
+            "protect": self.protect,
+            "retainOnDelete": self.retain_on_delete,
+            "deleteBeforeReplace": self.delete_before_replace,
+            "ignoreChanges": list(self.ignore_changes),
+            "aliases": list(self.aliases),
+            "replaceOnChanges": list(self.replace_on_changes),
+            "dependencies": list(self.dependencies),
+            "parent": self.parent,
+        }
+
+    def plain_inputs(self) -> dict[str, Any]:
+        """Inputs with secret markers removed (for assertions on values)."""
+        return unwrap_secrets(self.inputs)
+
+
+@dataclass
+class Plan:
+    """Everything one run of the program declared."""
+
+    stack: str
+    config: dict[str, str]
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+    warnings: list[str]
+    invokes: list[str]
+
+    def of_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str) -> RecordedResource:
+        found = self.of_type(type_token)
+        if len(found) != 1:
+            names = [r.name for r in found]
+            raise AssertionError(f"expected one {type_token}, found {len(found)}: {names}")
+        return found[0]
+
+    def named(self, name: str) -> RecordedResource:
+        for resource in self.resources:
+            if resource.name == name:
+                return resource
+        raise KeyError(name)
+
+    def by_urn(self) -> dict[str, RecordedResource]:
+        return {r.urn: r for r in self.resources}
+
+    def children(self, parent_urn: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.parent == parent_urn]
+
+    def descendants(self, parent_urn: str) -> Iterator[RecordedResource]:
+        for child in self.children(parent_urn):
+            yield child
+            yield from self.descendants(child.urn)
+
+    def count_by_type(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for resource in self.resources:
+            counts[resource.type] = counts.get(resource.type, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "config": self.config,
+            "warnings": self.warnings,
+            "outputs": to_jsonable(self.outputs),
+            "resources": [
+                {
+                    "urn": r.urn,
+                    "type": r.type,
+                    "name": r.name,
+                    "parent": r.parent,
+                    "custom": r.custom,
+                    "inputs": to_jsonable(r.inputs),
+                    "options": r.options,
+                }
+                for r in self.resources
+            ],
+        }
+
+
+def unwrap_secrets(value: Any) -> Any:
+    if isinstance(value, SecretValue):
+        return unwrap_secrets(value.value)
+    if isinstance(value, dict):
+        return {k: unwrap_secrets(v) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, list):
+        return [unwrap_secrets(v) for v in value]  # pyright: ignore[reportUnknownVariableType]
+    return value
+
+
+def to_jsonable(value: Any) -> Any:
+    """JSON-ready copy with every secret masked."""
+    if isinstance(value, SecretValue):
+        return "[secret]"
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]  # pyright: ignore[reportUnknownVariableType]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _mark_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG) == rpc._special_secret_sig:  # pyright: ignore[reportPrivateUsage]
+            return SecretValue(_mark_secrets(value.get("value")))
+        return {k: _mark_secrets(v) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, list):
+        return [_mark_secrets(v) for v in value]  # pyright: ignore[reportUnknownVariableType]
+    return value
+
+
+# --------------------------------------------------------------------------- stack files
+
+
+def _as_cli_string(value: Any) -> str:
+    """Config values reach the program as strings, exactly as the Pulumi CLI passes them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+def _qualify(key: str) -> str:
+    return key if ":" in key else f"{PROJECT_NAME}:{key}"
+
+
+def stack_names(project_dir: Path = PROJECT_DIR) -> list[str]:
+    """Every stack that has a `Pulumi.<stack>.yaml` in the project directory."""
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+
+
+def load_stack_config(
+    stack: str, project_dir: Path = PROJECT_DIR, stack_file: Path | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Project defaults from Pulumi.yaml overlaid with the stack file, as CLI-style strings.
+
+    Returns the config map and the keys holding `secure:` values (decrypted to a stand-in).
+    """
+    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    config: dict[str, str] = {}
+    for key, spec in (project.get("config") or {}).items():
+        if isinstance(spec, dict) and "default" in spec:
+            config[_qualify(key)] = _as_cli_string(spec["default"])
+        elif not isinstance(spec, dict):
+            config[_qualify(key)] = _as_cli_string(spec)
+    path = stack_file or project_dir / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        known = ", ".join(stack_names(project_dir)) or "none"
+        raise StackFileError(f"no stack file {path.name} (stacks here: {known})")
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise StackFileError(f"{path.name} is not valid YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise StackFileError(f"{path.name}: expected a mapping with a 'config:' key")
+    stack_config = document.get("config") or {}  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    if not isinstance(stack_config, dict):
+        raise StackFileError(f"{path.name}: 'config:' must be a mapping of keys to values")
+    secret_keys: list[str] = []
+    for key, value in stack_config.items():  # pyright: ignore[reportUnknownVariableType]
+        qualified = _qualify(str(key))  # pyright: ignore[reportUnknownArgumentType]
+        if isinstance(value, dict) and set(value) == {"secure"}:  # pyright: ignore[reportUnknownArgumentType]
+            config[qualified] = SECRET_STANDIN
+            secret_keys.append(qualified)
+        else:
+            config[qualified] = _as_cli_string(value)
+    return config, secret_keys
+
+
+# --------------------------------------------------------------------------- recording
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A MockMonitor that keeps every registration request: parent, dependencies, options."""
+
+    def __init__(self, mocks: AwsMocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[RecordedResource] = []
+        self.component_outputs: dict[str, dict[str, Any]] = {}
+        self.stack_urn: str | None = None
+        self.aws_mocks = mocks
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            self.stack_urn = response.urn
+            return response
+        inputs = _mark_secrets(rpc.deserialize_properties(request.object, keep_unknowns=True))
+        registration = self.resources.get(response.urn)
+        self.recorded.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                inputs=inputs,
+                parent=request.parent or None,
+                dependencies=list(request.dependencies),
+                provider=request.provider,
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                ignore_changes=list(request.ignoreChanges),
+                aliases=[str(a) for a in request.aliases],
+                replace_on_changes=list(request.replaceOnChanges),
+                id=registration.id if registration else None,
+                outputs=dict(registration.state) if registration else {},
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        outputs = rpc.deserialize_properties(request.outputs, keep_unknowns=True)
+        self.component_outputs[request.urn] = _mark_secrets(outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+def _resolve(value: Any) -> Any:
+    """The value an export would have in the stack's outputs (secrets marked)."""
+    output = pulumi.Output.from_input(value)
+    resolved = _sync_await(output.future(with_unknowns=True))
+    if _sync_await(output.is_secret()):
+        return SecretValue(resolved)
+    return _mark_secrets(resolved)
+
+
+def _reset_runtime() -> None:
+    settings.ROOT.set(None)
+    settings.SETTINGS.outputs.clear()
+    for name in [m for m in sys.modules if m == "stacks.program"]:
+        del sys.modules[name]
+
+
+def run_program(
+    stack: str,
+    *,
+    project_dir: Path = PROJECT_DIR,
+    stack_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    lookups: Lookups | None = None,
+    preview: bool = False,
+) -> Plan:
+    """Run `__main__.py` for `stack` under mocks and return what it declared.
+
+    `overrides` replaces config keys (unqualified keys are `golive:`; values as in YAML).
+    `lookups` sets what the account already holds (released images, hosted zones, ...).
+    `preview=True` runs as `pulumi preview` would: computed values are unknown.
+    Raises the program's own exception (e.g. `stacks.config.ConfigError`) unchanged.
+    """
+    config, secret_keys = load_stack_config(stack, project_dir, stack_file)
+    for key, value in (overrides or {}).items():
+        config[_qualify(key)] = _as_cli_string(value)
+    region = config.get("aws:region", "us-east-1")
+    mocks = AwsMocks(region=region, lookups=lookups or Lookups(), preview=preview)
+    with _LOCK:
+        _reset_runtime()
+        monitor = RecordingMonitor(mocks)
+        set_all_config(config, secret_keys)
+        pulumi_mocks.set_mocks(
+            mocks, project=PROJECT_NAME, stack=stack, preview=preview, monitor=monitor
+        )
+        main = str(project_dir / "__main__.py")
+        cwd = os.getcwd()
+        os.chdir(project_dir)
+        try:
+            _sync_await(run_pulumi_func(lambda: runpy.run_path(main, run_name="__main__")))
+            root = settings.get_root_resource()
+            exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
+            stack_outputs = {name: _resolve(value) for name, value in exported.items()}
+        finally:
+            os.chdir(cwd)
+            settings.SETTINGS.outputs.clear()
+    for resource in monitor.recorded:
+        if not resource.custom:
+            resource.outputs = monitor.component_outputs.get(resource.urn, {})
+    return Plan(
+        stack=stack,
+        config=config,
+        resources=monitor.recorded,
+        outputs=stack_outputs,
+        warnings=list(mocks.warnings),
+        invokes=list(mocks.invokes),
+    )
+
