@@ -150,7 +150,9 @@ class Network(pulumi.ComponentResource):
     def _create_subnets(self, child: pulumi.ResourceOptions) -> dict[str, list[aws.ec2.Subnet]]:
         subnets: dict[str, list[aws.ec2.Subnet]] = {tier: [] for tier in TIERS}
         for tier in TIERS:
-            for az, cidr in zip(self._args.availability_zones, self._args.subnet_cidrs[tier], strict=True):
+            for az, cidr in zip(
+                self._args.availability_zones, self._args.subnet_cidrs[tier], strict=True
+            ):
                 suffix = az[-1]
                 subnets[tier].append(
                     aws.ec2.Subnet(
@@ -183,7 +185,10 @@ class Network(pulumi.ComponentResource):
         )
         for subnet, az in zip(self.subnets["public"], self._args.availability_zones, strict=True):
             aws.ec2.RouteTableAssociation(
-                f"{name}-public-{az[-1]}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child
+                f"{name}-public-{az[-1]}",
+                subnet_id=subnet.id,
+                route_table_id=public_rt.id,
+                opts=child,
             )
 
         nat_ids = self._create_nat_gateways(igw, child)
@@ -231,9 +236,9 @@ class Network(pulumi.ComponentResource):
             self._args.nat, len(self._args.availability_zones)
         )
         nat_ids: list[pulumi.Output[str]] = []
-        for subnet, az in list(zip(self.subnets["public"], self._args.availability_zones, strict=True))[
-            :count
-        ]:
+        for subnet, az in list(
+            zip(self.subnets["public"], self._args.availability_zones, strict=True)
+        )[:count]:
             eip = aws.ec2.Eip(
                 f"{self._name}-nat-eip-{az[-1]}",
                 domain="vpc",

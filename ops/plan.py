@@ -46,7 +46,11 @@ def render_tree(plan: Plan) -> Tree:
             if not resource.custom
             else f"{_short_type(resource.type)} [dim]{resource.name}[/]"
         )
-        flags = [f for f, on in (("protect", resource.protect), ("retain", resource.retain_on_delete)) if on]
+        flags = [
+            f
+            for f, on in (("protect", resource.protect), ("retain", resource.retain_on_delete))
+            if on
+        ]
         if flags:
             label += f" [yellow]({', '.join(flags)})[/]"
         nodes[resource.urn] = nodes[parent].add(label)

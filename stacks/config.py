@@ -27,6 +27,8 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -87,6 +89,7 @@ class Model(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         use_enum_values=False,
+        use_attribute_docstrings=True,
     )
 
 
@@ -198,20 +201,48 @@ class SubnetsConfig(Model):
     """Explicit subnet CIDRs per tier, one per AZ, in AZ order. Omit to derive them."""
 
     public: list[ipaddress.IPv4Network]
+    """Public subnets (ALB, NAT gateways; tasks when `nat: none`)."""
     private: list[ipaddress.IPv4Network]
+    """Private app subnets (tasks, interface endpoints): give them the most addresses."""
     isolated: list[ipaddress.IPv4Network]
+    """Isolated subnets with no internet route (database, cache)."""
+
+
+def check_vpc_cidr(cidr: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+    if not 16 <= cidr.prefixlen <= 23:
+        raise ValueError(
+            f"'{cidr}' is a /{cidr.prefixlen}; use /16 to /23 (AWS allows /16 to /28 for a VPC, "
+            "and golive's derived subnets need /prefix+5 >= /28)"
+        )
+    if not cidr.is_private:
+        raise ValueError(
+            f"'{cidr}' is not a private range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+        )
+    return cidr
+
+
+def check_unique(items: list[Any]) -> list[Any]:
+    repeated = sorted({str(i) for i in items if items.count(i) > 1})
+    if repeated:
+        raise ValueError(f"lists {', '.join(repeated)} twice; give each once")
+    return items
 
 
 class NetworkConfig(Model):
     """The VPC: public, private (app) and isolated (database) subnets in each AZ."""
 
-    cidr: ipaddress.IPv4Network = ipaddress.IPv4Network("10.0.0.0/16")
+    cidr: Annotated[ipaddress.IPv4Network, AfterValidator(check_vpc_cidr)] = ipaddress.IPv4Network(
+        "10.0.0.0/16"
+    )
     """VPC CIDR, /16 to /23 (derived subnets: public and isolated /prefix+5, private /prefix+4)."""
     az_count: int = Field(default=2, ge=2, le=6)
     """Availability zones to span, 2 to 6 (AWS: an ALB and Multi-AZ RDS need 2)."""
     nat: NatStrategy = NatStrategy.SINGLE
-    """`none`, `single` or `perAz`: see NatStrategy."""
-    interface_endpoints: list[InterfaceEndpoint] = Field(default_factory=list[InterfaceEndpoint])
+    """`none` (tasks on public IPs; cheapest), `single` (one NAT, ~$33/month), `perAz` (one
+    NAT per AZ: egress survives an AZ outage)."""
+    interface_endpoints: Annotated[list[InterfaceEndpoint], AfterValidator(check_unique)] = Field(
+        default_factory=list[InterfaceEndpoint]
+    )
     """Interface endpoints for AWS APIs (the S3 gateway endpoint is always there, free)."""
     flow_logs: FlowLogsConfig = Field(default_factory=FlowLogsConfig)
     """VPC flow logs; on by default."""
@@ -221,21 +252,6 @@ class NetworkConfig(Model):
     @model_validator(mode="after")
     def _fits(self) -> NetworkConfig:
         problems: list[tuple[str, str]] = []
-        prefix = self.cidr.prefixlen
-        if prefix < 16 or prefix > 23:
-            problems.append(
-                (
-                    "cidr",
-                    f"'{self.cidr}' is a /{prefix}; use /16 to /23 (AWS allows /16 to /28 for a "
-                    "VPC, and golive's derived subnets need /prefix+5 >= /28)",
-                )
-            )
-        if not self.cidr.is_private:
-            problems.append(
-                ("cidr", f"'{self.cidr}' is not a private range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
-            )
-        if len(set(self.interface_endpoints)) != len(self.interface_endpoints):
-            problems.append(("interfaceEndpoints", "lists an endpoint twice"))
         if self.subnets is not None:
             problems += self._check_explicit_subnets(self.subnets)
         _check_problems(problems)
@@ -248,7 +264,10 @@ class NetworkConfig(Model):
             cidrs: list[ipaddress.IPv4Network] = getattr(subnets, tier)
             if len(cidrs) != self.az_count:
                 problems.append(
-                    (f"subnets.{tier}", f"has {len(cidrs)} CIDRs; azCount is {self.az_count}: give one per AZ")
+                    (
+                        f"subnets.{tier}",
+                        f"has {len(cidrs)} CIDRs; azCount is {self.az_count}: give one per AZ",
+                    )
                 )
             for i, cidr in enumerate(cidrs):
                 key = f"subnets.{tier}[{i}]"
@@ -302,7 +321,13 @@ class DomainConfig(Model):
     def _name_in_zone(self) -> DomainConfig:
         if self.name != self.zone and not self.name.endswith("." + self.zone):
             raise ProblemList(
-                [("name", f"'{self.name}' is not inside the zone '{self.zone}'; use a name ending in '.{self.zone}'")]
+                [
+                    (
+                        "name",
+                        f"'{self.name}' is not inside the zone '{self.zone}'; "
+                        f"use a name ending in '.{self.zone}'",
+                    )
+                ]
             )
         return self
 
@@ -320,7 +345,13 @@ def check_tags(tags: dict[str, str]) -> dict[str, str]:
         if len(value) > 256:
             problems.append((key, f"tag value is {len(value)} characters; AWS allows 256"))
     if len(tags) > 40:
-        problems.append(("", f"{len(tags)} tags; AWS allows 50 per resource and golive adds its own: use at most 40"))
+        problems.append(
+            (
+                "",
+                f"{len(tags)} tags; AWS allows 50 per resource and golive adds its own: "
+                "use at most 40",
+            )
+        )
     _check_problems(problems)
     return tags
 
@@ -349,17 +380,36 @@ class StackConfig(Model):
     network: NetworkConfig = Field(default_factory=NetworkConfig)
     """The VPC."""
 
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, region: str) -> str:
+        if region not in AWS_REGIONS:
+            raise ValueError(f"'{region}' is not an AWS region{did_you_mean(region, AWS_REGIONS)}")
+        return region
+
+    @field_validator("app")
+    @classmethod
+    def _app_fits_aws_names(cls, app: str, info: ValidationInfo) -> str:
+        if not _APP_NAME.match(app):
+            raise ValueError(
+                f"'{app}' must start with a letter and hold only lowercase letters, digits "
+                "and single hyphens"
+            )
+        stack = str(info.data.get("stack", ""))
+        prefix = f"{app}-{stack}"
+        longest_alb_name = len(f"{prefix}-alb") + AUTONAME_SUFFIX
+        if longest_alb_name > ALB_NAME_MAX:
+            budget = ALB_NAME_MAX - AUTONAME_SUFFIX - len("-alb") - len(stack) - 1
+            raise ValueError(
+                f"'{app}' makes the load balancer's name '{prefix}-alb-xxxxxxx' "
+                f"{longest_alb_name} characters; AWS allows {ALB_NAME_MAX}. With stack "
+                f"'{stack}', app may have at most {max(budget, 0)} characters"
+            )
+        return app
+
     @model_validator(mode="after")
-    def _names_fit(self) -> StackConfig:
+    def _tags_name_the_stack(self) -> StackConfig:
         problems: list[tuple[str, str]] = []
-        if self.region not in AWS_REGIONS:
-            problems.append(
-                ("aws:region", f"'{self.region}' is not an AWS region{did_you_mean(self.region, AWS_REGIONS)}")
-            )
-        if not _APP_NAME.match(self.app):
-            problems.append(
-                ("app", f"'{self.app}' must start with a letter and hold only lowercase letters, digits and single hyphens")
-            )
         for tag, expected in (("golive:app", self.app), ("golive:stack", self.stack)):
             actual = self.default_tags.get(tag)
             if actual != expected:
@@ -370,17 +420,6 @@ class StackConfig(Model):
                         "filter on it)",
                     )
                 )
-        longest_alb_name = len(f"{self.prefix}-alb") + AUTONAME_SUFFIX
-        if longest_alb_name > ALB_NAME_MAX:
-            budget = ALB_NAME_MAX - AUTONAME_SUFFIX - len("-alb") - len(self.stack) - 1
-            problems.append(
-                (
-                    "app",
-                    f"'{self.app}' makes the load balancer's name '{self.prefix}-alb-xxxxxxx' "
-                    f"{longest_alb_name} characters; AWS allows {ALB_NAME_MAX}. With stack "
-                    f"'{self.stack}', app may have at most {max(budget, 0)} characters",
-                )
-            )
         _check_problems(problems)
         return self
 
@@ -407,7 +446,7 @@ class StackConfig(Model):
         if self.domain is None:
             notes.append(
                 "no domain: a trial stack on CloudFront's own hostname and certificate "
-                "(AWS allows TLSv1 to viewers; plain HTTP from CloudFront to the ALB inside the VPC)"
+                "(AWS allows TLSv1 to viewers; plain HTTP from CloudFront to the ALB in the VPC)"
             )
         return notes
 
@@ -422,7 +461,7 @@ def _config_key(field_name: str) -> str:
 
 
 def _decode(raw: Any) -> Any:
-    """Structured keys reach the program as JSON strings; scalars stay strings (pydantic coerces)."""
+    """Structured keys arrive as JSON strings; scalars stay strings (pydantic coerces them)."""
     if isinstance(raw, str) and raw[:1] in "[{":
         try:
             return json.loads(raw)
@@ -439,8 +478,12 @@ def parse(stack: str, raw_config: Mapping[str, Any]) -> StackConfig:
         if key == "aws:region":
             data["region"] = raw
         elif key == "aws:defaultTags":
-            decoded = _decode(raw)
-            data["default_tags"] = decoded.get("tags", {}) if isinstance(decoded, dict) else decoded
+            decoded: Any = _decode(raw)
+            data["default_tags"] = (
+                decoded.get("tags", {})  # pyright: ignore[reportUnknownMemberType]
+                if isinstance(decoded, dict)
+                else decoded
+            )
         elif namespace == NAMESPACE:
             data[name] = _decode(raw)
     try:
@@ -508,7 +551,11 @@ def known_keys(loc: tuple[int | str, ...]) -> list[str]:
     keys: list[str] = []
     for model in candidates:
         if isinstance(model, type) and issubclass(model, BaseModel):
-            keys += [info.alias or name for name, info in model.model_fields.items() if name != "stack"]
+            keys += [
+                info.alias or name
+                for name, info in model.model_fields.items()
+                if name != "stack" and not (model is StackConfig and name in _ROOT_PATHS)
+            ]
     return sorted(set(keys))
 
 
@@ -522,7 +569,7 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
         cause = ctx.get("error")
         if isinstance(cause, ProblemList):
             for sub_path, message in cause.items:
-                if sub_path.startswith("aws:"):
+                if sub_path in _ROOT_PATHS.values():
                     full = sub_path
                 else:
                     full = ".".join(p for p in (path, sub_path) if p)
@@ -542,6 +589,7 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
             text = str(error["msg"]).removeprefix("Value error, ")
             value = error.get("input")
             shown_value = json.dumps(value) if isinstance(value, str | int | float | bool) else None
-            message = f"{shown_value} is invalid: {text}" if shown_value and shown_value not in text else text
+            named = shown_value is None or str(value) in text
+            message = text if named else f"{shown_value} is invalid: {text}"
         problems.append(Problem(path, message))
     return problems

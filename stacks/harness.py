@@ -1,3 +1,6 @@
+# pyright: basic
+# (Strict checking stops here: this file wraps the Pulumi SDK's untyped mock and RPC
+# internals, whose dicts and protobuf requests have no element types to check.)
 """Run the real golive program under Pulumi mocks and record everything it declares.
 
 One harness serves the tests and `golive plan`: it loads `Pulumi.yaml` defaults plus
@@ -51,6 +54,27 @@ class SecretValue:
 
     def __repr__(self) -> str:
         return "SecretValue([secret])"
+
+
+class Unknown:
+    """A value not known until the resource exists (a real `pulumi preview` shows these)."""
+
+    _instance: Unknown | None = None
+
+    def __new__(cls) -> Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
 
 
 @dataclass
@@ -172,6 +196,8 @@ def to_jsonable(value: Any) -> Any:
     """JSON-ready copy with every secret masked."""
     if isinstance(value, SecretValue):
         return "[secret]"
+    if isinstance(value, Unknown):
+        return "[unknown]"
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
     if isinstance(value, list | tuple):
@@ -182,6 +208,8 @@ def to_jsonable(value: Any) -> Any:
 
 
 def _mark_secrets(value: Any) -> Any:
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN
     if isinstance(value, dict):
         if value.get(SECRET_SIG) == rpc._special_secret_sig:  # pyright: ignore[reportPrivateUsage]
             return SecretValue(_mark_secrets(value.get("value")))
@@ -287,7 +315,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 aliases=[str(a) for a in request.aliases],
                 replace_on_changes=list(request.replaceOnChanges),
                 id=registration.id if registration else None,
-                outputs=dict(registration.state) if registration else {},
+                outputs={"id": registration.id, **registration.state} if registration else {},
             )
         )
         return response
@@ -307,9 +335,13 @@ def _resolve(value: Any) -> Any:
     return _mark_secrets(resolved)
 
 
+def _run_main(path: str) -> None:
+    runpy.run_path(path, run_name="__main__")
+
+
 def _reset_runtime() -> None:
     settings.ROOT.set(None)
-    settings.SETTINGS.outputs.clear()
+    settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
     for name in [m for m in sys.modules if m == "stacks.program"]:
         del sys.modules[name]
 
@@ -322,12 +354,15 @@ def run_program(
     overrides: Mapping[str, Any] | None = None,
     lookups: Lookups | None = None,
     preview: bool = False,
+    registered: list[RecordedResource] | None = None,
 ) -> Plan:
     """Run `__main__.py` for `stack` under mocks and return what it declared.
 
     `overrides` replaces config keys (unqualified keys are `golive:`; values as in YAML).
     `lookups` sets what the account already holds (released images, hosted zones, ...).
     `preview=True` runs as `pulumi preview` would: computed values are unknown.
+    `registered`, when given, receives every registration as it happens, so a caller can see
+    what was declared before the program failed.
     Raises the program's own exception (e.g. `stacks.config.ConfigError`) unchanged.
     """
     config, secret_keys = load_stack_config(stack, project_dir, stack_file)
@@ -338,6 +373,8 @@ def run_program(
     with _LOCK:
         _reset_runtime()
         monitor = RecordingMonitor(mocks)
+        if registered is not None:
+            monitor.recorded = registered
         set_all_config(config, secret_keys)
         pulumi_mocks.set_mocks(
             mocks, project=PROJECT_NAME, stack=stack, preview=preview, monitor=monitor
@@ -346,13 +383,13 @@ def run_program(
         cwd = os.getcwd()
         os.chdir(project_dir)
         try:
-            _sync_await(run_pulumi_func(lambda: runpy.run_path(main, run_name="__main__")))
+            _sync_await(run_pulumi_func(lambda: _run_main(main)))
             root = settings.get_root_resource()
             exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
             stack_outputs = {name: _resolve(value) for name, value in exported.items()}
         finally:
             os.chdir(cwd)
-            settings.SETTINGS.outputs.clear()
+            settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
     for resource in monitor.recorded:
         if not resource.custom:
             resource.outputs = monitor.component_outputs.get(resource.urn, {})
@@ -364,4 +401,3 @@ def run_program(
         warnings=list(mocks.warnings),
         invokes=list(mocks.invokes),
     )
-

@@ -1,3 +1,6 @@
+# pyright: basic
+# (Strict checking stops here: this file wraps the Pulumi SDK's untyped mock and RPC
+# internals, whose dicts and protobuf requests have no element types to check.)
 """Pulumi mocks that answer like AWS: realistic ids, ARNs, DNS names and data-source results.
 
 Used by `stacks.harness` for the tests and `golive plan`. Values are deterministic (derived from
@@ -239,7 +242,9 @@ def _subnet(c: _Ctx) -> tuple[str, dict[str, Any]]:
     }
 
 
-@_builder("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+@_builder(
+    "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+)
 def _security_group(c: _Ctx) -> tuple[str, dict[str, Any]]:
     rid = f"sg-{c.hex(17)}"
     name = c.physical_name() if c.typ.endswith(":SecurityGroup") else "default"
@@ -294,7 +299,11 @@ def _vpc_endpoint(c: _Ctx) -> tuple[str, dict[str, Any]]:
         "state": "available",
         "ownerId": c.account,
         "dnsEntries": [
-            {"dnsName": f"{rid}.{service.split('.')[-1]}.{c.region}.vpce.amazonaws.com"}
+            {
+                "dnsName": (
+                    f"{rid}.{service.rsplit('.', maxsplit=1)[-1]}.{c.region}.vpce.amazonaws.com"
+                )
+            }
         ],
         "networkInterfaceIds": [],
     }
@@ -345,7 +354,11 @@ def _kms_key(c: _Ctx) -> tuple[str, dict[str, Any]]:
 @_builder("aws:kms/alias:Alias")
 def _kms_alias(c: _Ctx) -> tuple[str, dict[str, Any]]:
     name = c.physical_name()
-    return name, {"name": name, "arn": c.arn("kms", name), "targetKeyArn": c.inputs.get("targetKeyId")}
+    return name, {
+        "name": name,
+        "arn": c.arn("kms", name),
+        "targetKeyArn": c.inputs.get("targetKeyId"),
+    }
 
 
 @_builder("random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString")
@@ -423,7 +436,9 @@ def _get_azs(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
         names = [f"{m.region}{letter}" for letter in REGION_AZ_LETTERS.get(m.region, "abc")]
     return {
         "names": names,
-        "zoneIds": [f"{m.region[:2]}{m.region.split('-')[1][:1]}1-az{i + 1}" for i in range(len(names))],
+        "zoneIds": [
+            f"{m.region[:2]}{m.region.split('-')[1][:1]}1-az{i + 1}" for i in range(len(names))
+        ],
         "id": m.region,
         "groupNames": [m.region] * len(names),
     }

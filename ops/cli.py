@@ -1,0 +1,23 @@
+"""The `golive` command line: the offline plan and the release lifecycle around `pulumi up`."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="golive",
+    help="Take a containerized web app with Postgres live on AWS, and ship every release safely.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _main() -> None:
+    """golive: offline plan, bootstrap, secrets, backup, run-task, release, verify, rollback."""
+
+
+from ops.plan import plan as _plan  # noqa: E402  (commands register after the app exists)
+
+app.command("plan")(_plan)

@@ -1,0 +1,51 @@
+"""Shared fixtures: every stack file of the repository, run once per session under mocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stacks.harness import PROJECT_DIR, Plan, load_stack_config, run_program, stack_names
+from stacks.mock_aws import Lookups
+
+STACKS = stack_names()
+STACKFILES = Path(__file__).parent / "stackfiles"
+_CACHE: dict[tuple[str, str], Plan] = {}
+
+
+def plan_for(stack: str, *, stack_file: Path | None = None, **overrides: Any) -> Plan:
+    """Run a stack (optionally another stack file or with config overrides) under mocks."""
+    return run_program(stack, project_dir=PROJECT_DIR, stack_file=stack_file, overrides=overrides)
+
+
+def cached_plan(stack: str, variant: str = "") -> Plan:
+    """Plans of the repository's stack files are computed once per session."""
+    key = (stack, variant)
+    if key not in _CACHE:
+        _CACHE[key] = run_program(stack, lookups=_VARIANTS[variant]())
+    return _CACHE[key]
+
+
+_VARIANTS = {"": Lookups}
+
+
+def raw_config(stack: str) -> dict[str, str]:
+    return load_stack_config(stack)[0]
+
+
+@pytest.fixture(params=STACKS)
+def stack_plan(request: pytest.FixtureRequest) -> Plan:
+    """Each repository stack file's plan (parametrized over every Pulumi.*.yaml)."""
+    return cached_plan(request.param)
+
+
+@pytest.fixture
+def staging() -> Plan:
+    return cached_plan("staging")
+
+
+@pytest.fixture
+def prod() -> Plan:
+    return cached_plan("prod")

@@ -1,0 +1,82 @@
+"""`golive plan` as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ops.cli import app
+from tests.conftest import STACKFILES
+
+runner = CliRunner()
+
+
+def test_plan_staging_shows_tree_counts_outputs_and_warnings() -> None:
+    result = runner.invoke(app, ["plan", "staging"])
+    assert result.exit_code == 0, result.output
+    assert "Network auction-staging" in result.output
+    assert "aws:ec2/subnet:Subnet" in result.output
+    assert "vpcId" in result.output
+    assert "network.nat is 'single'" in result.output
+
+
+def test_plan_prod_marks_protected_resources() -> None:
+    result = runner.invoke(app, ["plan", "prod"])
+    assert result.exit_code == 0, result.output
+    assert "(protect, retain)" in result.output
+
+
+def test_plan_against_shows_only_stack_file_differences() -> None:
+    result = runner.invoke(app, ["plan", "staging", "--against", "prod"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "golive:network.nat" in out and "perAz" in out
+    assert "Only in prod" in out and "{prefix}-nat-c" in out
+    assert "vpc-" not in out and "subnet-" not in out, "raw ids leaked into the comparison"
+    assert "retentionInDays" in out
+
+
+def test_plan_against_itself_is_empty() -> None:
+    result = runner.invoke(app, ["plan", "prod", "--against", "prod"])
+    assert result.exit_code == 0
+    assert "declare the same resources" in result.output
+
+
+def test_plan_json_writes_the_recorded_plan(tmp_path: Path) -> None:
+    target = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", "prod", "--json", str(target), "-q"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(target.read_text())
+    types = {r["type"] for r in document["resources"]}
+    assert "aws:ec2/natGateway:NatGateway" in types
+    key = next(r for r in document["resources"] if r["type"] == "aws:kms/key:Key")
+    assert key["options"]["protect"] is True
+    assert document["warnings"] == []
+
+
+def test_plan_with_a_bad_stack_file_exits_1_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        (STACKFILES / "Pulumi.trial.yaml").read_text().replace("azCount: 3", "azCount: 7")
+    )
+    result = runner.invoke(app, ["plan", "trial", "--stack-file", str(bad)])
+    assert result.exit_code == 1
+    assert "network.azCount" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_plan_of_an_unknown_stack_names_the_stacks_that_exist() -> None:
+    result = runner.invoke(app, ["plan", "qa"])
+    assert result.exit_code == 1
+    assert "Pulumi.qa.yaml" in result.output and "prod, staging" in result.output
+
+
+def test_plan_of_a_trial_stack_warns_about_public_ips() -> None:
+    result = runner.invoke(
+        app, ["plan", "trial", "--stack-file", str(STACKFILES / "Pulumi.trial.yaml"), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "public subnets with public IPs" in result.output
+    assert "no domain" in result.output

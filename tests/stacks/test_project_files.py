@@ -1,0 +1,138 @@
+"""Pulumi.yaml, the stack files, the README and the code's ground rules, held in place."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from stacks import reference
+from stacks.config import StackConfig
+from stacks.harness import PROJECT_DIR, stack_names
+
+SCHEMA_TYPES = {"string", "integer", "boolean", "array"}
+
+
+def project() -> dict[str, Any]:
+    return yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())
+
+
+def test_pulumi_yaml_names_the_project_and_its_virtualenv() -> None:
+    doc = project()
+    assert doc["name"] == "golive"
+    assert doc["runtime"]["name"] == "python"
+    assert doc["runtime"]["options"]["virtualenv"] == ".venv"
+
+
+def test_pulumi_yaml_config_uses_only_types_the_cli_accepts() -> None:
+    for key, spec in project()["config"].items():
+        assert isinstance(spec, dict), key
+        if "type" in spec:
+            assert spec["type"] in SCHEMA_TYPES, (
+                f"{key}: type {spec['type']!r} is rejected by the CLI"
+            )
+        assert spec.get("description"), f"{key} needs a description"
+
+
+def test_structured_keys_are_declared_without_a_type() -> None:
+    config = project()["config"]
+    for name, info in StackConfig.model_fields.items():
+        alias = info.alias or name
+        if alias not in config:
+            continue
+        structured = reference._models(info.annotation) or "dict" in str(info.annotation)  # pyright: ignore[reportPrivateUsage]
+        if structured:
+            assert "type" not in config[alias], f"{alias} is an object: declare it without a type"
+
+
+def test_every_golive_key_of_the_model_is_declared_in_pulumi_yaml() -> None:
+    declared = set(project()["config"])
+    expected = {
+        info.alias or name
+        for name, info in StackConfig.model_fields.items()
+        if name not in ("stack", "region", "default_tags")
+    }
+    assert expected == declared
+
+
+def _shape(value: Any) -> Any:
+    """The keys of a config value, recursively, without the values."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    return type(value).__name__ if not isinstance(value, list) else "list"
+
+
+def test_staging_and_prod_differ_only_in_values() -> None:
+    files = {
+        s: yaml.safe_load((PROJECT_DIR / f"Pulumi.{s}.yaml").read_text())["config"]
+        for s in ("staging", "prod")
+    }
+    assert _shape(files["staging"]) == _shape(files["prod"])
+
+
+def test_the_repository_has_a_staging_and_a_prod_stack() -> None:
+    assert stack_names() == ["prod", "staging"]
+
+
+def test_readme_configuration_reference_is_generated_from_the_model() -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    assert reference.markdown() in readme, (
+        "run: .venv/bin/python -m stacks.reference and paste it into README.md"
+    )
+
+
+def test_readme_quick_start_has_exactly_two_commands() -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block is not None
+    commands = [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+    assert commands == ["./dev plan staging", "./dev test"]
+    ci = (PROJECT_DIR / ".ci" / "run").read_text()
+    assert "./dev test" in ci
+
+
+def _python_files(*folders: str) -> list[Path]:
+    return [p for folder in folders for p in (PROJECT_DIR / folder).rglob("*.py")]
+
+
+def test_no_component_reads_config_or_calls_a_data_source() -> None:
+    for path in _python_files("components"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                assert node.attr != "Config", f"{path.name} reads pulumi.Config"
+                assert not re.fullmatch(r"get_[a-z_]+", node.attr) or node.attr in {
+                    "get_stack",
+                    "get_project",
+                }, f"{path.name} calls the data source {node.attr}: look it up in the stack layer"
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
+                assert not any(n.startswith("boto3") for n in names), f"{path.name} imports boto3"
+
+
+def test_only_the_config_module_reads_pulumi_config() -> None:
+    for path in _python_files("components", "stacks", "ops", "policies"):
+        if path.name in ("config.py", "harness.py"):
+            continue
+        assert "pulumi.Config(" not in path.read_text(), path
+
+
+def test_no_code_branches_on_the_stack_name() -> None:
+    pattern = re.compile(r"""(==|!=|\bin\b)\s*\(?\s*['"](prod|production|staging|stage|dev)['"]""")
+    for path in [*_python_files("components", "stacks"), PROJECT_DIR / "__main__.py"]:
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            assert not pattern.search(line), (
+                f"{path.name}:{number} branches on a stack name: {line.strip()}"
+            )
+        assert "get_stack()" not in path.read_text() or path.name == "config.py", path
+
+
+def test_main_stays_tiny() -> None:
+    lines = [
+        line for line in (PROJECT_DIR / "__main__.py").read_text().splitlines() if line.strip()
+    ]
+    assert len(lines) <= 10
