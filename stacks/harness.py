@@ -18,7 +18,7 @@ import os
 import runpy
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -355,12 +355,15 @@ def run_program(
     lookups: Lookups | None = None,
     preview: bool = False,
     registered: list[RecordedResource] | None = None,
+    program: Callable[[], None] | None = None,
 ) -> Plan:
     """Run `__main__.py` for `stack` under mocks and return what it declared.
 
     `overrides` replaces config keys (unqualified keys are `golive:`; values as in YAML).
     `lookups` sets what the account already holds (released images, hosted zones, ...).
     `preview=True` runs as `pulumi preview` would: computed values are unknown.
+    `program`, when given, runs instead of `__main__.py` (component tests build one component
+    under the same mocks and config).
     `registered`, when given, receives every registration as it happens, so a caller can see
     what was declared before the program failed.
     Raises the program's own exception (e.g. `stacks.config.ConfigError`) unchanged.
@@ -383,7 +386,7 @@ def run_program(
         cwd = os.getcwd()
         os.chdir(project_dir)
         try:
-            _sync_await(run_pulumi_func(lambda: _run_main(main)))
+            _sync_await(run_pulumi_func(program or (lambda: _run_main(main))))
             root = settings.get_root_resource()
             exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
             stack_outputs = {name: _resolve(value) for name, value in exported.items()}
