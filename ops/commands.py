@@ -1,0 +1,372 @@
+"""The release-lifecycle commands of the `golive` CLI, registered on the app by `register()`.
+
+Each command is a thin typer wrapper: it reads the stack outputs, opens the shared AWS session
+and calls the module that does the work. `command_boundary` turns every failure into "what
+failed / what next" and a non-zero exit. Tests pass a `Runtime` as the typer context object
+(`app(obj=runtime)`) to substitute the session, the Pulumi step, probes and sleeps.
+"""
+
+from __future__ import annotations
+
+import shlex
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ops import backup, bootstrap, external_secrets, releases, restore_drill, status, tasks, ui
+from ops.aws import Aws, Runtime, connect
+from ops.errors import OpsError, command_boundary
+from ops.outputs import StackOutputs, load_outputs
+from ops.pulumi_step import PulumiCli, PulumiStep
+from ops.release import Releaser, ReleaseRequest
+from ops.verify import verify_stack
+
+Stack = Annotated[str, typer.Argument(help="Stack name (staging, prod).", show_default=False)]
+OutputsFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--outputs",
+        help="JSON of `pulumi stack output --json -s STACK`; default: ask the pulumi CLI.",
+        envvar="GOLIVE_OUTPUTS",
+        dir_okay=False,
+    ),
+]
+Region = Annotated[
+    str | None, typer.Option("--region", help="AWS region; default: the stack's region output.")
+]
+Profile = Annotated[
+    str | None, typer.Option("--profile", help="AWS profile; default: the standard chain.")
+]
+StateBucket = Annotated[
+    str | None,
+    typer.Option(
+        "--state-bucket",
+        envvar="GOLIVE_STATE_BUCKET",
+        help="Bucket holding the release log; default golive-state-ACCOUNT-REGION (bootstrap's).",
+    ),
+]
+ProjectDir = Annotated[
+    Path | None,
+    typer.Option("--project-dir", help="Pulumi project directory; default: the current one."),
+]
+Services = Annotated[
+    list[str] | None,
+    typer.Option("--service", help="Only this service (repeatable); default: every service."),
+]
+
+
+def _runtime(ctx: typer.Context) -> Runtime:
+    return ctx.obj if isinstance(ctx.obj, Runtime) else Runtime()
+
+
+def _open(
+    ctx: typer.Context,
+    stack: str,
+    outputs_file: Path | None,
+    region: str | None,
+    profile: str | None,
+) -> tuple[Runtime, StackOutputs, Aws]:
+    runtime = _runtime(ctx)
+    outputs = load_outputs(stack, outputs_file)
+    aws = connect(runtime, region=region or outputs.region, profile=profile)
+    return runtime, outputs, aws
+
+
+def _store(aws: Aws, outputs: StackOutputs, bucket: str | None) -> releases.ReleaseStore:
+    return releases.ReleaseStore(
+        aws, bucket or releases.default_state_bucket(aws, outputs.region), outputs
+    )
+
+
+def _pulumi(runtime: Runtime, project_dir: Path | None) -> PulumiStep:
+    return runtime.pulumi if runtime.pulumi is not None else PulumiCli(project_dir)
+
+
+@command_boundary
+def bootstrap_command(
+    ctx: typer.Context,
+    *,
+    region: Annotated[str, typer.Option("--region", help="Region of the state backend.")],
+    name: Annotated[
+        str, typer.Option("--name", help="Name prefix of the bucket and key.")
+    ] = "golive",
+    zone: Annotated[
+        str | None, typer.Option("--zone", help="Create the public hosted zone of this domain.")
+    ] = None,
+    github_oidc: Annotated[
+        bool, typer.Option("--github-oidc", help="Create the account's GitHub OIDC provider.")
+    ] = False,
+    profile: Profile = None,
+) -> None:
+    """Create the state bucket and key (and optionally zone, GitHub OIDC): idempotent."""
+    aws = connect(_runtime(ctx), region=region, profile=profile)
+    result = bootstrap.bootstrap(aws, name=name, zone=zone, github_oidc=github_oidc)
+    bootstrap.print_next_steps(result)
+
+
+@command_boundary
+def secrets_set_command(
+    ctx: typer.Context,
+    *,
+    stack: Stack,
+    name: Annotated[str, typer.Argument(help="External secret name (from the stack file).")],
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from-file", dir_okay=False, help="Read the value from this file."),
+    ] = None,
+    outputs_file: OutputsFile = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Set an external secret's value from stdin or --from-file (never an argument)."""
+    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    external_secrets.secret_arn(outputs, name)
+    value = external_secrets.read_value(from_file, name)
+    version = external_secrets.set_secret(aws, outputs, name, value)
+    ui.done(f"{name} set in {stack} (version {version}); running tasks see it at their next start")
+
+
+@command_boundary
+def secrets_check_command(
+    ctx: typer.Context,
+    *,
+    stack: Stack,
+    outputs_file: OutputsFile = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Check every external secret has a current value; exit 1 listing the missing ones."""
+    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    external_secrets.require_all_set(aws, outputs)
+    ui.done(f"all {len(outputs.external_secrets)} external secrets of {stack} have a value")
+
+
+@command_boundary
+def backup_command(
+    ctx: typer.Context,
+    *,
+    stack: Stack,
+    label: Annotated[
+        str | None, typer.Option("--label", help="Snapshot label; default: the time.")
+    ] = None,
+    keep: Annotated[
+        int, typer.Option("--keep", min=0, help="Keep this many golive backups (0: never prune).")
+    ] = 10,
+    outputs_file: OutputsFile = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Take a manual RDS snapshot, wait for it, tag it, prune older golive backups."""
+    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    label = label or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    identifier = releases.snapshot_name(outputs, f"backup-{label}")
+    snapshot = backup.take_snapshot(aws, outputs, identifier, "backup")
+    if keep:
+        backup.prune_backups(aws, outputs, keep)
+    ui.info(f"snapshot: {snapshot.identifier}")
+
+
+@command_boundary
+def run_task_command(
+    ctx: typer.Context,
+    *,
+    stack: Stack,
+    task: Annotated[str, typer.Argument(help="One-off task: migrate, seed, create-admin, ...")],
+    image: Annotated[
+        str | None, typer.Option("--image", help="Run with this tag, digest or image instead.")
+    ] = None,
+    command: Annotated[
+        str | None, typer.Option("--command", help="Override the container command.")
+    ] = None,
+    outputs_file: OutputsFile = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Run a one-off task, stream its logs, exit with its exit code."""
+    from ops.images import resolve
+
+    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    definition = outputs.task(task)
+    resolved = None
+    if image is not None:
+        known = None
+        if definition.service is not None:
+            known = releases.ImageRecord(aws, outputs).current([definition.service])[
+                definition.service
+            ]
+        if known is None:
+            from ops.services import TaskDefinitionImages
+
+            known = TaskDefinitionImages(aws).image(
+                definition.task_definition_arn, definition.container_name
+            )
+        resolved = resolve(image, task, known)
+    result = tasks.run_task(
+        aws, outputs, task, image=resolved, command=shlex.split(command) if command else None
+    )
+    if not result.succeeded:
+        raise OpsError(
+            tasks.describe_failure(task, result),
+            f"read its logs (`aws logs tail {definition.log_group_name}`), fix and re-run",
+            exit_code=result.exit_code or 1,
+        )
+
+
+@command_boundary
+def verify_command(
+    ctx: typer.Context,
+    *,
+    stack: Stack,
+    outputs_file: OutputsFile = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Check services, targets, health URL, alarms and database; exit 1 if anything fails."""
+    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    expected = releases.ImageRecord(aws, outputs).current()
+    report = verify_stack(aws, outputs, expected)
+    report.show(f"verify {stack}")
+    if not report.ok:
+        raise OpsError(
+            f"{len(report.failures)} check(s) failed: {report.summary()}",
+            f"see `golive status {stack}`; roll back with `golive rollback {stack}` if the last "
+            "release caused it",
+        )
+    ui.done(f"{stack} verified")
+
+
+@command_boundary
+def release_command(
+    ctx: typer.Context,
+    *,
+    stack: Stack,
+    image: Annotated[
+        str, typer.Option("--image", help="Tag, sha256 digest or full image reference.")
+    ],
+    service: Services = None,
+    site: Annotated[
+        Path | None,
+        typer.Option("--site", file_okay=False, help="Upload this built static site too."),
+    ] = None,
+    with_infra: Annotated[
+        bool,
+        typer.Option("--with-infra", help="Also apply pending infrastructure changes."),
+    ] = False,
+    take_backup: Annotated[
+        bool, typer.Option("--backup", help="Snapshot the database even if the stack does not ask.")
+    ] = False,
+    db_init: Annotated[
+        bool, typer.Option("--db-init", help="Run db-init even if an earlier release did.")
+    ] = False,
+    state_bucket: StateBucket = None,
+    project_dir: ProjectDir = None,
+    outputs_file: OutputsFile = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Release an image: preflight, backup, migrate, deploy, verify; roll back on failure."""
+    runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    releaser = Releaser(
+        aws, outputs, _pulumi(runtime, project_dir), _store(aws, outputs, state_bucket)
+    )
+    releaser.release(
+        ReleaseRequest(
+            image=image,
+            services=service,
+            site=site,
+            with_infra=with_infra,
+            backup=take_backup,
+            db_init=db_init,
+        )
+    )
+
+
+@command_boundary
+def rollback_command(
+    ctx: typer.Context,
+    *,
+    stack: Stack,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Image tag/digest/reference to roll back to.")
+    ] = None,
+    service: Services = None,
+    state_bucket: StateBucket = None,
+    project_dir: ProjectDir = None,
+    outputs_file: OutputsFile = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Roll back to the previous successful release (or --to TAG), the way a release deploys."""
+    runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    releaser = Releaser(
+        aws, outputs, _pulumi(runtime, project_dir), _store(aws, outputs, state_bucket)
+    )
+    releaser.rollback(to, service)
+
+
+@command_boundary
+def status_command(
+    ctx: typer.Context,
+    *,
+    stack: Stack,
+    state_bucket: StateBucket = None,
+    outputs_file: OutputsFile = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Show released images, task definitions, deployments, alarms and recent releases."""
+    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    status.show_status(aws, outputs, _store(aws, outputs, state_bucket))
+
+
+@command_boundary
+def restore_drill_command(
+    ctx: typer.Context,
+    *,
+    stack: Stack,
+    task: Annotated[
+        str, typer.Option("--task", help="One-off task that runs the check query (psql image).")
+    ] = "db-init",
+    query: Annotated[
+        str, typer.Option("--query", help="SQL the check runs against the restored copy.")
+    ] = "SELECT count(*) FROM pg_catalog.pg_tables",
+    instance_class: Annotated[
+        str | None, typer.Option("--instance-class", help="Class of the temporary instance.")
+    ] = None,
+    outputs_file: OutputsFile = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Restore the latest snapshot into a temporary instance, query it, delete it."""
+    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    result = restore_drill.restore_drill(
+        aws, outputs, task=task, query=query, instance_class=instance_class
+    )
+    ui.table(
+        f"restore drill {stack}",
+        ["snapshot", "temporary instance", "restore time", "check"],
+        [[result.snapshot, result.instance, f"{result.restore_seconds:.0f} s", result.detail]],
+    )
+    if not result.query_ok:
+        raise OpsError(
+            f"the restored copy of {result.snapshot} failed the check: {result.detail}",
+            "the backup may not be usable: inspect the task logs and the snapshot now",
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the lifecycle commands to the `golive` app."""
+    app.command("bootstrap")(bootstrap_command)
+    secrets_app = typer.Typer(help="Values of the stack's external secrets.", no_args_is_help=True)
+    secrets_app.command("set")(secrets_set_command)
+    secrets_app.command("check")(secrets_check_command)
+    app.add_typer(secrets_app, name="secrets")
+    app.command("backup")(backup_command)
+    app.command("run-task")(run_task_command)
+    app.command("verify")(verify_command)
+    app.command("release")(release_command)
+    app.command("rollback")(rollback_command)
+    app.command("status")(status_command)
+    app.command("restore-drill")(restore_drill_command)

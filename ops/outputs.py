@@ -1,0 +1,170 @@
+"""The stack outputs the operations CLI reads: a typed, validated view of docs/stack-exports.md.
+
+`load_outputs(stack, outputs_file)` reads `--outputs FILE` when given, else runs
+`pulumi stack output --json --show-secrets=false -s STACK` when the Pulumi CLI is on PATH.
+Every missing or malformed key is reported at once with its path (`services.api.serviceName`),
+so a stack exported by an older program fails here, not halfway through a release.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+from ops.errors import OpsError
+
+
+class _Exported(BaseModel):
+    # camelCase keys as exported; unknown keys are ignored so the program may add exports
+    # without breaking an older CLI.
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, frozen=True, extra="ignore"
+    )
+
+
+class ServiceOutput(_Exported):
+    service_name: str
+    task_definition_family: str
+    container_name: str
+    target_group_arn: str | None = None
+    log_group_name: str
+    image_parameter: str
+    desired_count: int
+    health_check_path: str | None = None
+
+
+class TaskOutput(_Exported):
+    task_definition_arn: str
+    task_definition_family: str
+    container_name: str
+    service: str | None = None
+    subnets: list[str]
+    security_groups: list[str]
+    assign_public_ip: bool = False
+    log_group_name: str
+
+
+class DatabaseOutput(_Exported):
+    identifier: str
+    endpoint: str
+    port: int
+    name: str
+    master_secret_arn: str | None = None
+
+
+class StaticSiteOutput(_Exported):
+    bucket_name: str
+    distribution_id: str
+
+
+class StackOutputs(_Exported):
+    app: str
+    stack: str
+    region: str
+    cluster_name: str
+    services: dict[str, ServiceOutput]
+    tasks: dict[str, TaskOutput] = {}
+    database: DatabaseOutput | None = None
+    external_secrets: dict[str, str] = {}
+    url: str | None = None
+    health_url: str | None = None
+    alb_arn: str | None = None
+    static_site: StaticSiteOutput | None = None
+    alarm_topic_arn: str | None = None
+    image_parameter_prefix: str
+    backup_before_release: bool = False
+
+    def service(self, name: str) -> ServiceOutput:
+        if name not in self.services:
+            raise OpsError(
+                f"stack {self.stack} has no service {name!r} (it has: {', '.join(self.services)})",
+                "pick one of the services listed, as named in the stack file",
+            )
+        return self.services[name]
+
+    def task(self, name: str) -> TaskOutput:
+        if name not in self.tasks:
+            raise OpsError(
+                f"stack {self.stack} has no one-off task {name!r} "
+                f"(it has: {', '.join(self.tasks) or 'none'})",
+                "add it under `tasks:` in the stack file and run `pulumi up`, or pick one listed",
+            )
+        return self.tasks[name]
+
+
+def _describe_problems(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        path = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        problems.append(f"{path}: {item['msg']}")
+    return problems
+
+
+def parse_outputs(data: Any, *, stack: str, source: str) -> StackOutputs:
+    """Validate raw outputs; list every problem at once."""
+    try:
+        outputs = StackOutputs.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe_problems(exc))
+        raise OpsError(
+            f"the outputs of stack {stack} ({source}) do not match docs/stack-exports.md: "
+            f"{problems}",
+            f"run `pulumi up -s {stack}` with the current program so it exports every key, "
+            "or fix the --outputs file",
+        ) from None
+    if outputs.stack != stack:
+        raise OpsError(
+            f"{source} holds the outputs of stack {outputs.stack!r}, not {stack!r}",
+            f"pass the outputs of {stack} (`pulumi stack output --json -s {stack}`)",
+        )
+    return outputs
+
+
+def _read_file(path: Path, stack: str) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except OSError as exc:
+        raise OpsError(f"cannot read {path}: {exc.strerror}", "check the --outputs path") from None
+    except json.JSONDecodeError as exc:
+        raise OpsError(
+            f"{path} is not JSON ({exc.msg} at line {exc.lineno})",
+            f"write it with `pulumi stack output --json -s {stack} > {path}`",
+        ) from None
+
+
+def _read_pulumi(stack: str, pulumi: str) -> Any:
+    command = [pulumi, "stack", "output", "--json", "--show-secrets=false", "-s", stack]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise OpsError(
+            f"`{' '.join(command)}` failed: {result.stderr.strip() or result.stdout.strip()}",
+            "run it from the project directory after `pulumi login`, or pass --outputs FILE",
+        )
+    try:
+        return json.loads(result.stdout)
+    except json.JSONDecodeError:
+        raise OpsError(
+            "`pulumi stack output --json` did not print JSON",
+            "check the Pulumi CLI version, or pass --outputs FILE",
+        ) from None
+
+
+def load_outputs(stack: str, outputs_file: Path | None) -> StackOutputs:
+    """The stack's outputs, from `--outputs FILE` or from the Pulumi CLI."""
+    if outputs_file is not None:
+        return parse_outputs(_read_file(outputs_file, stack), stack=stack, source=str(outputs_file))
+    pulumi = shutil.which("pulumi")
+    if pulumi is None:
+        raise OpsError(
+            f"cannot read the outputs of stack {stack}: the pulumi CLI is not on PATH and no "
+            "--outputs FILE was given",
+            f"install the Pulumi CLI and run from the project directory, or pass --outputs "
+            f"FILE holding `pulumi stack output --json -s {stack}`",
+        )
+    return parse_outputs(_read_pulumi(stack, pulumi), stack=stack, source="pulumi stack output")
