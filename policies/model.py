@@ -1,0 +1,237 @@
+"""The vocabulary shared by rules, the report and the policy pack.
+
+- `Resource`: one resource as rules see it, whatever it came from (the mock harness's
+  `RecordedResource`, a `pulumi stack export`, or the policy engine's arguments).
+- `Violation`: one thing a rule found, either a failure or a value it could not check yet.
+- `Control`: a checklist row of `../shared/CONTROLS.md` with its metadata and rule function.
+- `Status`: what the controls report says about a control.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from policies.values import UNKNOWN, get, normalize, unwrap
+
+if TYPE_CHECKING:
+    from policies.context import StackPolicy
+
+
+class Status(StrEnum):
+    """A control's state in the controls report."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    EXCEPTION = "exception"
+    """Failed only where the stack file declares an allowed exception (shown with its reason)."""
+    UNKNOWN = "unknown"
+    """Depends on values not known yet (a preview before the resources exist)."""
+    NOT_APPLICABLE = "n/a"
+    """The stack has none of the resources the control is about."""
+
+
+class Outcome(StrEnum):
+    """What a single violation is: a definite failure, or a check that cannot be decided yet."""
+
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One finding of a rule. A rule that returns no violations passed.
+
+    `waivable=False` marks the parts of a control an exception must not cover (RDS.8's final
+    snapshot stays required when staging declares deletion protection off).
+    """
+
+    message: str
+    outcome: Outcome = Outcome.FAIL
+    urn: str | None = None
+    waivable: bool = True
+
+    @property
+    def unknown(self) -> bool:
+        return self.outcome is Outcome.UNKNOWN
+
+
+def fail(message: str, *, urn: str | None = None, waivable: bool = True) -> Violation:
+    return Violation(message, Outcome.FAIL, urn, waivable)
+
+
+UNKNOWN_PREFIX = "cannot check yet: "
+
+
+def unknown(message: str, *, urn: str | None = None, waivable: bool = True) -> Violation:
+    """An undecidable check; the message says what would fail, prefixed so no one reads it as
+    a finding."""
+    if not message.startswith(UNKNOWN_PREFIX) and "not known" not in message:
+        message = UNKNOWN_PREFIX + message
+    return Violation(message, Outcome.UNKNOWN, urn, waivable)
+
+
+def result_of(violations: Iterable[Violation]) -> Status:
+    """The tri-state result of one rule application: pass, fail, or unknown.
+
+    Any definite failure fails; otherwise any undecidable check makes it unknown (never pass).
+    """
+    found = list(violations)
+    if any(v.outcome is Outcome.FAIL for v in found):
+        return Status.FAIL
+    if found:
+        return Status.UNKNOWN
+    return Status.PASS
+
+
+class ResourceLike(Protocol):
+    """What `Resource.of` accepts: `stacks.harness.RecordedResource` has all of these."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def urn(self) -> str: ...
+    @property
+    def inputs(self) -> Mapping[str, Any]: ...
+    @property
+    def options(self) -> Mapping[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A resource as rules read it: camelCase inputs, options, and (when known) id and outputs.
+
+    `id` is None for a resource that does not exist yet (preview) or is a component; `outputs`
+    hold computed values (`arn`, auto-generated `name`) used to match references between
+    resources. Values are normalized (see `policies.values`): unknowns are `UNKNOWN`.
+    """
+
+    type: str
+    name: str
+    urn: str
+    inputs: Mapping[str, Any]
+    options: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    id: Any = None
+    outputs: Mapping[str, Any] = field(default_factory=dict[str, Any])
+
+    @classmethod
+    def of(cls, resource: ResourceLike | Resource) -> Resource:
+        """Normalize anything shaped like a recorded resource (id and outputs are optional)."""
+        if isinstance(resource, Resource):
+            return resource
+        return cls(
+            type=resource.type,
+            name=resource.name,
+            urn=resource.urn,
+            inputs=normalize(dict(resource.inputs)),
+            options=normalize(dict(resource.options)),
+            id=normalize(getattr(resource, "id", None)),
+            outputs=normalize(dict(getattr(resource, "outputs", None) or {})),
+        )
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """An input by dotted path (see `policies.values.get`)."""
+        return get(self.inputs, path, default)
+
+    def identifiers(self, *keys: str) -> tuple[set[str], bool]:
+        """Known values other resources may use to refer to this one, and whether any is unknown.
+
+        `keys` name outputs/inputs to consider besides the id (e.g. "arn", "name", "bucket").
+        In a preview, a resource being created has no id or ARN yet: the second item is True.
+        """
+        known: set[str] = set()
+        missing = False
+        candidates: list[Any] = [self.id]
+        for key in keys:
+            candidates.append(get(self.outputs, key))
+            candidates.append(get(self.inputs, key))
+        for candidate in candidates:
+            value = unwrap(candidate)
+            if value is UNKNOWN:
+                missing = True
+            elif isinstance(value, str) and value:
+                known.add(value)
+        if self.id is None or unwrap(self.id) is UNKNOWN:
+            missing = True
+        return known, missing
+
+
+ResourceRule = Callable[[str, Mapping[str, Any], Mapping[str, Any]], list[Violation]]
+"""`(resource_type, props, options) -> violations`: checks one resource in isolation."""
+
+StackRule = Callable[[Sequence[Resource]], list[Violation]]
+"""`(resources) -> violations`: checks relations between resources (each violation has a urn)."""
+
+
+@dataclass(frozen=True)
+class Control:
+    """A row of the controls checklist, with the rule that checks it.
+
+    Exactly one of `resource_rule` / `stack_rule` is set. `applies_to` lists the type tokens the
+    control is about: a stack with none of them reports the control as not applicable.
+    `exception_allowed` says whether a stack file may declare an exception (only where
+    CONTROLS.md's Stg/Prod column allows staging to differ).
+    """
+
+    id: str
+    title: str
+    severity: Severity
+    source: str
+    description: str
+    applies_to: tuple[str, ...]
+    exception_allowed: bool
+    resource_rule: ResourceRule | None = None
+    stack_rule: StackRule | None = None
+    covers: tuple[str, ...] = ()
+    """Other checklist IDs the same rule satisfies (e.g. SecretsManager.4 with .1)."""
+
+    def __post_init__(self) -> None:
+        if (self.resource_rule is None) == (self.stack_rule is None):
+            raise ValueError(f"control {self.id}: set exactly one of resource_rule / stack_rule")
+        if not self.applies_to:
+            raise ValueError(f"control {self.id}: applies_to is empty")
+
+    @property
+    def kind(self) -> str:
+        return "resource" if self.resource_rule is not None else "stack"
+
+    def check(self, resources: Sequence[Resource]) -> list[Violation] | None:
+        """Violations over a whole stack, or None when no resource is of an applicable type."""
+        relevant = [r for r in resources if r.type in self.applies_to]
+        if not relevant:
+            return None
+        if self.stack_rule is not None:
+            return self.stack_rule(resources)
+        assert self.resource_rule is not None
+        found: list[Violation] = []
+        for resource in relevant:
+            for violation in self.resource_rule(resource.type, resource.inputs, resource.options):
+                found.append(
+                    Violation(
+                        f"{resource.name}: {violation.message}",
+                        violation.outcome,
+                        violation.urn or resource.urn,
+                        violation.waivable,
+                    )
+                )
+        return found
+
+
+def is_waived(control: Control, violations: Sequence[Violation], context: StackPolicy) -> bool:
+    """Whether a declared, allowed exception covers every violation found."""
+    return (
+        control.exception_allowed
+        and context.exception_for(control) is not None
+        and all(v.waivable for v in violations)
+    )

@@ -1,0 +1,30 @@
+"""golive's policy pack: every control of policies.rules.CONTROLS, as Pulumi policies.
+
+Started by the Pulumi engine (`--policy-pack policies/pack`). Constructing `PolicyPack` starts a
+gRPC server and never returns, so this is the only place that does it; tests import
+`policies.pulumi_pack` instead. Enforcement and declared exceptions come from the stack's own
+config (`golive:policy`, passed by the engine in PULUMI_CONFIG), never from the stack's name.
+"""
+
+import sys
+from pathlib import Path
+
+# Evaluate the rules of this checkout even when the virtualenv holds another install of golive.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from pulumi_policy import PolicyPack
+
+from policies.pulumi_pack import (
+    PACK_NAME,
+    build_policies,
+    context_from_environment,
+    enforcement_level,
+)
+
+context = context_from_environment()
+PolicyPack(
+    name=PACK_NAME,
+    policies=build_policies(context),
+    enforcement_level=enforcement_level(context),
+    description="golive security and reliability controls (CONTROLS.md)",
+)

@@ -1,0 +1,233 @@
+"""The controls report: every control of the checklist with its state for one stack.
+
+`evaluate(resources, context)` runs every rule of `policies.rules.CONTROLS` over a stack's
+resources (the mock harness's recorded plan, or `policies.export.load_stack_export(...)` after a
+deploy) and says, per control ID: pass, fail, exception (with the stack file's reason),
+unknown (values not known yet), or not applicable. `render(report)` prints it as a table for
+`golive plan STACK --controls`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from policies.context import Enforcement, StackPolicy
+from policies.model import Control, Outcome, Resource, ResourceLike, Status, Violation
+from policies.rules import CONTROLS, control
+
+STATUS_STYLE: Mapping[Status, str] = {
+    Status.PASS: "green",
+    Status.FAIL: "bold red",
+    Status.EXCEPTION: "yellow",
+    Status.UNKNOWN: "magenta",
+    Status.NOT_APPLICABLE: "dim",
+}
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    """One control's state, with what the rule found and the declared reason, if any."""
+
+    control: Control
+    status: Status
+    violations: tuple[Violation, ...] = ()
+    exception_reason: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.control.id
+
+
+@dataclass(frozen=True)
+class ControlsReport:
+    """Per-control results for one stack, in checklist order, and problems with the declaration.
+
+    `rejected_exceptions` maps an exception key of the stack file to why it was not honored (no
+    such control, or CONTROLS.md allows no exception for it): a reviewer must see those.
+    `unused_exceptions` lists declared exceptions whose control passes anyway (stale entries).
+    """
+
+    results: tuple[ControlResult, ...]
+    enforcement: Enforcement = "mandatory"
+    rejected_exceptions: Mapping[str, str] = field(default_factory=dict[str, str])
+    unused_exceptions: tuple[str, ...] = ()
+
+    def counts(self) -> dict[Status, int]:
+        """How many controls are in each state (every state present, zero included)."""
+        counts = dict.fromkeys(Status, 0)
+        for result in self.results:
+            counts[result.status] += 1
+        return counts
+
+    def by_id(self) -> dict[str, ControlResult]:
+        return {result.id: result for result in self.results}
+
+    def with_status(self, status: Status) -> list[ControlResult]:
+        return [result for result in self.results if result.status is status]
+
+    @property
+    def passed(self) -> bool:
+        """No failed control and no rejected exception (unknowns do not fail: see `unknown`)."""
+        return not self.with_status(Status.FAIL) and not self.rejected_exceptions
+
+    @property
+    def blocking(self) -> bool:
+        """Whether `golive plan --controls` should exit non-zero: mandatory and not passed."""
+        return self.enforcement == "mandatory" and not self.passed
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary (for `--json` and CI artifacts)."""
+        return {
+            "enforcement": self.enforcement,
+            "counts": {status.value: n for status, n in self.counts().items()},
+            "rejectedExceptions": dict(self.rejected_exceptions),
+            "unusedExceptions": list(self.unused_exceptions),
+            "controls": [
+                {
+                    "id": r.id,
+                    "title": r.control.title,
+                    "severity": r.control.severity.value,
+                    "source": r.control.source,
+                    "status": r.status.value,
+                    "exceptionAllowed": r.control.exception_allowed,
+                    "exceptionReason": r.exception_reason,
+                    "findings": [
+                        {"message": v.message, "outcome": v.outcome.value, "urn": v.urn}
+                        for v in r.violations
+                    ],
+                }
+                for r in self.results
+            ],
+        }
+
+
+def evaluate(
+    resources: Iterable[ResourceLike | Resource],
+    context: StackPolicy | None = None,
+    controls: Sequence[Control] = CONTROLS,
+) -> ControlsReport:
+    """Run every control over a stack's resources and classify each one.
+
+    `resources`: `stacks.harness.Plan.resources`, or `load_stack_export(...)`'s result.
+    `context`: the stack's declared exceptions and enforcement (default: none, mandatory).
+    """
+    context = context or StackPolicy()
+    stack = [Resource.of(r) for r in resources]
+    rejected = _rejected_exceptions(context)
+    results: list[ControlResult] = []
+    unused: list[str] = []
+    for item in controls:
+        reason = context.exception_for(item) if item.exception_allowed else None
+        violations = item.check(stack)
+        if violations is None:
+            results.append(ControlResult(item, Status.NOT_APPLICABLE, (), reason))
+            continue
+        status = classify(violations, waived=reason is not None)
+        if reason is not None and status is Status.PASS:
+            unused.append(item.id)
+        results.append(ControlResult(item, status, tuple(violations), reason))
+    return ControlsReport(tuple(results), context.enforcement, rejected, tuple(unused))
+
+
+def classify(violations: Sequence[Violation], *, waived: bool) -> Status:
+    """A control's status from its violations, given whether an exception is declared for it.
+
+    An exception covers only waivable violations; anything else decides on its own: a definite
+    failure fails, and an undecidable check is unknown, never a pass.
+    """
+    if not violations:
+        return Status.PASS
+    remaining = [v for v in violations if not (waived and v.waivable)]
+    if any(v.outcome is Outcome.FAIL for v in remaining):
+        return Status.FAIL
+    if remaining:
+        return Status.UNKNOWN
+    return Status.EXCEPTION
+
+
+def _rejected_exceptions(context: StackPolicy) -> dict[str, str]:
+    rejected: dict[str, str] = {}
+    for key in context.exceptions:
+        try:
+            item = control(key)
+        except KeyError:
+            rejected[key] = "no such control"
+            continue
+        if not item.exception_allowed:
+            rejected[key] = f"CONTROLS.md allows no exception for {item.id}"
+    return rejected
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def table(report: ControlsReport, *, show_not_applicable: bool = True, limit: int = 3) -> Table:
+    """The report as a rich table: one row per control, the first `limit` findings each."""
+    grid = Table(title="Controls", show_lines=False, expand=False)
+    grid.add_column("Control", no_wrap=True)
+    grid.add_column("Sev", no_wrap=True)
+    grid.add_column("Status", no_wrap=True)
+    grid.add_column("Requirement")
+    grid.add_column("Details")
+    for result in report.results:
+        if result.status is Status.NOT_APPLICABLE and not show_not_applicable:
+            continue
+        grid.add_row(
+            result.id,
+            result.control.severity.value,
+            Text(result.status.value, style=STATUS_STYLE[result.status]),
+            result.control.title,
+            _details(result, limit),
+        )
+    return grid
+
+
+def _details(result: ControlResult, limit: int) -> str:
+    lines: list[str] = []
+    if result.status is Status.EXCEPTION:
+        lines.append(f"declared: {result.exception_reason}")
+    shown = [v for v in result.violations if result.status is not Status.PASS]
+    for violation in shown[:limit]:
+        prefix = "?" if violation.outcome is Outcome.UNKNOWN else "-"
+        lines.append(f"{prefix} {violation.message}")
+    if len(shown) > limit:
+        lines.append(f"... and {len(shown) - limit} more")
+    return "\n".join(lines)
+
+
+def summary(report: ControlsReport) -> str:
+    """One line: counts per state and the enforcement level."""
+    counts = report.counts()
+    parts = [f"{counts[status]} {status.value}" for status in Status]
+    return f"{', '.join(parts)} ({report.enforcement})"
+
+
+def render(
+    report: ControlsReport,
+    console: Console | None = None,
+    *,
+    show_not_applicable: bool = True,
+    limit: int = 3,
+) -> None:
+    """Print the report: the table, the counts, and any problem with the declared exceptions."""
+    console = console or Console(emoji=False)
+    console.print(table(report, show_not_applicable=show_not_applicable, limit=limit))
+    console.print(summary(report))
+    for key, why in report.rejected_exceptions.items():
+        console.print(f"[bold red]exception {key} in the stack file is not honored:[/] {why}")
+    for key in report.unused_exceptions:
+        console.print(
+            f"[yellow]exception {key} is declared but the control passes in what was checked: "
+            "remove it unless it is needed later (task counts are judged after a first release)[/]"
+        )
+    if report.with_status(Status.UNKNOWN):
+        console.print(
+            "[magenta]unknown: values not known until the resources exist; run "
+            "`golive plan STACK --controls --state FILE` on a `pulumi stack export` after deploy[/]"
+        )
