@@ -1,0 +1,426 @@
+"""PostgreSQL on RDS, private, encrypted, with RDS-managed master credentials.
+
+Creates: a security group with no rules of its own (consumers add ingress from their own
+security group with `allow_from`, never from a CIDR); a DB subnet group on the isolated subnets;
+a parameter group for the engine major (`rds.force_ssl=1` and the logging settings); the
+CloudWatch log groups of the exported logs (`postgresql`, `upgrade`) with retention and the stack
+key, created before the instance so RDS does not create them unencrypted and kept forever; an
+IAM role for enhanced monitoring when it is on; a random suffix for the final snapshot's name;
+and the `aws.rds.Instance`: gp3 with storage autoscaling, encrypted with the stack key, master
+password managed by RDS in Secrets Manager under the same key (never in config or state), a
+custom master user name, automatic minor upgrades, backups, Multi-AZ, deletion protection,
+Performance Insights under the stack key, IAM authentication and the rds-ca-rsa2048-g1 CA.
+
+Services never connect as the master user: RDS rotates the master secret every 7 days, and ECS
+reads secrets only when a task starts. They use the application role of `components.secrets`
+(source `database`), which the `db-init` one-off task creates with the master credentials.
+
+Every child's logical name is `<component name>-db...` with a fixed suffix: a new suffix would
+replace the resource. NOTE: Pulumi aliases the children of an aliased component whose names start
+with the component's name, so moving a stack to a new prefix takes one
+`opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=OLD_PREFIX)])` on `Database` (and the
+`identifier` kept as it was) instead of a new database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+POSTGRES_PORT = 5432
+LOG_EXPORTS = ("postgresql", "upgrade")
+"""Every log type RDS for PostgreSQL can export (RDS.9/36)."""
+CA_CERTIFICATE = "rds-ca-rsa2048-g1"
+"""The current default CA (valid to 2061); the old rds-ca-2019 expired in 2024 (CKV_AWS_211)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostgresLogging:
+    """What PostgreSQL writes to its log (exported to CloudWatch Logs)."""
+
+    min_duration_ms: int = 1000
+    """`log_min_duration_statement`: log statements slower than this; -1 turns it off."""
+    statement: str = "ddl"
+    """`log_statement`: `none`, `ddl` (schema changes: an audit trail), `mod` or `all`."""
+    connections: bool = True
+    """`log_connections`: who connected, from where (security investigations)."""
+    disconnections: bool = True
+    """`log_disconnections`: session lengths."""
+    lock_waits: bool = True
+    """`log_lock_waits`: waits longer than `deadlock_timeout` (1 s)."""
+    retention_days: int = 30
+    """Days CloudWatch keeps the exported logs."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseArgs:
+    vpc_id: pulumi.Input[str]
+    """The VPC of the security group."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Isolated subnets (no internet route) for the DB subnet group, in at least two AZs."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack's customer key: storage, snapshots, master secret, Performance Insights, logs.
+    Changing it replaces the instance, so it never changes."""
+    identifier: str
+    """The DB instance identifier (`<app>-<stack>-db`); explicit, so a replacement fails instead
+    of silently creating a second database. Changing it replaces the instance."""
+    account_id: str
+    """Account id, for the monitoring role's confused-deputy condition."""
+    partition: str = "aws"
+    """ARN partition, for the AWS-managed monitoring policy."""
+    engine_major: str = "17"
+    """PostgreSQL major version; RDS applies minor versions in the maintenance window."""
+    instance_class: str = "db.t4g.micro"
+    """About $12/month in us-east-1 (x2 with Multi-AZ); prod sets a larger class."""
+    db_name: str = "app"
+    """The database created with the instance. Changing it replaces the instance."""
+    master_username: str = "golive_admin"
+    """The master user (not the engine default `postgres`, RDS.25). Changing it replaces the
+    instance."""
+    allocated_storage: int = 20
+    """gp3 GiB at creation ($0.115/GB-month in us-east-1, x2 with Multi-AZ)."""
+    max_allocated_storage: int = 100
+    """Storage autoscaling ceiling in GiB (at least 10% above `allocated_storage`)."""
+    multi_az: bool = True
+    """A synchronous standby in another AZ (RDS.5); doubles the instance and storage price."""
+    backup_retention_days: int = 14
+    """Days of automated backups and point-in-time recovery, 0-35 (RDS.11: at least 7)."""
+    backup_window: str = "03:00-03:30"
+    """Daily UTC window for automated backups, `hh24:mi-hh24:mi`."""
+    maintenance_window: str = "sun:04:00-sun:05:00"
+    """Weekly UTC window for maintenance and minor upgrades, `ddd:hh24:mi-ddd:hh24:mi`."""
+    deletion_protection: bool = True
+    """AWS refuses to delete the instance while on (RDS.8)."""
+    final_snapshot: bool = True
+    """Take a named final snapshot when the instance is deleted (RDS.8)."""
+    performance_insights: bool = True
+    """Performance Insights under the stack key (CKV_AWS_353/354); 7 days are free."""
+    performance_insights_retention_days: int = 7
+    """7 (free), a multiple of 31, or 731."""
+    monitoring_interval: int = 60
+    """Enhanced monitoring period in seconds (RDS.6); 0 turns it off."""
+    iam_authentication: bool = True
+    """Allow IAM database authentication (RDS.10); costs nothing, passwords still work."""
+    extended_support: bool = False
+    """False: when the major leaves standard support RDS upgrades it; True: RDS Extended
+    Support keeps it, billed per vCPU-hour."""
+    logging: PostgresLogging = field(default_factory=PostgresLogging)
+    """PostgreSQL log settings and the exported logs' retention."""
+    apply_immediately: bool = False
+    """Apply changes now (True) or in the maintenance window (False: protected stacks)."""
+    protect: bool = False
+    """Refuse to delete or replace the instance, and keep it in AWS if Pulumi deletes it."""
+
+
+class Database(pulumi.ComponentResource):
+    """A private PostgreSQL instance on the isolated subnets.
+
+    Example::
+
+        db = Database("auction-prod", DatabaseArgs(vpc_id=network.vpc_id,
+                      subnet_ids=network.isolated_subnet_ids, kms_key_arn=key.arn,
+                      identifier="auction-prod-db", account_id=account, multi_az=True,
+                      instance_class="db.t4g.medium", protect=True))
+        allow_from("auction-prod-api-db", security_group_id=db.security_group_id,
+                   source_security_group_id=api_sg.id, port=db.port,
+                   description="api to PostgreSQL", parent=api)
+
+    Cost: db.t4g.micro ~$12/month single-AZ, ~$24 Multi-AZ; db.t4g.medium ~$47/$94; gp3
+    $0.115/GB-month (x2 Multi-AZ); backups up to the storage size are free; enhanced monitoring
+    and exported logs cost CloudWatch Logs ingestion (a few dollars a month).
+    """
+
+    security_group_id: pulumi.Output[str]
+    """The database's security group: consumers add ingress to it with `allow_from`."""
+    port: int
+    address: pulumi.Output[str]
+    """Host name of the instance (`<identifier>.<hash>.<region>.rds.amazonaws.com`)."""
+    endpoint: pulumi.Output[str]
+    """`address:port`."""
+    db_name: str
+    identifier: pulumi.Output[str]
+    """The DB instance identifier (for snapshots, alarms, the operations CLI)."""
+    arn: pulumi.Output[str]
+    master_secret_arn: pulumi.Output[str]
+    """ARN of the RDS-managed master secret (JSON `username`/`password`), for `db-init` only."""
+    master_username: str
+
+    def __init__(
+        self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("golive:aws:Database", name, None, opts)
+        self._name = name
+        self._args = args
+        child = pulumi.ResourceOptions(parent=self)
+
+        security_group = self._create_security_group(child)
+        subnet_group = aws.rds.SubnetGroup(
+            f"{name}-db-subnets",
+            subnet_ids=list(args.subnet_ids),
+            description=f"{args.identifier}: isolated subnets, no internet route",
+            tags={"Name": f"{args.identifier}-subnets"},
+            opts=child,
+        )
+        parameter_group = self._create_parameter_group(child)
+        log_groups = self._create_log_groups(child)
+        monitoring_role_arn = (
+            self._create_monitoring_role(child) if args.monitoring_interval > 0 else None
+        )
+        final_snapshot_identifier = (
+            self._final_snapshot_identifier(child) if args.final_snapshot else None
+        )
+        self.instance = self._create_instance(
+            security_group=security_group,
+            subnet_group=subnet_group,
+            parameter_group=parameter_group,
+            log_groups=log_groups,
+            monitoring_role_arn=monitoring_role_arn,
+            final_snapshot_identifier=final_snapshot_identifier,
+        )
+
+        self.security_group_id = security_group.id
+        self.port = POSTGRES_PORT
+        self.address = self.instance.address
+        self.endpoint = self.instance.endpoint
+        self.db_name = args.db_name
+        self.identifier = self.instance.identifier
+        self.arn = self.instance.arn
+        self.master_secret_arn = self.instance.master_user_secrets.apply(_first_secret_arn)
+        self.master_username = args.master_username
+        self.register_outputs(
+            {
+                "securityGroupId": self.security_group_id,
+                "port": self.port,
+                "address": self.address,
+                "endpoint": self.endpoint,
+                "dbName": self.db_name,
+                "identifier": self.identifier,
+                "arn": self.arn,
+                "masterSecretArn": self.master_secret_arn,
+                "masterUsername": self.master_username,
+            }
+        )
+
+    def _create_security_group(self, child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
+        # No inline rules: ingress comes only from `allow_from`, one rule per consumer group.
+        # NOTE: the provider removes AWS's default allow-all egress; RDS needs none.
+        return aws.ec2.SecurityGroup(
+            f"{self._name}-db-sg",
+            vpc_id=self._args.vpc_id,
+            description=f"{self._args.identifier}: PostgreSQL from the app's security groups only",
+            tags={"Name": f"{self._args.identifier}-sg"},
+            opts=child,
+        )
+
+    def _create_parameter_group(self, child: pulumi.ResourceOptions) -> aws.rds.ParameterGroup:
+        logging = self._args.logging
+        parameters = {
+            # Refuse unencrypted connections (CKV2_AWS_69); the default since PostgreSQL 15,
+            # explicit here so an older major or a changed default cannot turn it off.
+            "rds.force_ssl": "1",
+            "log_min_duration_statement": str(logging.min_duration_ms),
+            "log_statement": logging.statement,
+            **_log_connections(self._args.engine_major, logging.connections),
+            "log_disconnections": _flag(logging.disconnections),
+            "log_lock_waits": _flag(logging.lock_waits),
+        }
+        # NOTE: every parameter here is dynamic, so "immediate" applies without a reboot.
+        # The family is part of the group: a new major creates a new (auto-named) group first,
+        # and the instance moves to it in the same upgrade.
+        return aws.rds.ParameterGroup(
+            f"{self._name}-db-params",
+            family=f"postgres{self._args.engine_major}",
+            description=f"{self._args.identifier}: TLS only, logging",
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(name=k, value=v, apply_method="immediate")
+                for k, v in parameters.items()
+            ],
+            tags={"Name": f"{self._args.identifier}-postgres{self._args.engine_major}"},
+            opts=child,
+        )
+
+    def _create_log_groups(self, child: pulumi.ResourceOptions) -> list[aws.cloudwatch.LogGroup]:
+        # NOTE: RDS creates `/aws/rds/instance/<id>/<log>` on first export, with no expiry and
+        # no customer key, unless the group exists first (CKV_AWS_66/158).
+        return [
+            aws.cloudwatch.LogGroup(
+                f"{self._name}-db-log-{log}",
+                name=f"/aws/rds/instance/{self._args.identifier}/{log}",
+                retention_in_days=self._args.logging.retention_days,
+                kms_key_id=self._args.kms_key_arn,
+                opts=child,
+            )
+            for log in LOG_EXPORTS
+        ]
+
+    def _create_monitoring_role(self, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    # Confused-deputy guard: only RDS acting for this account may assume it.
+                    "Condition": {"StringEquals": {"aws:SourceAccount": self._args.account_id}},
+                }
+            ],
+        }
+        role = aws.iam.Role(
+            f"{self._name}-db-monitoring",
+            assume_role_policy=json.dumps(trust),
+            description=f"Lets RDS enhanced monitoring of {self._args.identifier} write OS metrics",
+            opts=child,
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{self._name}-db-monitoring",
+            role=role.name,
+            policy_arn=(
+                f"arn:{self._args.partition}:iam::aws:policy/service-role/"
+                "AmazonRDSEnhancedMonitoringRole"
+            ),
+            opts=child,
+        )
+        return role.arn
+
+    def _final_snapshot_identifier(self, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+        # A suffix drawn once per stack: a second teardown (after a rebuild) must not collide
+        # with the first teardown's snapshot, which AWS keeps until someone deletes it.
+        suffix = random.RandomId(f"{self._name}-db-final-snapshot", byte_length=4, opts=child)
+        return pulumi.Output.concat(self._args.identifier, "-final-", suffix.hex)
+
+    def _create_instance(
+        self,
+        *,
+        security_group: aws.ec2.SecurityGroup,
+        subnet_group: aws.rds.SubnetGroup,
+        parameter_group: aws.rds.ParameterGroup,
+        log_groups: list[aws.cloudwatch.LogGroup],
+        monitoring_role_arn: pulumi.Output[str] | None,
+        final_snapshot_identifier: pulumi.Output[str] | None,
+    ) -> aws.rds.Instance:
+        args = self._args
+        performance_insights = args.performance_insights
+        return aws.rds.Instance(
+            f"{self._name}-db",
+            identifier=args.identifier,
+            engine="postgres",
+            # Major only: RDS picks and upgrades the minor (RDS.13); a pinned minor would fight
+            # AWS's automatic upgrades on every `pulumi up`.
+            engine_version=args.engine_major,
+            auto_minor_version_upgrade=True,
+            # A new major in the stack file is a deliberate upgrade; without this RDS refuses it.
+            allow_major_version_upgrade=True,
+            engine_lifecycle_support=(
+                "open-source-rds-extended-support"
+                if args.extended_support
+                else "open-source-rds-extended-support-disabled"
+            ),
+            instance_class=args.instance_class,
+            db_name=args.db_name,
+            port=POSTGRES_PORT,
+            username=args.master_username,
+            # RDS keeps the master password in Secrets Manager under the stack key and rotates
+            # it: no password in config or state, ever (RDS.25).
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=args.kms_key_arn,
+            iam_database_authentication_enabled=args.iam_authentication,
+            storage_type="gp3",
+            allocated_storage=args.allocated_storage,
+            max_allocated_storage=args.max_allocated_storage,
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[security_group.id],
+            publicly_accessible=False,
+            multi_az=args.multi_az,
+            parameter_group_name=parameter_group.name,
+            ca_cert_identifier=CA_CERTIFICATE,
+            backup_retention_period=args.backup_retention_days,
+            backup_window=args.backup_window,
+            maintenance_window=args.maintenance_window,
+            copy_tags_to_snapshot=True,
+            # Retained automated backups allow a point-in-time restore after a teardown until
+            # they expire on their own.
+            delete_automated_backups=False,
+            deletion_protection=args.deletion_protection,
+            skip_final_snapshot=final_snapshot_identifier is None,
+            final_snapshot_identifier=final_snapshot_identifier,
+            performance_insights_enabled=performance_insights,
+            performance_insights_kms_key_id=args.kms_key_arn if performance_insights else None,
+            performance_insights_retention_period=(
+                args.performance_insights_retention_days if performance_insights else None
+            ),
+            monitoring_interval=args.monitoring_interval,
+            monitoring_role_arn=monitoring_role_arn,
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            apply_immediately=args.apply_immediately,
+            tags={"Name": args.identifier},
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # The log groups first, so RDS exports into them (see _create_log_groups).
+                depends_on=list(log_groups),
+                # Protected stacks: a delete or replace fails, and a deleted resource is only
+                # forgotten by Pulumi, never dropped in AWS (the data outlives the state).
+                protect=args.protect,
+                retain_on_delete=args.protect,
+            ),
+        )
+
+
+def allow_from(
+    name: str,
+    *,
+    security_group_id: pulumi.Input[str],
+    source_security_group_id: pulumi.Input[str],
+    port: int,
+    description: str,
+    parent: pulumi.Resource,
+) -> aws.vpc.SecurityGroupIngressRule:
+    """Admit TCP `port` on `security_group_id` from members of `source_security_group_id`.
+
+    The consumer (a service, a one-off task, `db-init`) calls this with its own security group
+    and passes itself as `parent`, so the rule lives and dies with the consumer and the
+    database's group only ever admits groups handed to it, never a CIDR (EC2.19). The cache's
+    security group uses the same function.
+    """
+    if not 1 <= port <= 65535:
+        raise ValueError(f"allow_from({name!r}): port {port} is not 1-65535")
+    if not description.strip():
+        raise ValueError(f"allow_from({name!r}): give the rule a description (EC2.53)")
+    return aws.vpc.SecurityGroupIngressRule(
+        name,
+        security_group_id=security_group_id,
+        referenced_security_group_id=source_security_group_id,
+        ip_protocol="tcp",
+        from_port=port,
+        to_port=port,
+        description=description,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def _flag(on: bool) -> str:
+    return "1" if on else "0"
+
+
+def _log_connections(major: str, on: bool) -> dict[str, str]:
+    # NOTE: PostgreSQL 18 made log_connections a list of stages; the three below are what
+    # "on" logged before. Its default (empty) is "off", and a parameter group cannot hold an
+    # empty value, so "off" leaves the parameter out.
+    if int(major) < 18:
+        return {"log_connections": _flag(on)}
+    return {"log_connections": "receipt,authentication,authorization"} if on else {}
+
+
+def _first_secret_arn(secrets: Sequence[aws.rds.outputs.InstanceMasterUserSecret] | None) -> str:
+    # RDS returns the managed secret once the instance exists; one per instance.
+    arn = secrets[0].secret_arn if secrets else None
+    if not arn:
+        raise ValueError("RDS returned no master user secret although it manages the password")
+    return arn
