@@ -1,0 +1,285 @@
+"""The edge tier of `stacks.environment.build`: config -> certificates, CloudFront and DNS.
+
+Kept apart from the composition function so the translation from the stack file to the edge
+components reads in one place. Order matters and `build` follows it: certificates first (the
+ALB's HTTPS listener needs the validated ARN), then the load balancer (compute), then the
+distribution, then the alias records that point at it.
+
+Lookups: `look_up_edge` runs inside `environment.look_up` (the hosted zone by name, CloudFront's
+managed policies, the canonical ids the log bucket's ACL needs). One lookup cannot run up
+front: the security group CloudFront creates with the first VPC origin of a VPC
+(`CloudFront-VPCOrigins-Service-SG`) exists only after the VPC origin does, so
+`vpc_origin_group_lookup` hands the CDN a function that looks it up with the VPC origin as a
+dependency. On a first `pulumi preview` its id is unknown, as it should be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.cdn import (
+    AccessLogs,
+    AppOrigin,
+    Cdn,
+    CdnArgs,
+    ManagedPolicies,
+    SecurityHeaders,
+    StaticSite,
+    Waf,
+)
+from components.dns import Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
+from stacks.config import ConfigError, Problem, StackConfig
+
+VPC_ORIGINS_SERVICE_GROUP = "CloudFront-VPCOrigins-Service-SG"
+"""The group CloudFront creates in a VPC with its first VPC origin; VPC-origin traffic comes
+from it. CloudFront owns it: never modify it, only reference it."""
+MANAGED_POLICY_NAMES = {
+    "caching_optimized": "Managed-CachingOptimized",
+    "caching_disabled": "Managed-CachingDisabled",
+    "all_viewer": "Managed-AllViewer",
+    "all_viewer_except_host_header": "Managed-AllViewerExceptHostHeader",
+}
+
+
+@dataclass(frozen=True)
+class EdgeFacts:
+    """What the edge needs from the account, looked up once by `environment.look_up`."""
+
+    policies: ManagedPolicies
+    zone_id: str | None = None
+    """The hosted zone of `domain.zone`; None for a stack without a domain."""
+    owner_canonical_id: str | None = None
+    """The account's S3 canonical user id (only when access logs are on)."""
+    log_delivery_canonical_id: str | None = None
+    """CloudFront's log-delivery canonical id (only when access logs are on)."""
+
+
+@dataclass(frozen=True)
+class AlbEndpoint:
+    """The bits of compute's LoadBalancer the edge wires to."""
+
+    arn: pulumi.Input[str]
+    dns_name: pulumi.Input[str]
+    zone_id: pulumi.Input[str]
+    security_group_id: pulumi.Input[str]
+
+
+def has_load_balancer(cfg: StackConfig) -> bool:
+    """Compute builds the shared ALB only when the stack has a web service."""
+    return any(service.is_web for service in cfg.services.values())
+
+
+def look_up_edge(cfg: StackConfig) -> EdgeFacts:
+    policies = ManagedPolicies(
+        caching_optimized=aws.cloudfront.get_cache_policy(
+            name=MANAGED_POLICY_NAMES["caching_optimized"]
+        ).id
+        or "",
+        caching_disabled=aws.cloudfront.get_cache_policy(
+            name=MANAGED_POLICY_NAMES["caching_disabled"]
+        ).id
+        or "",
+        all_viewer=aws.cloudfront.get_origin_request_policy(
+            name=MANAGED_POLICY_NAMES["all_viewer"]
+        ).id
+        or "",
+        all_viewer_except_host_header=aws.cloudfront.get_origin_request_policy(
+            name=MANAGED_POLICY_NAMES["all_viewer_except_host_header"]
+        ).id
+        or "",
+    )
+    owner = delivery = None
+    if cfg.cdn.access_logs.enabled:
+        owner = aws.s3.get_canonical_user_id().id
+        delivery = aws.cloudfront.get_log_delivery_canonical_user_id().id
+    return EdgeFacts(
+        policies=policies,
+        zone_id=_zone_id(cfg),
+        owner_canonical_id=owner,
+        log_delivery_canonical_id=delivery,
+    )
+
+
+def _zone_id(cfg: StackConfig) -> str | None:
+    if cfg.domain is None:
+        return None
+    try:
+        return aws.route53.get_zone(name=cfg.domain.zone, private_zone=False).zone_id
+    except Exception as exc:  # the engine raises a plain Exception for a failed lookup
+        raise ConfigError(
+            [
+                Problem(
+                    "domain.zone",
+                    f"no public hosted zone '{cfg.domain.zone}' in this account: create it once "
+                    f"with `golive bootstrap --zone {cfg.domain.zone}` and delegate its name "
+                    f"servers at the registrar ({exc})",
+                )
+            ],
+            cfg.stack,
+        ) from None
+
+
+def vpc_origin_group_lookup(
+    vpc_id: pulumi.Input[str],
+) -> Callable[[pulumi.Resource], pulumi.Output[str]]:
+    """The lookup of CloudFront's VPC-origins group, run once the given VPC origin exists."""
+
+    def find(vpc_origin: pulumi.Resource) -> pulumi.Output[str]:
+        group = aws.ec2.get_security_group_output(
+            name=VPC_ORIGINS_SERVICE_GROUP,
+            vpc_id=vpc_id,
+            opts=pulumi.InvokeOutputOptions(depends_on=[vpc_origin]),
+        )
+        return group.id
+
+    return find
+
+
+def build_certificates(cfg: StackConfig, facts: EdgeFacts) -> Certificates | None:
+    """Certificates before the ALB: CloudFront's (us-east-1) and the ALB's HTTPS listener's."""
+    if cfg.domain is None or facts.zone_id is None:
+        return None
+    alb_names: list[str] = []
+    if has_load_balancer(cfg):
+        origin = cfg.origin_host_name
+        assert origin is not None
+        # With the viewer's Host header forwarded, CloudFront checks the ALB's certificate
+        # against the viewer's host name, so the ALB's certificate covers every site name.
+        alb_names = [origin, *cfg.site_names] if cfg.forwards_host_header else [origin]
+    return Certificates(
+        cfg.prefix,
+        CertificatesArgs(
+            zone_id=facts.zone_id,
+            region=cfg.region,
+            cloudfront_names=cfg.site_names,
+            alb_names=alb_names,
+        ),
+    )
+
+
+def build_cdn(
+    cfg: StackConfig,
+    facts: EdgeFacts,
+    *,
+    account_id: str,
+    vpc_id: pulumi.Input[str],
+    certificates: Certificates | None,
+    alb: AlbEndpoint | None,
+) -> Cdn | None:
+    """The distribution, or None for a stack with neither a frontend nor a web service."""
+    site = (
+        StaticSite(
+            default_root_object=cfg.frontend.default_root_object,
+            spa_fallback=cfg.frontend.spa_fallback,
+        )
+        if cfg.frontend.enabled
+        else None
+    )
+    app = (
+        AppOrigin(
+            load_balancer_arn=alb.arn,
+            load_balancer_dns_name=alb.dns_name,
+            security_group_id=alb.security_group_id,
+            find_origin_security_group=vpc_origin_group_lookup(vpc_id),
+            origin_host_name=cfg.origin_host_name,
+            forward_host_header=cfg.forwards_host_header,
+            api_paths=cfg.cdn.api_paths if site is not None else (),
+            read_timeout_seconds=cfg.cdn.origin_read_timeout_seconds,
+        )
+        if alb is not None
+        else None
+    )
+    if site is None and app is None:
+        return None
+    cdn = cfg.cdn
+    headers = cdn.security_headers
+    logs = cdn.access_logs
+    access_logs = None
+    if logs.enabled:
+        assert facts.owner_canonical_id and facts.log_delivery_canonical_id
+        access_logs = AccessLogs(
+            owner_canonical_id=facts.owner_canonical_id,
+            log_delivery_canonical_id=facts.log_delivery_canonical_id,
+            retention_days=logs.retention_days,
+        )
+    return Cdn(
+        cfg.prefix,
+        CdnArgs(
+            policies=facts.policies,
+            account_id=account_id,
+            bucket_region=cfg.edge_bucket_region,
+            headers=SecurityHeaders(
+                hsts_max_age_seconds=headers.hsts.max_age_seconds,
+                hsts_include_subdomains=headers.hsts.include_subdomains,
+                hsts_preload=headers.hsts.preload,
+                frame_options=headers.frame_options.value,
+                referrer_policy=headers.referrer_policy.value,
+                content_security_policy=headers.content_security_policy,
+            ),
+            aliases=cfg.site_names,
+            certificate_arn=certificates.cloudfront_certificate_arn if certificates else None,
+            site=site,
+            app=app,
+            price_class=cdn.price_class.value,
+            waf=(
+                Waf(
+                    rate_limit=cdn.waf.rate_limit,
+                    rate_limit_window_seconds=cdn.waf.rate_limit_window_seconds,
+                    count_only_rules=[r.value for r in cdn.waf.count_only_rules],
+                )
+                if cdn.waf.enabled
+                else None
+            ),
+            access_logs=access_logs,
+            protect=cfg.protect,
+        ),
+    )
+
+
+def build_dns_records(
+    cfg: StackConfig, facts: EdgeFacts, cdn: Cdn | None, alb: AlbEndpoint | None
+) -> DnsRecords | None:
+    """Alias records after the distribution: site names to CloudFront, origin name to the ALB."""
+    if cdn is None or cfg.domain is None or facts.zone_id is None:
+        return None
+    return DnsRecords(
+        cfg.prefix,
+        DnsRecordsArgs(
+            zone_id=facts.zone_id,
+            site_names=cfg.site_names,
+            distribution_domain_name=cdn.domain_name,
+            distribution_zone_id=cdn.hosted_zone_id,
+            origin_host_name=cfg.origin_host_name if alb is not None else None,
+            load_balancer_dns_name=alb.dns_name if alb is not None else None,
+            load_balancer_zone_id=alb.zone_id if alb is not None else None,
+        ),
+    )
+
+
+def edge_exports(cfg: StackConfig, cdn: Cdn | None) -> dict[str, Any]:
+    """`url`, `healthUrl` and `staticSite` (docs/stack-exports.md)."""
+    if cdn is None:
+        return {"url": None, "healthUrl": None, "staticSite": None}
+    main = cfg.health_check_service
+    health_url: pulumi.Output[str] | None = None
+    if main is not None:
+        service = cfg.services[main]
+        path = service.health_check.path
+        # A host-routed service answers on its own name (every one of them is a site name).
+        host = service.hosts[0] if service.hosts else None
+        health_url = (
+            pulumi.Output.from_input(f"https://{host}{path}")
+            if host
+            else pulumi.Output.concat(cdn.url, path)
+        )
+    static_site = (
+        {"bucketName": cdn.bucket_name, "distributionId": cdn.distribution_id}
+        if cdn.bucket_name is not None
+        else None
+    )
+    return {"url": cdn.url, "healthUrl": health_url, "staticSite": static_site}

@@ -1,0 +1,444 @@
+"""The edge of whole stacks: both repository stack files, a stack without a domain
+(tests/stackfiles/Pulumi.spa.yaml) and one with host-routed services
+(tests/stackfiles/Pulumi.hosts.yaml), plus the edge's invalid stack files.
+
+These are issue 5's done-when: HTTPS and the headers policy on every behavior, TLS 1.2+ to
+viewers, OAC on the S3 origin, private TLS-only buckets, a DNS-validated us-east-1 certificate
+that CloudFront uses, A/AAAA aliases, the trial's CloudFront URL, no 0.0.0.0/0 ingress, host
+routing through CloudFront, API paths without the SPA fallback, WAF where the file asks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from stacks.config import ConfigError, StackConfig, parse
+from stacks.harness import Plan, RecordedResource, is_unknown, load_stack_config, run_program
+from stacks.mock_aws import (
+    CLOUDFRONT_ZONE_ID,
+    MANAGED_CLOUDFRONT_POLICIES,
+    _digest,  # pyright: ignore[reportPrivateUsage]
+)
+from tests.conftest import STACKFILES, cached_plan
+from tests.stacks.test_config import DELETE, as_cli, mutated
+
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+CERTIFICATE = "aws:acm/certificate:Certificate"
+VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
+RECORD = "aws:route53/record:Record"
+HEADERS = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+BUCKET = "aws:s3/bucket:Bucket"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+VPC_ORIGIN = "aws:cloudfront/vpcOrigin:VpcOrigin"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+LISTENER = "aws:lb/listener:Listener"
+OAC = "aws:cloudfront/originAccessControl:OriginAccessControl"
+FUNCTION = "aws:cloudfront/function:Function"
+
+EXTRA = ("spa", "hosts")
+STACKS = ("staging", "prod", *EXTRA)
+WITH_DOMAIN = ("staging", "prod", "hosts")
+WITH_FRONTEND = ("staging", "prod", "spa")
+_PLANS: dict[str, Plan] = {}
+
+
+def plan_of(stack: str) -> Plan:
+    if stack not in EXTRA:
+        return cached_plan(stack)
+    if stack not in _PLANS:
+        _PLANS[stack] = run_program(stack, stack_file=STACKFILES / f"Pulumi.{stack}.yaml")
+    return _PLANS[stack]
+
+
+def config_of(stack: str) -> StackConfig:
+    stack_file = STACKFILES / f"Pulumi.{stack}.yaml" if stack in EXTRA else None
+    return parse(stack, load_stack_config(stack, stack_file=stack_file)[0])
+
+
+def distribution(plan: Plan) -> dict[str, Any]:
+    return plan.one(DISTRIBUTION).inputs
+
+
+def behaviors(plan: Plan) -> list[dict[str, Any]]:
+    inputs = distribution(plan)
+    return [inputs["defaultCacheBehavior"], *inputs["orderedCacheBehaviors"]]
+
+
+def app_behaviors(plan: Plan) -> list[dict[str, Any]]:
+    return [b for b in behaviors(plan) if b["targetOriginId"] == "app"]
+
+
+def validation_of(plan: Plan, certificate: RecordedResource) -> RecordedResource:
+    (validation,) = [
+        v
+        for v in plan.of_type(VALIDATION)
+        if v.inputs["certificateArn"] == certificate.outputs["arn"]
+    ]
+    return validation
+
+
+def certificate_named(plan: Plan, arn: str) -> RecordedResource:
+    (certificate,) = [c for c in plan.of_type(CERTIFICATE) if c.outputs["arn"] == arn]
+    return certificate
+
+
+# ----------------------------------------------------------------------------- every stack
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_behavior_redirects_to_https_and_carries_the_headers_policy(stack: str) -> None:
+    plan = plan_of(stack)
+    policy = plan.one(HEADERS)
+    hsts = policy.inputs["securityHeadersConfig"]["strictTransportSecurity"]
+    assert (
+        hsts["accessControlMaxAgeSec"] == config_of(stack).cdn.security_headers.hsts.max_age_seconds
+    )
+    for behavior in behaviors(plan):
+        assert behavior["viewerProtocolPolicy"] == "redirect-to-https"
+        assert behavior["responseHeadersPolicyId"] == policy.outputs["id"]
+    assert distribution(plan)["httpVersion"] == "http2and3"
+    assert distribution(plan)["isIpv6Enabled"] is True
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_bucket_is_fully_private_and_tls_only(stack: str) -> None:
+    plan = plan_of(stack)
+    buckets = plan.of_type(BUCKET)
+    assert buckets, "every stack has at least one bucket (the site, logs or flow logs)"
+    blocks = plan.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    policies = plan.of_type("aws:s3/bucketPolicy:BucketPolicy")
+    for bucket in buckets:
+        name = bucket.outputs["id"]
+        (block,) = [b for b in blocks if b.inputs["bucket"] == name]
+        for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls"):
+            assert block.inputs[flag] is True, (bucket.name, flag)
+        assert block.inputs["restrictPublicBuckets"] is True
+        (policy,) = [p for p in policies if p.inputs["bucket"] == name]
+        statements = json.loads(policy.inputs["policy"])["Statement"]
+        assert {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket.outputs["arn"], bucket.outputs["arn"] + "/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        } in statements, bucket.name
+        for statement in statements:
+            assert statement["Principal"] != "*" or statement["Effect"] == "Deny"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_ingress_rule_anywhere_admits_the_internet(stack: str) -> None:
+    plan = plan_of(stack)
+    for rule in plan.of_type(INGRESS):
+        assert rule.inputs.get("cidrIpv4") != "0.0.0.0/0", rule.name
+        assert rule.inputs.get("cidrIpv6") != "::/0", rule.name
+    for group in plan.of_type("aws:ec2/securityGroup:SecurityGroup"):
+        for rule in group.inputs.get("ingress") or []:
+            assert "0.0.0.0/0" not in (rule.get("cidrBlocks") or []), group.name
+            assert "::/0" not in (rule.get("ipv6CidrBlocks") or []), group.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_alb_is_internal_and_admits_only_cloudfronts_vpc_origins(stack: str) -> None:
+    plan = plan_of(stack)
+    (alb,) = plan.of_type(LOAD_BALANCER)
+    assert alb.inputs["internal"] is True
+    private = set(plan.outputs["privateSubnetIds"])
+    assert set(alb.inputs["subnets"]) <= private
+    (group_id,) = alb.inputs["securityGroups"]
+    admitted = [r for r in plan.of_type(INGRESS) if r.inputs["securityGroupId"] == group_id]
+    (rule,) = admitted
+    vpc_origin = plan.one(VPC_ORIGIN)
+    # The group CloudFront created in *this* VPC, looked up once the VPC origin existed.
+    vpc_id = plan.outputs["vpcId"]
+    assert rule.inputs["referencedSecurityGroupId"] == f"sg-{_digest('vpc-origins', vpc_id)[:17]}"
+    assert vpc_origin.urn in rule.dependencies
+    tls = config_of(stack).domain is not None
+    assert rule.inputs["fromPort"] == rule.inputs["toPort"] == (443 if tls else 80)
+    config = vpc_origin.inputs["vpcOriginEndpointConfig"]
+    assert config["arn"] == alb.outputs["arn"]
+    assert config["originProtocolPolicy"] == ("https-only" if tls else "http-only")
+    assert config["originSslProtocols"] == {"items": ["TLSv1.2"], "quantity": 1}
+    (app_origin,) = [o for o in distribution(plan)["origins"] if o["originId"] == "app"]
+    assert app_origin["vpcOriginConfig"]["vpcOriginId"] == vpc_origin.outputs["id"]
+    expected_host = config_of(stack).origin_host_name or alb.outputs["dnsName"]
+    assert app_origin["domainName"] == expected_host
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_resources_per_stack(stack: str) -> None:
+    plan = plan_of(stack)
+    cfg = config_of(stack)
+    counts = plan.count_by_type()
+    assert counts.get(DISTRIBUTION) == 1
+    assert counts.get(VPC_ORIGIN) == 1
+    assert counts.get(HEADERS) == 1
+    assert counts.get(WEB_ACL, 0) == (1 if cfg.cdn.waf.enabled else 0)
+    assert counts.get(OAC, 0) == counts.get(FUNCTION, 0) == (1 if cfg.frontend.enabled else 0)
+    regional_alb_certificate = cfg.domain is not None and cfg.region != "us-east-1"
+    assert counts.get(CERTIFICATE, 0) == (
+        0 if cfg.domain is None else 2 if regional_alb_certificate else 1
+    )
+    assert counts.get(VALIDATION, 0) == counts.get(CERTIFICATE, 0)
+    # Validation records (one per distinct name) + A and AAAA per site name + the origin's A.
+    names = len(cfg.certificate_names)
+    assert counts.get(RECORD, 0) == (names + 2 * len(cfg.site_names) + 1 if names else 0)
+
+
+# ----------------------------------------------------------------------------- with a domain
+
+
+@pytest.mark.parametrize("stack", WITH_DOMAIN)
+def test_cloudfront_uses_the_validated_us_east_1_certificate_with_modern_tls(stack: str) -> None:
+    plan = plan_of(stack)
+    viewer = distribution(plan)["viewerCertificate"]
+    assert viewer["sslSupportMethod"] == "sni-only"
+    assert re.fullmatch(r"TLSv1\.[23]_\d{4}", viewer["minimumProtocolVersion"])
+    assert "cloudfrontDefaultCertificate" not in viewer
+    certificate = certificate_named(plan, viewer["acmCertificateArn"])
+    assert certificate.inputs["region"] == "us-east-1"
+    assert certificate.inputs["validationMethod"] == "DNS"
+    validation = validation_of(plan, certificate)
+    assert validation.outputs["certificateArn"] == viewer["acmCertificateArn"]
+    cfg = config_of(stack)
+    assert distribution(plan)["aliases"] == cfg.site_names
+    assert certificate.inputs["domainName"] == cfg.site_names[0]
+    covered = {certificate.inputs["domainName"], *certificate.inputs["subjectAlternativeNames"]}
+    assert set(cfg.site_names) <= covered
+
+
+@pytest.mark.parametrize("stack", WITH_DOMAIN)
+def test_site_names_have_a_and_aaaa_aliases_to_the_distribution(stack: str) -> None:
+    plan = plan_of(stack)
+    cfg = config_of(stack)
+    assert cfg.domain is not None
+    domain = plan.one(DISTRIBUTION).outputs["domainName"]
+    aliases = [r for r in plan.of_type(RECORD) if r.inputs.get("aliases")]
+    site = sorted(
+        (r.inputs["name"], r.inputs["type"])
+        for r in aliases
+        if r.inputs["aliases"][0]["name"] == domain
+    )
+    assert site == sorted((n, t) for n in cfg.site_names for t in ("A", "AAAA"))
+    for record in aliases:
+        assert record.inputs["aliases"][0]["evaluateTargetHealth"] is False
+        if record.inputs["aliases"][0]["name"] == domain:
+            assert record.inputs["aliases"][0]["zoneId"] == CLOUDFRONT_ZONE_ID
+    (origin,) = [r for r in aliases if r.inputs["name"] == cfg.origin_host_name]
+    assert origin.inputs["aliases"][0]["name"] == plan.one(LOAD_BALANCER).outputs["dnsName"]
+    assert plan.outputs["url"] == f"https://{cfg.domain.name}"
+
+
+@pytest.mark.parametrize("stack", WITH_DOMAIN)
+def test_the_albs_https_listener_uses_a_validated_certificate_for_the_origin_name(
+    stack: str,
+) -> None:
+    plan = plan_of(stack)
+    cfg = config_of(stack)
+    (https,) = [x for x in plan.of_type(LISTENER) if x.inputs.get("protocol") == "HTTPS"]
+    certificate = certificate_named(plan, https.inputs["certificateArn"])
+    assert certificate.inputs["region"] == cfg.region
+    assert validation_of(plan, certificate).outputs["certificateArn"] == certificate.outputs["arn"]
+    covered = [certificate.inputs["domainName"], *certificate.inputs["subjectAlternativeNames"]]
+    assert cfg.origin_host_name in covered
+
+
+# ----------------------------------------------------------------------------- per feature
+
+
+@pytest.mark.parametrize("stack", WITH_FRONTEND)
+def test_the_static_site_is_the_default_behavior_and_api_paths_skip_the_fallback(
+    stack: str,
+) -> None:
+    plan = plan_of(stack)
+    cfg = config_of(stack)
+    inputs = distribution(plan)
+    default = inputs["defaultCacheBehavior"]
+    assert default["targetOriginId"] == "static-site"
+    assert default["functionAssociations"] == [
+        {"eventType": "viewer-request", "functionArn": plan.one(FUNCTION).outputs["arn"]}
+    ]
+    ordered = inputs["orderedCacheBehaviors"]
+    assert [b["pathPattern"] for b in ordered] == cfg.cdn.api_paths
+    for behavior in ordered:
+        assert behavior["targetOriginId"] == "app"
+        assert "functionAssociations" not in behavior
+        assert behavior["cachePolicyId"] == MANAGED_CLOUDFRONT_POLICIES["Managed-CachingDisabled"]
+    (static,) = [o for o in inputs["origins"] if o["originId"] == "static-site"]
+    assert static["originAccessControlId"] == plan.one(OAC).outputs["id"]
+    assert "s3OriginConfig" not in static
+    assert inputs["defaultRootObject"] == "index.html"
+    assert "customErrorResponses" not in inputs
+    bucket = plan.named(f"{cfg.prefix}-site")
+    assert plan.outputs["staticSite"] == {
+        "bucketName": bucket.outputs["bucket"],
+        "distributionId": plan.one(DISTRIBUTION).outputs["id"],
+    }
+
+
+def test_without_a_domain_the_stack_plans_on_cloudfronts_hostname() -> None:
+    plan = plan_of("spa")
+    cfg = config_of("spa")
+    domain = plan.one(DISTRIBUTION).outputs["domainName"]
+    assert re.fullmatch(r"d[a-z0-9]{13}\.cloudfront\.net", domain)
+    assert plan.outputs["url"] == f"https://{domain}"
+    assert plan.outputs["healthUrl"] == f"https://{domain}/api/health"
+    assert distribution(plan)["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
+    assert distribution(plan)["aliases"] == []
+    assert plan.of_type(CERTIFICATE) == plan.of_type(RECORD) == []
+    assert any("no domain: a trial stack" in w and "TLSv1" in w for w in cfg.warnings())
+    assert (plan.of_type(WEB_ACL), "loggingConfig" in distribution(plan)) == ([], False)
+
+
+def test_a_first_preview_shows_the_vpc_origin_group_as_unknown() -> None:
+    plan = run_program("spa", stack_file=STACKFILES / "Pulumi.spa.yaml", preview=True)
+    rule = plan.named("quiz-spa-alb-from-cloudfront")
+    assert is_unknown(rule.inputs["referencedSecurityGroupId"])
+    assert plan.named("quiz-spa-vpc-origin").urn in rule.dependencies
+
+
+def test_host_routed_services_get_the_host_header_and_a_certificate_for_their_names() -> None:
+    plan = plan_of("hosts")
+    cfg = config_of("hosts")
+    assert cfg.site_names == ["trade.example.com", "api.trade.example.com"]
+    assert distribution(plan)["defaultCacheBehavior"]["targetOriginId"] == "app"
+    for behavior in app_behaviors(plan):
+        assert behavior["originRequestPolicyId"] == MANAGED_CLOUDFRONT_POLICIES["Managed-AllViewer"]
+    (https,) = [x for x in plan.of_type(LISTENER) if x.inputs.get("protocol") == "HTTPS"]
+    alb_certificate = certificate_named(plan, https.inputs["certificateArn"])
+    assert alb_certificate.inputs["region"] == "ap-southeast-2"
+    covered = [
+        alb_certificate.inputs["domainName"],
+        *alb_certificate.inputs["subjectAlternativeNames"],
+    ]
+    assert covered == ["origin.trade.example.com", "trade.example.com", "api.trade.example.com"]
+    edge_certificate = certificate_named(
+        plan, distribution(plan)["viewerCertificate"]["acmCertificateArn"]
+    )
+    assert edge_certificate.inputs["region"] == "us-east-1"
+    # One validation record per name although two certificates ask for two of them.
+    validation_records = [r for r in plan.of_type(RECORD) if r.inputs["type"] == "CNAME"]
+    assert len(validation_records) == 3
+    assert plan.outputs["healthUrl"] == "https://api.trade.example.com/healthz"
+    assert plan.outputs["staticSite"] is None
+
+
+def test_apps_without_host_routing_keep_cloudfronts_host_header() -> None:
+    for stack in ("staging", "prod", "spa"):
+        for behavior in app_behaviors(plan_of(stack)):
+            assert (
+                behavior["originRequestPolicyId"]
+                == MANAGED_CLOUDFRONT_POLICIES["Managed-AllViewerExceptHostHeader"]
+            )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_waf_is_where_the_stack_file_turns_it_on(stack: str) -> None:
+    plan = plan_of(stack)
+    cfg = config_of(stack)
+    acls = plan.of_type(WEB_ACL)
+    if not cfg.cdn.waf.enabled:
+        assert acls == []
+        assert "webAclId" not in distribution(plan)
+        return
+    (acl,) = acls
+    assert distribution(plan)["webAclId"] == acl.outputs["arn"]
+    assert (acl.inputs["scope"], acl.inputs["region"]) == ("CLOUDFRONT", "us-east-1")
+    rate = acl.inputs["rules"][0]["statement"]["rateBasedStatement"]
+    assert (rate["limit"], rate["evaluationWindowSec"]) == (
+        cfg.cdn.waf.rate_limit,
+        cfg.cdn.waf.rate_limit_window_seconds,
+    )
+    names = [
+        r["statement"].get("managedRuleGroupStatement", {}).get("name") for r in acl.inputs["rules"]
+    ]
+    assert names == [None, "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesCommonRuleSet"]
+
+
+def test_prod_has_waf_and_access_logs_staging_has_neither() -> None:
+    prod, staging = plan_of("prod"), plan_of("staging")
+    assert len(prod.of_type(WEB_ACL)) == 1 and staging.of_type(WEB_ACL) == []
+    logs = prod.named("auction-prod-logs")
+    assert distribution(prod)["loggingConfig"]["bucket"] == logs.outputs["bucketDomainName"]
+    assert "loggingConfig" not in distribution(staging)
+    assert prod.named("auction-prod-site").protect is True
+    assert staging.named("auction-staging-site").protect is False
+
+
+# ----------------------------------------------------------------------------- invalid files
+
+
+CSP_TOO_LONG = "default-src 'self'; " + "img-src https://cdn.example.com " * 60
+SERVICE = {"image": "ghcr.io/acme/api:1.0.0", "port": 8080, "paths": ["/api/*"]}
+
+INVALID: list[tuple[str, dict[str, Any], str, str]] = [
+    ("api-path-no-slash", {"golive:cdn.apiPaths": ["api/*"]}, "cdn.apiPaths[0]", "must start with '/'"),
+    ("api-path-bad-char", {"golive:cdn.apiPaths": ["/api/{id}"]}, "cdn.apiPaths[0]", "character CloudFront rejects"),
+    ("api-path-everything", {"golive:cdn.apiPaths": ["/*"]}, "cdn.apiPaths[0]", "default behavior"),
+    ("api-path-too-long", {"golive:cdn.apiPaths": ["/" + "a" * 255]}, "cdn.apiPaths[0]", "CloudFront allows 255"),
+    ("api-paths-too-many", {"golive:cdn.apiPaths": [f"/api/v{i}/*" for i in range(76)]}, "cdn.apiPaths", "75 cache behaviors"),
+    ("api-path-twice", {"golive:cdn.apiPaths": ["/api/*", "/api/*"]}, "cdn.apiPaths", "twice"),
+    ("api-paths-without-frontend", {"golive:frontend.enabled": False, "golive:frontend.spaFallback": False}, "cdn.apiPaths", "every path already goes to the app"),
+    ("spa-without-frontend", {"golive:frontend.enabled": False}, "frontend.spaFallback", "there is no site"),
+    ("root-object-slash", {"golive:frontend.defaultRootObject": "/index.html"}, "frontend.defaultRootObject", "without a leading '/'"),
+    ("price-class-unknown", {"golive:cdn.priceClass": "PriceClass_50"}, "cdn.priceClass", "'PriceClass_100'"),
+    ("waf-rate-below-minimum", {"golive:cdn.waf.rateLimit": 9}, "cdn.waf.rateLimit", "greater than or equal to 10"),
+    ("waf-window-not-allowed", {"golive:cdn.waf.rateLimitWindowSeconds": 30}, "cdn.waf.rateLimitWindowSeconds", "60, 120, 300, 600"),
+    ("waf-rule-unknown", {"golive:cdn.waf.countOnlyRules": ["SizeRestrictions_Body"]}, "cdn.waf.countOnlyRules[0]", "'SizeRestrictions_BODY'"),
+    ("hsts-preload-no-subdomains", {"golive:cdn.securityHeaders.hsts.preload": True, "golive:cdn.securityHeaders.hsts.includeSubdomains": False}, "cdn.securityHeaders.hsts.includeSubdomains", "preload"),
+    ("hsts-preload-short", {"golive:cdn.securityHeaders.hsts.preload": True}, "cdn.securityHeaders.hsts.maxAgeSeconds", "one year"),
+    ("hsts-too-short", {"golive:cdn.securityHeaders.hsts.maxAgeSeconds": 60}, "cdn.securityHeaders.hsts.maxAgeSeconds", "greater than or equal to 300"),
+    ("csp-too-long", {"golive:cdn.securityHeaders.contentSecurityPolicy": CSP_TOO_LONG}, "cdn.securityHeaders.contentSecurityPolicy", "1783"),
+    ("frame-options-unknown", {"golive:cdn.securityHeaders.frameOptions": "ALLOW-FROM"}, "cdn.securityHeaders.frameOptions", "'SAMEORIGIN'"),
+    ("read-timeout-over-quota", {"golive:cdn.originReadTimeoutSeconds": 90}, "cdn.originReadTimeoutSeconds", "less than or equal to 60"),
+    ("host-names-without-domain", {"golive:domain": DELETE, "golive:cdn.hostNames": ["api.auction.example.com"]}, "cdn.hostNames", "needs a domain"),
+    ("host-name-outside-zone", {"golive:cdn.hostNames": ["api.other.com"]}, "cdn.hostNames[0]", "not inside the zone"),
+    ("host-name-is-the-domain", {"golive:cdn.hostNames": ["staging.auction.example.com"]}, "cdn.hostNames[0]", "domain.name already"),
+    ("host-name-is-the-origin", {"golive:cdn.hostNames": ["origin.staging.auction.example.com"]}, "cdn.hostNames[0]", "reserved"),
+    ("host-names-too-many", {"golive:cdn.hostNames": [f"h{i}.auction.example.com" for i in range(9)]}, "cdn.hostNames", "ACM allows 10"),
+    ("domain-name-over-64", {"golive:domain.name": "a" * 45 + ".staging.auction.example.com"}, "domain.name", "common name"),
+    ("service-path-not-under-api", {"golive:services": {"api": {**SERVICE, "paths": ["/v1/*"]}}}, "services.api.paths[0]", "not under cdn.apiPaths"),
+    ("service-host-not-served", {"golive:services": {"api": {**SERVICE, "hosts": ["api.auction.example.com"]}}}, "services.api.hosts[0]", "add it to cdn.hostNames"),
+    ("service-host-without-domain", {"golive:domain": DELETE, "golive:services": {"api": {**SERVICE, "hosts": ["api.auction.example.com"]}}}, "services.api.hosts[0]", "host routing needs a domain"),
+    ("health-path-not-under-api", {"golive:services": {"api": {**SERVICE, "healthCheck": {"path": "/health"}}}}, "services.api.healthCheck.path", "public health URL"),
+    ("cdn-unknown-key", {"golive:cdn.apiPath": ["/api/*"]}, "cdn.apiPath", "did you mean 'apiPaths'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "changes", "key", "phrase"), INVALID, ids=[c[0] for c in INVALID])
+def test_invalid_edge_config_names_the_key(
+    case: str, changes: dict[str, Any], key: str, phrase: str
+) -> None:
+    del case
+    with pytest.raises(ConfigError) as raised:
+        parse("staging", as_cli(mutated(changes)))
+    paths = [p.path for p in raised.value.problems]
+    assert key in paths, f"{key} not among {paths}:\n{raised.value}"
+    problem = next(p for p in raised.value.problems if p.path == key)
+    assert phrase in problem.message, str(raised.value)
+
+
+def test_warnings_name_the_edge_exceptions_of_each_file() -> None:
+    staging = config_of("staging").warnings()
+    assert any("cdn.waf.enabled is false" in w for w in staging)
+    assert any("cdn.accessLogs.enabled is false" in w for w in staging)
+    prod = config_of("prod").warnings()
+    assert not any(w.startswith("cdn.") for w in prod)
+    hosts = config_of("hosts").warnings()
+    assert any("frontend.enabled is false" in w and "CloudFront.1" in w for w in hosts)
+    assert not any("priceClass" in w for w in hosts)
+
+
+def test_opt_in_regions_keep_the_edge_buckets_in_us_east_1() -> None:
+    config = mutated({"aws:region": "eu-south-1"})
+    cfg = parse("staging", as_cli(config))
+    assert cfg.edge_bucket_region == "us-east-1"
+    assert any("opt-in region" in w for w in cfg.warnings())
+    assert config_of("staging").edge_bucket_region == "us-east-1"
+    assert config_of("spa").edge_bucket_region == "eu-west-3"
