@@ -122,7 +122,6 @@ def _key_policy(account_id: str, region: str, extra: Sequence[str]) -> str:
             "Principal": {
                 "Service": [
                     "cloudwatch.amazonaws.com",
-                    "events.amazonaws.com",
                     "budgets.amazonaws.com",
                     *extra,
                 ]
@@ -130,6 +129,17 @@ def _key_policy(account_id: str, region: str, extra: Sequence[str]) -> str:
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
             "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        },
+        {
+            # NOTE: EventBridge's KMS calls for an encrypted SNS target carry no
+            # aws:SourceAccount/aws:SourceArn (AWS: "not supported for EventBridge-to-encrypted
+            # topics"); with that condition every event would be dropped silently. The topic
+            # policy confines Publish to this stack's own rule (aws:SourceArn) instead.
+            "Sid": "EventBridgeUsesTopicKey",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
         },
     ]
     return json.dumps({"Version": "2012-10-17", "Statement": statements})

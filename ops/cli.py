@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from ops.commands import register as register_lifecycle_commands
+
 app = typer.Typer(
     name="golive",
     help="Take a containerized web app with Postgres live on AWS, and ship every release safely.",
@@ -21,3 +23,7 @@ def _main() -> None:
 from ops.plan import plan as _plan  # noqa: E402  (commands register after the app exists)
 
 app.command("plan")(_plan)
+
+
+# bootstrap, secrets, backup, run-task, verify, release, rollback, status, restore-drill
+register_lifecycle_commands(app)

@@ -18,12 +18,22 @@ from rich.tree import Tree
 
 from stacks.compare import PlanDiff, compare
 from stacks.config import ConfigError, parse
-from stacks.harness import PROJECT_DIR, Plan, StackFileError, run_program, to_jsonable
-from stacks.mock_aws import MockLookupError
+from stacks.cost import CostEstimate, estimate
+from stacks.harness import (
+    PROJECT_DIR,
+    Plan,
+    StackFileError,
+    load_stack_config,
+    run_program,
+    to_jsonable,
+)
 
 # Wide enough for ARNs when piped (CI logs); a terminal keeps its own width.
-console = Console(highlight=False, width=None if Console().is_terminal else 160)
-err_console = Console(stderr=True, highlight=False, width=None if Console().is_terminal else 160)
+# emoji=False: ARNs hold ":secret:", which rich would otherwise print as an emoji.
+console = Console(highlight=False, emoji=False, width=None if Console().is_terminal else 160)
+err_console = Console(
+    stderr=True, highlight=False, emoji=False, width=None if Console().is_terminal else 160
+)
 
 
 def _short_type(token: str) -> str:
@@ -77,6 +87,21 @@ def render_outputs(plan: Plan) -> Table:
     return table
 
 
+def render_cost(cost: CostEstimate, title: str = "Monthly cost estimate") -> Table:
+    table = Table(
+        title=f"{title} (us-east-1 list prices, USD; usage-based items extra)",
+        title_justify="left",
+    )
+    table.add_column("item")
+    table.add_column("quantity", justify="right")
+    table.add_column("per month", justify="right")
+    for line in cost.items:
+        shown = "usage" if line.monthly_usd is None else f"${line.monthly_usd:,.2f}"
+        table.add_row(line.item, line.quantity, shown)
+    table.add_row("[bold]fixed total[/]", "", f"[bold]${cost.fixed_monthly_usd:,.2f}[/]")
+    return table
+
+
 def render_diff(left: Plan, right: Plan, diff: PlanDiff) -> None:
     a, b = left.stack, right.stack
     if diff.empty:
@@ -120,8 +145,39 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def _report_controls(stack: str, stack_file: Path | None, state: Path | None) -> None:
+    from policies.context import StackPolicy
+    from policies.export import StackExportError, load_stack_export
+    from policies.report import evaluate, render
+
+    try:
+        if state is None:
+            result = _run(stack, stack_file)
+            cfg = parse(stack, result.config)
+            resources: list[Any] = list(result.resources)
+            source = "the offline plan"
+        else:
+            config, _ = load_stack_config(stack, PROJECT_DIR, stack_file)
+            cfg = parse(stack, config)
+            resources = list(load_stack_export(state))
+            source = str(state)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    except (StackFileError, StackExportError) as exc:
+        raise _fail(str(exc)) from None
+    context = StackPolicy(
+        exceptions=dict(cfg.policy.exceptions), enforcement=cfg.policy.enforcement
+    )
+    report = evaluate(resources, context)
+    console.print(f"[bold]Controls of {stack}[/] (from {source}, {cfg.policy.enforcement})\n")
+    render(report, console)
+    if report.blocking:
+        raise typer.Exit(code=1)
+
+
 def plan(
     stack: Annotated[str, typer.Argument(help="Stack name: reads Pulumi.<stack>.yaml.")],
+    *,
     against: Annotated[
         str | None, typer.Option("--against", help="Compare with another stack.")
     ] = None,
@@ -135,24 +191,57 @@ def plan(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Counts, outputs and warnings; no tree.")
     ] = False,
+    controls: Annotated[
+        bool,
+        typer.Option(
+            "--controls",
+            help="Report every security/reliability control: pass, fail, declared exception.",
+        ),
+    ] = False,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            "--state",
+            exists=True,
+            dir_okay=False,
+            help="With --controls: check a `pulumi stack export` file (what is deployed).",
+        ),
+    ] = None,
 ) -> None:
     """Run the program offline under realistic mocks and show what `pulumi up` would build."""
+    if state is not None and not controls:
+        raise _fail("--state needs --controls (it checks a deployed stack's controls)")
+    if controls:
+        _report_controls(stack, stack_file, state)
+        return
     try:
         result = _run(stack, stack_file)
         other = _run(against, None) if against else None
     except ConfigError as exc:
         raise _fail(str(exc)) from None
-    except (StackFileError, MockLookupError) as exc:
+    except StackFileError as exc:
         raise _fail(str(exc)) from None
+    except Exception as exc:
+        # A data source that finds nothing fails the program the way `pulumi preview` would.
+        if str(exc).startswith("invoke of "):
+            raise _fail(str(exc)) from None
+        raise
 
+    cost = estimate(result)
     if other is not None:
         console.print(f"[bold]golive plan {stack} --against {against}[/]\n")
         render_diff(result, other, compare(result, other))
+        other_cost = estimate(other)
+        console.print(
+            f"\nFixed monthly cost: {stack} ${cost.fixed_monthly_usd:,.2f}, "
+            f"{against} ${other_cost.fixed_monthly_usd:,.2f}"
+        )
     else:
         if not quiet:
             console.print(render_tree(result))
         console.print(render_counts(result))
         console.print(render_outputs(result))
+        console.print(render_cost(cost))
     cfg = parse(stack, result.config)
     warnings = cfg.warnings() + result.warnings
     if warnings:
@@ -162,5 +251,6 @@ def plan(
     if json_file is not None:
         document = result.to_json()
         document["warnings"] = warnings
+        document["cost"] = cost.to_json()
         json_file.write_text(json.dumps(document, indent=2) + "\n")
         console.print(f"\nWrote the recorded plan to {json_file}")

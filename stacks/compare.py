@@ -67,7 +67,9 @@ class _Normalizer:
     def __init__(self, plan: Plan) -> None:
         self.prefix = _prefix(plan)
         self.references: dict[str, str] = {}
-        for resource in plan.resources:
+        # Registration order varies from run to run; a value many resources share (a zone
+        # id) must always name the same one, so walk them in a stable order.
+        for resource in sorted(plan.resources, key=lambda r: (r.custom, r.urn)):
             logical = self.name(resource.name)
             for attribute in _REFERENCE_ATTRIBUTES:
                 value = resource.outputs.get(attribute)

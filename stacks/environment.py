@@ -13,8 +13,24 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.cache import Cache
+from components.cdn import Cdn
+from components.ci_access import GITHUB_OIDC_HOST, CiAccess, CiAccessArgs
+from components.database import Database
+from components.dns import Certificates, DnsRecords
 from components.keys import StackKey, StackKeyArgs
+from components.monitoring import Monitoring, MonitoringArgs, Thresholds
 from components.network import FlowLogSettings, Network, NetworkArgs
+from components.secrets import AppSecrets
+from stacks import data_tier, edge
+from stacks.compute import (
+    Compute,
+    ComputeFacts,
+    DataTier,
+    build_compute,
+    compute_exports,
+    look_up_compute,
+)
 from stacks.config import ConfigError, Problem, StackConfig
 
 
@@ -25,6 +41,12 @@ class AccountFacts:
     account_id: str
     partition: str
     availability_zones: list[str]
+    github_oidc_provider_arn: str | None = None
+    """The account's GitHub OIDC provider (looked up only when `ci.enabled`)."""
+    edge: edge.EdgeFacts | None = None
+    compute: ComputeFacts | None = None
+    """Released images and ELB log delivery (stacks/compute.py)."""
+    """Hosted zone, CloudFront managed policies, log-delivery ids (stacks/edge.py)."""
 
 
 def look_up(cfg: StackConfig) -> AccountFacts:
@@ -49,7 +71,28 @@ def look_up(cfg: StackConfig) -> AccountFacts:
         account_id=identity.account_id,
         partition=partition.partition,
         availability_zones=available[: cfg.network.az_count],
+        github_oidc_provider_arn=_github_oidc_provider(cfg),
+        edge=edge.look_up_edge(cfg),
+        compute=look_up_compute(cfg),
     )
+
+
+def _github_oidc_provider(cfg: StackConfig) -> str | None:
+    if not cfg.ci.enabled:
+        return None
+    try:
+        return aws.iam.get_open_id_connect_provider(url=f"https://{GITHUB_OIDC_HOST}").arn
+    except Exception as exc:  # the engine raises a plain Exception for a failed lookup
+        raise ConfigError(
+            [
+                Problem(
+                    "ci.enabled",
+                    "the account has no GitHub OIDC provider: run `golive bootstrap "
+                    f"--github-oidc` once for this account ({exc})",
+                )
+            ],
+            cfg.stack,
+        ) from None
 
 
 @dataclass
@@ -60,6 +103,15 @@ class Environment:
     facts: AccountFacts
     key: StackKey
     network: Network
+    ci: CiAccess | None = None
+    monitoring: Monitoring | None = None
+    database: Database | None = None
+    secrets: AppSecrets | None = None
+    cache: Cache | None = None
+    certificates: Certificates | None = None
+    cdn: Cdn | None = None
+    dns: DnsRecords | None = None
+    compute: Compute | None = None
 
     def exports(self) -> dict[str, Any]:
         """Stack outputs (docs/stack-exports.md). Never credentials."""
@@ -73,6 +125,12 @@ class Environment:
             "privateSubnetIds": self.network.private_subnet_ids,
             "isolatedSubnetIds": self.network.isolated_subnet_ids,
             "kmsKeyArn": self.key.arn,
+            "ciDeployRoleArn": self.ci.deploy_role_arn if self.ci else None,
+            "ciPreviewRoleArn": self.ci.preview_role_arn if self.ci else None,
+            "alarmTopicArn": self.monitoring.topic_arn if self.monitoring else None,
+            **data_tier.data_exports(self.cfg, self.database, self.secrets),
+            **edge.edge_exports(self.cfg, self.cdn),
+            **(compute_exports(self.cfg, self.compute) if self.compute else {}),
         }
 
 
@@ -108,4 +166,128 @@ def build(cfg: StackConfig) -> Environment:
         ),
     )
     pulumi.log.debug(f"golive: {cfg.prefix} in {facts.availability_zones}")
-    return Environment(cfg=cfg, facts=facts, key=key, network=network)
+    ci = _ci_access(cfg, facts)
+    environment = Environment(cfg=cfg, facts=facts, key=key, network=network, ci=ci)
+    # Data tier: nothing waits on the database (its 5-20 minutes bound a cold deploy alone).
+    environment.database = data_tier.build_database(
+        cfg, account_id=facts.account_id, partition=facts.partition, key=key, network=network
+    )
+    environment.secrets = data_tier.build_secrets(cfg, key=key)
+    environment.cache = data_tier.build_cache(cfg, key=key, network=network)
+    # Edge: certificates before the ALB (its HTTPS listener uses the validated ARN), the
+    # distribution after it, the alias records after the distribution.
+    edge_facts = facts.edge
+    assert edge_facts is not None
+    environment.certificates = edge.build_certificates(cfg, edge_facts)
+    assert facts.compute is not None
+    environment.compute = build_compute(
+        cfg,
+        facts.compute,
+        account_id=facts.account_id,
+        key=key,
+        network=network,
+        data=DataTier(
+            database=environment.database,
+            secrets=environment.secrets,
+            cache=environment.cache,
+        ),
+        certificate_arn=(
+            environment.certificates.alb_certificate_arn if environment.certificates else None
+        ),
+    )
+    lb = environment.compute.load_balancer
+    alb = (
+        edge.AlbEndpoint(
+            arn=lb.arn,
+            dns_name=lb.dns_name,
+            zone_id=lb.zone_id,
+            security_group_id=lb.security_group_id,
+        )
+        if lb is not None
+        else None
+    )
+    environment.cdn = edge.build_cdn(
+        cfg,
+        edge_facts,
+        account_id=facts.account_id,
+        vpc_id=network.vpc_id,
+        certificates=environment.certificates,
+        alb=alb,
+    )
+    environment.dns = edge.build_dns_records(cfg, edge_facts, environment.cdn, alb)
+    # Composed last: it only reads the other components' outputs.
+    environment.monitoring = _monitoring(environment)
+    return environment
+
+
+def _ci_access(cfg: StackConfig, facts: AccountFacts) -> CiAccess | None:
+    if facts.github_oidc_provider_arn is None:
+        return None
+    return CiAccess(
+        cfg.prefix,
+        CiAccessArgs(
+            oidc_provider_arn=facts.github_oidc_provider_arn,
+            repository=cfg.ci.repository,
+            environment=cfg.ci.environment,
+            account_id=facts.account_id,
+            region=cfg.region,
+            resource_prefix=cfg.prefix,
+            state_bucket=cfg.ci.state_bucket,
+            state_key_alias=cfg.ci.state_key_alias,
+            image_parameter_prefix=cfg.image_parameter_prefix,
+            stack_tag=cfg.stack,
+            pull_request_previews=cfg.ci.pull_request_previews,
+        ),
+    )
+
+
+def _monitoring(env: Environment) -> Monitoring:
+    """Alarms, dashboard and budget over the other components' outputs (plain arguments)."""
+    cfg = env.cfg
+    alarms = cfg.alarms
+    cache_nodes = cfg.cache.nodes if cfg.cache is not None else 0
+    return Monitoring(
+        cfg.prefix,
+        MonitoringArgs(
+            account_id=env.facts.account_id,
+            region=cfg.region,
+            partition=env.facts.partition,
+            alarm_prefix=cfg.prefix,
+            kms_key_arn=env.key.arn,
+            protect=cfg.protect,
+            emails=alarms.emails,
+            webhook_url=alarms.webhook_url,
+            notifications_enabled=alarms.enabled,
+            thresholds=Thresholds(**alarms.thresholds.model_dump()),
+            db_instance_identifier=env.database.identifier if env.database else None,
+            cache_replication_group_id=env.cache.replication_group_id if env.cache else None,
+            cache_member_cluster_ids=(
+                [_member_cluster(env.cache, n) for n in range(cache_nodes)] if env.cache else []
+            ),
+            cloudfront_distribution_id=env.cdn.distribution_id if env.cdn else None,
+            **_compute_monitoring(env.compute),
+            budget_monthly_usd=cfg.budget.monthly_usd if cfg.budget else None,
+            cost_tag_key="golive:stack",
+            cost_tag_value=cfg.default_tags["golive:stack"],
+        ),
+    )
+
+
+def _compute_monitoring(compute: Compute | None) -> dict[str, Any]:
+    """The compute outputs monitoring alarms on (rollback alarms need the target groups)."""
+    if compute is None:
+        return {}
+    lb = compute.load_balancer
+    return {
+        "load_balancer_arn_suffix": lb.arn_suffix if lb else None,
+        "target_groups": {n: tg.arn_suffix for n, tg in lb.target_groups.items()} if lb else {},
+        "cluster_name": compute.cluster.name,
+        "cluster_arn": compute.cluster.arn,
+        "services": {n: s.service_name for n, s in compute.services.items()},
+    }
+
+
+def _member_cluster(cache: Cache, index: int) -> pulumi.Output[str]:
+    # The node count is known from the stack file; the ids (`<group>-001`...) only once the
+    # group exists. AWS returns them as an unordered set: sort for a stable node number.
+    return cache.member_clusters.apply(lambda ids: sorted(ids)[index])

@@ -14,6 +14,7 @@ The mock monitor sees the options the SDK sends the engine, so `protect`, `ignor
 from __future__ import annotations
 
 import json
+import logging
 import os
 import runpy
 import sys
@@ -335,6 +336,28 @@ def _resolve(value: Any) -> Any:
     return _mark_secrets(resolved)
 
 
+class _WarningHandler(logging.Handler):
+    """Keeps the program's `pulumi.log.warn` messages (the CLI shows them as warnings)."""
+
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(level=logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.WARNING:
+            self.sink.append(record.getMessage())
+
+
+def _warning_collector(sink: list[str]) -> logging.Logger:
+    """The mock engine's logger: warnings go to this run's plan, nothing to the root logger
+    (runs are serialized by `_LOCK`, so one logger with this run's handler suffices)."""
+    logger = logging.getLogger("golive.plan")
+    logger.handlers = [_WarningHandler(sink)]
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    return logger
+
+
 def _run_main(path: str) -> None:
     runpy.run_path(path, run_name="__main__")
 
@@ -380,7 +403,12 @@ def run_program(
             monitor.recorded = registered
         set_all_config(config, secret_keys)
         pulumi_mocks.set_mocks(
-            mocks, project=PROJECT_NAME, stack=stack, preview=preview, monitor=monitor
+            mocks,
+            project=PROJECT_NAME,
+            stack=stack,
+            preview=preview,
+            monitor=monitor,
+            logger=_warning_collector(mocks.warnings),
         )
         main = str(project_dir / "__main__.py")
         cwd = os.getcwd()

@@ -101,6 +101,10 @@ def _uuid(*parts: str) -> str:
 class MockLookupError(Exception):
     """A data source found nothing, as AWS would answer."""
 
+    def __init__(self, message: str, property: str = "") -> None:
+        super().__init__(message)
+        self.property = property
+
 
 class AwsMocks(Mocks):
     """Answers resource registrations and invokes with AWS-shaped values."""
@@ -113,6 +117,9 @@ class AwsMocks(Mocks):
         self.warnings: list[str] = []
         self.invokes: list[str] = []
         self.unknown_types: set[str] = set()
+        self.vpc_origin_ids: list[str] = []
+        """CloudFront VPC origins created so far: CloudFront creates the account's
+        `CloudFront-VPCOrigins-Service-SG` group with the first one (edge)."""
 
     # ------------------------------------------------------------------ resources
 
@@ -129,11 +136,12 @@ class AwsMocks(Mocks):
                 f"stacks/mock_aws.py has no outputs for {args.typ} ({args.name}): add a builder "
                 "that returns the computed outputs AWS really returns"
             )
-        ctx = _Ctx(self, args.typ, args.name, inputs)
-        resource_id, computed = builder(ctx)
         if self.preview:
-            # In a real preview, computed outputs are unknown until the resource exists.
+            # In a real preview, computed outputs are unknown until the resource exists. The
+            # builder is not even called: an Output it created would never resolve, and the
+            # engine waits for every Output, so the run would hang.
             return None, inputs
+        resource_id, computed = builder(_Ctx(self, args.typ, args.name, inputs))
         return resource_id, {**inputs, **computed}
 
     # ------------------------------------------------------------------ invokes
@@ -145,7 +153,12 @@ class AwsMocks(Mocks):
             raise NotImplementedError(
                 f"stacks/mock_aws.py does not answer the invoke {args.token}: add a handler"
             )
-        return handler(self, dict(args.args)), []
+        try:
+            return handler(self, dict(args.args)), []
+        except MockLookupError as exc:
+            # As a real provider does: the invoke fails with a reason, raised to its caller
+            # ("invoke of <token> failed: <reason> (<property>)"), which may handle it.
+            return {}, [(exc.property, str(exc))]
 
 
 # ---------------------------------------------------------------------- resource builders
@@ -371,6 +384,16 @@ def _random_password(c: _Ctx) -> tuple[str, dict[str, Any]]:
     return "none", {"result": result, "bcryptHash": pulumi.Output.secret("$2a$10$mock")}
 
 
+@_builder("random:index/randomBytes:RandomBytes")
+def _random_bytes(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    import base64
+
+    raw = bytes.fromhex(_digest(c.typ, c.logical))[: int(c.inputs.get("length", 16))]
+    encoded = base64.b64encode(raw).decode()
+    secret = pulumi.Output.secret
+    return encoded, {"base64": secret(encoded), "hex": secret(raw.hex())}
+
+
 @_builder("random:index/randomId:RandomId")
 def _random_id(c: _Ctx) -> tuple[str, dict[str, Any]]:
     n = int(c.inputs.get("byteLength", 4))
@@ -412,6 +435,536 @@ for _type in [
 def _ssm_parameter(c: _Ctx) -> tuple[str, dict[str, Any]]:
     name = c.physical_name()
     return name, {"name": name, "arn": c.arn("ssm", f"parameter{name}"), "version": 1}
+
+
+# ---------------------------------------------------------------------- monitoring
+# (components/monitoring.py: alarm topics, subscriptions, alarms, dashboard, budget, events)
+
+
+@_builder("aws:sns/topic:Topic")
+def _sns_topic(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name(max_len=256)
+    arn = c.arn("sns", name)
+    # The id of a topic is its ARN; AWS fills in the default delivery attributes.
+    return arn, {
+        "arn": arn,
+        "name": name,
+        "owner": c.account,
+        "signatureVersion": 1,
+        "beginningArchiveTime": "",
+        "fifoTopic": False,
+    }
+
+
+@_builder("aws:sns/topicPolicy:TopicPolicy")
+def _sns_topic_policy(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    return str(c.inputs.get("arn", "")), {"owner": c.account}
+
+
+# Protocols whose endpoint must confirm the subscription before SNS delivers anything.
+_SNS_CONFIRMED_BY_ENDPOINT = {"email", "email-json", "http", "https"}
+
+
+@_builder("aws:sns/topicSubscription:TopicSubscription")
+def _sns_subscription(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    topic = str(c.inputs.get("topic", ""))
+    arn = f"{topic}:{_uuid(c.typ, c.logical)}"
+    protocol = str(c.inputs.get("protocol", ""))
+    pending = protocol in _SNS_CONFIRMED_BY_ENDPOINT and not c.inputs.get("endpointAutoConfirms")
+    return arn, {
+        "arn": arn,
+        "ownerId": c.account,
+        "pendingConfirmation": pending,
+        "confirmationWasAuthenticated": False,
+        "filterPolicyScope": "",
+    }
+
+
+@_builder("aws:cloudwatch/metricAlarm:MetricAlarm")
+def _metric_alarm(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name()
+    return name, {"name": name, "arn": c.arn("cloudwatch", f"alarm:{name}")}
+
+
+@_builder("aws:cloudwatch/dashboard:Dashboard")
+def _dashboard(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = str(c.inputs.get("dashboardName", c.logical))
+    # Dashboards are account-wide: their ARN has no region.
+    return name, {"dashboardArn": c.arn("cloudwatch", f"dashboard/{name}", region=False)}
+
+
+@_builder("aws:budgets/budget:Budget")
+def _budget(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name()
+    return f"{c.account}:{name}", {
+        "name": name,
+        "accountId": c.account,
+        "arn": f"arn:aws:budgets::{c.account}:budget/{name}",
+    }
+
+
+@_builder("aws:cloudwatch/eventRule:EventRule")
+def _event_rule(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name(max_len=64)
+    bus = str(c.inputs.get("eventBusName") or "default")
+    path = f"rule/{name}" if bus == "default" else f"rule/{bus}/{name}"
+    return name, {"name": name, "arn": c.arn("events", path), "eventBusName": bus}
+
+
+@_builder("aws:cloudwatch/eventTarget:EventTarget")
+def _event_target(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    target_id = str(c.inputs.get("targetId") or f"terraform-{c.hex(20)}")
+    return f"{c.inputs.get('rule', '')}-{target_id}", {
+        "targetId": target_id,
+        "eventBusName": "default",
+    }
+
+
+# ---------------------------------------------------------------------- edge
+# (components/dns.py: ACM certificates, validation and alias records; components/cdn.py:
+# CloudFront distribution, OAC, headers policy, function, VPC origin, WAF web ACL)
+
+CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = (
+    "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
+)
+"""The `awslogsdelivery` account CloudFront writes standard logs as (an AWS constant)."""
+VPC_ORIGINS_SERVICE_GROUP = "CloudFront-VPCOrigins-Service-SG"
+
+_ALNUM_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_ALNUM_LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"
+_ALNUM_MIXED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _chars(alphabet: str, n: int, *parts: str) -> str:
+    seed = _digest(*parts) + _digest("more", *parts)
+    return "".join(alphabet[int(seed[2 * i : 2 * i + 2], 16) % len(alphabet)] for i in range(n))
+
+
+def _cloudfront_id(c: _Ctx) -> str:
+    """CloudFront ids look like `E2QWRUHAPOMQZL`: 'E' and 13 upper-case letters or digits."""
+    return "E" + _chars(_ALNUM_UPPER, 13, c.typ, c.logical)
+
+
+def acm_validation_record(account: str, domain: str) -> tuple[str, str]:
+    """The CNAME ACM asks for to validate `domain`.
+
+    ACM derives it from the account and the name without a leading `*.`: a wildcard and its
+    apex share one record, and certificates for the same name in two regions (CloudFront's
+    in us-east-1, the ALB's elsewhere) ask for the very same record.
+    """
+    base = domain.removeprefix("*.").rstrip(".").lower()
+    name = f"_{_digest('acm-name', account, base)[:32]}.{base}."
+    label = _chars("abcdefghijklmnopqrstuvwxyz", 10, "acm", base)
+    value = f"_{_digest('acm-value', account, base)[:32]}.{label}.acm-validations.aws."
+    return name, value
+
+
+@_builder("aws:acm/certificate:Certificate")
+def _acm_certificate(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    arn = c.arn("acm", f"certificate/{_uuid(c.typ, c.logical, c.region)}")
+    names = [str(c.inputs.get("domainName", ""))]
+    for name in c.inputs.get("subjectAlternativeNames") or []:
+        if name not in names:
+            names.append(str(name))
+    options: list[dict[str, Any]] = []
+    for name in names:
+        record_name, record_value = acm_validation_record(c.account, name)
+        options.append(
+            {
+                "domainName": name,
+                "resourceRecordName": record_name,
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": record_value,
+            }
+        )
+    return arn, {
+        "arn": arn,
+        "domainValidationOptions": options,
+        "status": "PENDING_VALIDATION",
+        "type": "AMAZON_ISSUED",
+        "keyAlgorithm": c.inputs.get("keyAlgorithm") or "RSA_2048",
+        "subjectAlternativeNames": names,
+        "validationEmails": [],
+        "notBefore": "",
+        "notAfter": "",
+        "pendingRenewal": False,
+        "renewalEligibility": "INELIGIBLE",
+        "renewalSummaries": [],
+        "region": c.region,
+    }
+
+
+@_builder("aws:acm/certificateValidation:CertificateValidation")
+def _acm_validation(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    # The provider's id is the time validation completed; the ARN is the certificate's.
+    return "2026-11-21 00:00:00 +0000 UTC", {"certificateArn": c.inputs.get("certificateArn")}
+
+
+@_builder("aws:route53/record:Record")
+def _route53_record(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = str(c.inputs.get("name", "")).rstrip(".").lower()
+    record_type = str(c.inputs.get("type", ""))
+    return f"{c.inputs.get('zoneId', '')}_{name}_{record_type}", {"fqdn": name}
+
+
+@_builder("aws:cloudfront/distribution:Distribution")
+def _distribution(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    distribution_id = _cloudfront_id(c)
+    return distribution_id, {
+        "arn": f"arn:aws:cloudfront::{c.account}:distribution/{distribution_id}",
+        "domainName": f"d{_chars(_ALNUM_LOWER, 13, c.typ, c.logical, 'domain')}.cloudfront.net",
+        "hostedZoneId": CLOUDFRONT_ZONE_ID,
+        "status": "Deployed",
+        "etag": "E" + _chars(_ALNUM_UPPER, 13, c.typ, c.logical, "etag"),
+        "callerReference": f"terraform-{c.hex(26)}",
+        "inProgressValidationBatches": 0,
+        "lastModifiedTime": "2026-11-21T00:00:00Z",
+        "trustedKeyGroups": [{"enabled": False, "items": []}],
+        "trustedSigners": [{"enabled": False, "items": []}],
+    }
+
+
+@_builder("aws:cloudfront/originAccessControl:OriginAccessControl")
+def _origin_access_control(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    oac_id = _cloudfront_id(c)
+    return oac_id, {
+        "arn": f"arn:aws:cloudfront::{c.account}:origin-access-control/{oac_id}",
+        "etag": "E" + _chars(_ALNUM_UPPER, 13, c.typ, c.logical, "etag"),
+    }
+
+
+@_builder("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+def _response_headers_policy(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    policy_id = _uuid(c.typ, c.logical)
+    return policy_id, {
+        "arn": f"arn:aws:cloudfront::{c.account}:response-headers-policy/{policy_id}",
+        "etag": "E" + _chars(_ALNUM_UPPER, 13, c.typ, c.logical, "etag"),
+    }
+
+
+@_builder("aws:cloudfront/function:Function")
+def _cloudfront_function(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name(max_len=64)
+    etag = "E" + _chars(_ALNUM_UPPER, 13, c.typ, c.logical, "etag")
+    return name, {
+        "name": name,
+        "arn": f"arn:aws:cloudfront::{c.account}:function/{name}",
+        "etag": etag,
+        "liveStageEtag": etag if c.inputs.get("publish", True) else "",
+        "status": "UNASSOCIATED",
+    }
+
+
+@_builder("aws:cloudfront/vpcOrigin:VpcOrigin")
+def _vpc_origin(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    # VPC origin ids look like `vo_DVyjZ1Ou55tEjs0bZNTKys`.
+    origin_id = "vo_" + _chars(_ALNUM_MIXED, 22, c.typ, c.logical)
+    if not c.mocks.preview:
+        c.mocks.vpc_origin_ids.append(origin_id)
+    return origin_id, {
+        "arn": f"arn:aws:cloudfront::{c.account}:vpcorigin/{origin_id}",
+        "etag": "E" + _chars(_ALNUM_UPPER, 13, c.typ, c.logical, "etag"),
+    }
+
+
+# Web ACL capacity units of the rules golive uses (AWS's published WCUs).
+_WAF_CAPACITY = {"AWSManagedRulesCommonRuleSet": 700, "AWSManagedRulesKnownBadInputsRuleSet": 200}
+
+
+@_builder("aws:wafv2/webAcl:WebAcl")
+def _web_acl(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name(max_len=128)
+    acl_id = _uuid(c.typ, c.logical)
+    scope = "global" if c.inputs.get("scope") == "CLOUDFRONT" else "regional"
+    capacity = 0
+    for rule in c.inputs.get("rules") or []:
+        statement = rule.get("statement") or {}
+        managed = statement.get("managedRuleGroupStatement")
+        capacity += _WAF_CAPACITY.get(managed.get("name"), 0) if managed else 2
+    return acl_id, {
+        "name": name,
+        "arn": c.arn("wafv2", f"{scope}/webacl/{name}/{acl_id}"),
+        "capacity": capacity,
+        "lockToken": _uuid(c.typ, c.logical, "lock"),
+        "applicationIntegrationUrl": "",
+    }
+
+
+# ---------------------------------------------------------------------- data tier
+# components/database.py, components/secrets.py, components/cache.py
+
+# Route53 zone ids AWS gives RDS endpoints per region (for alias records).
+RDS_ZONE_IDS: dict[str, str] = {
+    "us-east-1": "Z2R2ITUGPM61AM",
+    "us-east-2": "Z2XHWR1WZ565X2",
+    "us-west-2": "Z1PVIF0B656C1W",
+    "eu-west-1": "Z29XKXDKYMONMX",
+    "eu-central-1": "Z1RLNUO7B9Q6NB",
+    "ap-southeast-2": "Z32T0VRHXEXS0V",
+}
+_SECRET_SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _secret_arn(c: _Ctx, name: str) -> str:
+    # Secrets Manager appends "-" and six random letters to every secret's ARN.
+    seed = _digest(c.typ, c.logical, name)
+    letters = [_SECRET_SUFFIX_ALPHABET[int(seed[i : i + 2], 16) % 52] for i in range(0, 12, 2)]
+    suffix = "".join(letters)
+    return c.arn("secretsmanager", f"secret:{name}-{suffix}")
+
+
+@_builder("aws:secretsmanager/secret:Secret")
+def _secret(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name(max_len=512)
+    arn = _secret_arn(c, name)
+    # The resource id of a secret is its ARN.
+    return arn, {"arn": arn, "name": name, "tagsAll": c.inputs.get("tags") or {}}
+
+
+@_builder("aws:secretsmanager/secretVersion:SecretVersion")
+def _secret_version(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    secret_id = str(c.inputs.get("secretId", ""))
+    version_id = _uuid(c.typ, c.logical)
+    computed: dict[str, Any] = {
+        "arn": secret_id,
+        "versionId": version_id,
+        "versionStages": ["AWSCURRENT"],
+    }
+    # The provider's schema marks the value secret: state keeps it encrypted. NOTE: not in a
+    # preview, which discards computed outputs: the run would wait forever on an Output made here.
+    if "secretString" in c.inputs and not c.mocks.preview:
+        computed["secretString"] = pulumi.Output.secret(c.inputs["secretString"])
+    return f"{secret_id}|{version_id}", computed
+
+
+@_builder("aws:rds/subnetGroup:SubnetGroup")
+def _rds_subnet_group(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    # RDS stores subnet group names in lowercase.
+    name = c.physical_name().lower()
+    return name, {
+        "name": name,
+        "arn": c.arn("rds", f"subgrp:{name}"),
+        "supportedNetworkTypes": ["IPV4"],
+    }
+
+
+@_builder("aws:rds/parameterGroup:ParameterGroup")
+def _rds_parameter_group(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name().lower()
+    return name, {"name": name, "arn": c.arn("rds", f"pg:{name}")}
+
+
+_PG_LATEST_MINOR = {"14": "14.20", "15": "15.15", "16": "16.11", "17": "17.7", "18": "18.1"}
+
+
+@_builder("aws:rds/instance:Instance")
+def _rds_instance(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    identifier = c.physical_name("identifier", max_len=63).lower()
+    port = int(c.inputs.get("port") or 5432)
+    address = f"{identifier}.c{c.hex(11)}.{c.region}.rds.amazonaws.com"
+    resource_id = "db-" + c.hex(26).upper()
+    major = str(c.inputs.get("engineVersion", "17")).split(".", maxsplit=1)[0]
+    computed: dict[str, Any] = {
+        "identifier": identifier,
+        "address": address,
+        "endpoint": f"{address}:{port}",
+        "port": port,
+        "arn": c.arn("rds", f"db:{identifier}"),
+        "resourceId": resource_id,
+        "hostedZoneId": RDS_ZONE_IDS.get(c.region, "Z2R2ITUGPM61AM"),
+        "engineVersionActual": _PG_LATEST_MINOR.get(major, f"{major}.1"),
+        "status": "available",
+        "availabilityZone": f"{c.region}a",
+        "caCertIdentifier": c.inputs.get("caCertIdentifier") or "rds-ca-rsa2048-g1",
+        "latestRestorableTime": "2026-11-21T00:00:00Z",
+        "listenerEndpoints": [],
+        "replicas": [],
+    }
+    if c.inputs.get("manageMasterUserPassword"):
+        # RDS names its managed secret `rds!db-<uuid>` and encrypts it with the given key.
+        secret_name = f"rds!db-{_uuid(c.typ, c.logical, 'secret')}"
+        computed["masterUserSecrets"] = [
+            {
+                "secretArn": _secret_arn(c, secret_name),
+                "kmsKeyId": c.inputs.get("masterUserSecretKmsKeyId"),
+                "secretStatus": "active",
+            }
+        ]
+    # The provider's id for an instance is its resource id (DbiResourceId), not its name.
+    return resource_id, computed
+
+
+@_builder("aws:elasticache/subnetGroup:SubnetGroup")
+def _cache_subnet_group(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name().lower()
+    return name, {"name": name, "arn": c.arn("elasticache", f"subnetgroup:{name}")}
+
+
+_REGION_SHORT = {"us-east-1": "use1", "us-east-2": "use2", "us-west-2": "usw2", "eu-west-1": "euw1"}
+
+
+@_builder("aws:elasticache/replicationGroup:ReplicationGroup")
+def _replication_group(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    group_id = c.physical_name("replicationGroupId", max_len=40).lower()
+    nodes = int(c.inputs.get("numCacheClusters") or 1)
+    region = _REGION_SHORT.get(c.region, c.region.replace("-", ""))
+    host = f"{group_id}.{c.hex(6)}.{region}.cache.amazonaws.com"
+    engine = str(c.inputs.get("engine", "redis"))
+    version = str(c.inputs.get("engineVersion", "7.1"))
+    computed: dict[str, Any] = {
+        "replicationGroupId": group_id,
+        "arn": c.arn("elasticache", f"replicationgroup:{group_id}"),
+        # Cluster mode disabled: a primary and a reader endpoint, TLS on the same port.
+        "primaryEndpointAddress": f"master.{host}",
+        "readerEndpointAddress": f"replica.{host}",
+        "configurationEndpointAddress": None,
+        "memberClusters": [f"{group_id}-{i + 1:03d}" for i in range(nodes)],
+        "engineVersionActual": f"{version}.0" if engine == "valkey" else f"{version}.4",
+        "clusterEnabled": False,
+        "port": int(c.inputs.get("port") or 6379),
+    }
+    # Secret in state, as the provider's schema says (not in a preview: see _secret_version).
+    if "authToken" in c.inputs and not c.mocks.preview:
+        computed["authToken"] = pulumi.Output.secret(c.inputs["authToken"])
+    return group_id, computed
+
+
+# ---------------------------------------------------------------------- compute (cluster,
+# services, tasks, schedules, load balancer)
+
+
+@_builder("aws:ecs/cluster:Cluster")
+def _ecs_cluster(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name()
+    arn = c.arn("ecs", f"cluster/{name}")
+    return arn, {"arn": arn, "name": name}
+
+
+@_builder("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
+def _ecs_capacity_providers(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    return str(c.inputs.get("clusterName", c.logical)), {}
+
+
+@_builder("aws:ecs/taskDefinition:TaskDefinition")
+def _ecs_task_definition(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    family = str(c.inputs.get("family", c.logical))
+    base = c.arn("ecs", f"task-definition/{family}")
+    return family, {"arn": f"{base}:1", "arnWithoutRevision": base, "revision": 1}
+
+
+@_builder("aws:ecs/service:Service")
+def _ecs_service(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name()
+    cluster = str(c.inputs.get("cluster", "")).rsplit("/", 1)[-1]
+    arn = c.arn("ecs", f"service/{cluster}/{name}")
+    return arn, {"arn": arn, "name": name, "iamRole": "aws-service-role"}
+
+
+@_builder("aws:ecr/repository:Repository")
+def _ecr_repository(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name()
+    return name, {
+        "name": name,
+        "arn": c.arn("ecr", f"repository/{name}"),
+        "registryId": c.account,
+        "repositoryUrl": f"{c.account}.dkr.ecr.{c.region}.amazonaws.com/{name}",
+    }
+
+
+@_builder("aws:ecr/lifecyclePolicy:LifecyclePolicy")
+def _ecr_lifecycle_policy(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    return str(c.inputs.get("repository", c.logical)), {"registryId": c.account}
+
+
+@_builder("aws:lb/loadBalancer:LoadBalancer")
+def _load_balancer(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name(max_len=32)
+    suffix = f"app/{name}/{c.hex(16)}"
+    arn = c.arn("elasticloadbalancing", f"loadbalancer/{suffix}")
+    scheme = "internal-" if c.inputs.get("internal") else ""
+    number = int(c.hex(8), 16) % 10**10
+    return arn, {
+        "arn": arn,
+        "arnSuffix": suffix,
+        "name": name,
+        "dnsName": f"{scheme}{name}-{number}.{c.region}.elb.amazonaws.com",
+        "zoneId": ALB_ZONE_IDS.get(c.region, "Z35SXDOTRQ7X7K"),
+        "vpcId": "",
+    }
+
+
+def _lb_suffix(arn: Any) -> str:
+    """`app/<name>/<id>` of a load balancer or listener ARN."""
+    text = str(arn)
+    marker = next((m for m in ("loadbalancer/", "listener/") if m in text), None)
+    if marker is None:
+        return "app/unknown/0000000000000000"
+    return "/".join(text.split(marker, 1)[1].split("/")[:3])
+
+
+@_builder("aws:lb/listener:Listener")
+def _lb_listener(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    arn = c.arn(
+        "elasticloadbalancing",
+        f"listener/{_lb_suffix(c.inputs.get('loadBalancerArn'))}/{c.hex(16)}",
+    )
+    return arn, {"arn": arn}
+
+
+@_builder("aws:lb/listenerRule:ListenerRule")
+def _lb_listener_rule(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    listener = str(c.inputs.get("listenerArn", ""))
+    path = listener.split("listener/", 1)[-1]
+    arn = c.arn("elasticloadbalancing", f"listener-rule/{path}/{c.hex(16)}")
+    return arn, {"arn": arn}
+
+
+@_builder("aws:lb/targetGroup:TargetGroup")
+def _lb_target_group(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name(max_len=32)
+    suffix = f"targetgroup/{name}/{c.hex(16)}"
+    arn = c.arn("elasticloadbalancing", suffix)
+    return arn, {
+        "arn": arn,
+        "arnSuffix": suffix,
+        "name": name,
+        "loadBalancerArns": [],
+        "loadBalancingAlgorithmType": "round_robin",
+    }
+
+
+@_builder("aws:appautoscaling/target:Target")
+def _autoscaling_target(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    resource = str(c.inputs.get("resourceId", c.logical))
+    return resource, {
+        "arn": c.arn("application-autoscaling", f"scalable-target/{c.hex(32)}"),
+        "roleArn": (
+            f"arn:aws:iam::{c.account}:role/aws-service-role/ecs.application-autoscaling."
+            "amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService"
+        ),
+    }
+
+
+@_builder("aws:appautoscaling/policy:Policy")
+def _autoscaling_policy(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name()
+    resource = str(c.inputs.get("resourceId", ""))
+    arn = c.arn(
+        "autoscaling",
+        f"scalingPolicy:{_uuid(c.typ, c.logical)}:resource/{resource}:policyName/{name}",
+    )
+    return name, {"arn": arn, "name": name, "alarmArns": []}
+
+
+@_builder("aws:scheduler/schedule:Schedule")
+def _schedule(c: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = c.physical_name(max_len=64)
+    group = str(c.inputs.get("groupName") or "default")
+    return f"{group}/{name}", {
+        "arn": c.arn("scheduler", f"schedule/{group}/{name}"),
+        "name": name,
+        "groupName": group,
+    }
 
 
 # ---------------------------------------------------------------------- invokes
@@ -616,3 +1169,38 @@ def _get_oidc_provider(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
         "thumbprintLists": [],
         "tags": {},
     }
+
+
+# ---------------------------------------------------------------------- edge invokes
+
+
+@_invoke("aws:ec2/getSecurityGroup:getSecurityGroup")
+def _get_security_group(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.get("name", ""))
+    vpc_id = str(args.get("vpcId", ""))
+    if name != VPC_ORIGINS_SERVICE_GROUP:
+        raise MockLookupError(f"no matching EC2 Security Group found (name {name!r})")
+    if not m.vpc_origin_ids:
+        # CloudFront creates this group with the first VPC origin: looking it up any earlier
+        # fails, exactly as on a real first deploy.
+        raise MockLookupError("no matching EC2 Security Group found")
+    group_id = f"sg-{_digest('vpc-origins', vpc_id)[:17]}"
+    return {
+        "id": group_id,
+        "arn": f"arn:aws:ec2:{m.region}:{m.account}:security-group/{group_id}",
+        "name": name,
+        "vpcId": vpc_id,
+        "description": "CloudFront VPC origins service security group",
+        "tags": {},
+    }
+
+
+@_invoke("aws:s3/getCanonicalUserId:getCanonicalUserId")
+def _get_canonical_user_id(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
+    del args
+    return {"id": _digest("canonical-user", m.account), "displayName": ""}
+
+
+@_invoke("aws:cloudfront/getLogDeliveryCanonicalUserId:getLogDeliveryCanonicalUserId")
+def _get_log_delivery_id(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
+    return {"id": CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID, "region": args.get("region") or m.region}

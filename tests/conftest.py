@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,18 @@ def cached_plan(stack: str, variant: str = "") -> Plan:
     return _CACHE[key]
 
 
-_VARIANTS = {"": Lookups}
+RELEASED_IMAGES = {
+    f"/golive/auction/{stack}/images/api": (
+        f"123456789012.dkr.ecr.us-east-1.amazonaws.com/auction/{stack}/api@sha256:{'ab' * 32}"
+    )
+    for stack in ("staging", "prod")
+}
+"""What `golive release` records for the Auction API in each stack (compute tests)."""
+
+_VARIANTS: dict[str, Callable[[], Lookups]] = {
+    "": Lookups,
+    "released": lambda: Lookups(released_images=dict(RELEASED_IMAGES)),
+}
 
 
 def raw_config(stack: str) -> dict[str, str]:

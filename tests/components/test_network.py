@@ -18,11 +18,7 @@ ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 
 
 def network_config(plan: Plan) -> dict[str, object]:
-    return (
-        json.loads(raw_config(plan.stack)["golive:network"])
-        if plan.stack in ("staging", "prod")
-        else {}
-    )
+    return json.loads(raw_config(plan.stack)["golive:network"])
 
 
 @pytest.fixture(scope="module")
@@ -34,33 +30,40 @@ def test_prod_has_a_nat_gateway_per_az(prod: Plan) -> None:
     config = network_config(prod)
     assert config["nat"] == "perAz"
     nats = prod.of_type(NAT)
-    assert len(nats) == config["azCount"] == 3
+    assert len(nats) == config["azCount"] >= 2
     public = {
         s.outputs["id"]: s.inputs["availabilityZone"]
         for s in prod.of_type(SUBNET)
         if "public" in s.name
     }
-    assert sorted(public[n.inputs["subnetId"]] for n in nats) == [
-        "us-east-1a",
-        "us-east-1b",
-        "us-east-1c",
-    ]
-    assert len(prod.of_type("aws:ec2/eip:Eip")) == 3
+    assert sorted(public[n.inputs["subnetId"]] for n in nats) == prod.outputs["availabilityZones"]
+    assert len(prod.of_type("aws:ec2/eip:Eip")) == len(nats)
 
 
 def test_prod_private_route_tables_use_the_nat_in_their_own_az(prod: Plan) -> None:
     nat_az = {n.outputs["id"]: n.name[-1] for n in prod.of_type(NAT)}
     defaults = [r for r in prod.of_type(ROUTE) if "private-default" in r.name]
-    assert len(defaults) == 3
+    assert len(defaults) == len(prod.outputs["availabilityZones"])
     for route in defaults:
         assert route.inputs["destinationCidrBlock"] == "0.0.0.0/0"
         assert nat_az[route.inputs["natGatewayId"]] == route.name[-1]
 
 
-def test_staging_has_the_single_nat_its_file_asks_for(staging: Plan) -> None:
-    assert network_config(staging)["nat"] == "single"
-    (nat,) = staging.of_type(NAT)
-    defaults = [r for r in staging.of_type(ROUTE) if "private-default" in r.name]
+def test_nat_count_matches_each_stack_files_strategy(stack_plan: Plan) -> None:
+    config = network_config(stack_plan)
+    azs = len(stack_plan.outputs["availabilityZones"])
+    expected = {"none": 0, "single": 1, "perAz": azs}[str(config["nat"])]
+    nats = stack_plan.of_type(NAT)
+    assert len(nats) == expected
+    defaults = [r for r in stack_plan.of_type(ROUTE) if "private-default" in r.name]
+    assert len(defaults) == (azs if expected else 0)
+    assert {r.inputs["natGatewayId"] for r in defaults} <= {n.outputs["id"] for n in nats}
+
+
+def test_single_nat_serves_every_private_route_table() -> None:
+    plan = run_program("staging", overrides={"network": {"cidr": "10.10.0.0/16", "nat": "single"}})
+    (nat,) = plan.of_type(NAT)
+    defaults = [r for r in plan.of_type(ROUTE) if "private-default" in r.name]
     assert len(defaults) == 2
     assert {r.inputs["natGatewayId"] for r in defaults} == {nat.outputs["id"]}
 
@@ -165,7 +168,12 @@ def test_flow_logs_to_cloudwatch_with_retention_key_and_scoped_role(stack_plan: 
     config = network_config(stack_plan)["flowLogs"]
     assert isinstance(config, dict)
     flow = stack_plan.one("aws:ec2/flowLog:FlowLog")
-    group = stack_plan.one("aws:cloudwatch/logGroup:LogGroup")
+    # Other components have log groups too (the database's exported logs): take the flow log's.
+    (group,) = [
+        g
+        for g in stack_plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+        if g.outputs["arn"] == flow.inputs["logDestination"]
+    ]
     assert flow.inputs["vpcId"] == stack_plan.outputs["vpcId"]
     assert flow.inputs["trafficType"] == config["trafficType"]
     assert flow.inputs["logDestinationType"] == "cloud-watch-logs"
@@ -180,7 +188,12 @@ def test_flow_logs_to_cloudwatch_with_retention_key_and_scoped_role(stack_plan: 
     trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]
     assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
     assert trust["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"
-    policy = json.loads(stack_plan.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    (role_policy,) = [
+        p
+        for p in stack_plan.of_type("aws:iam/rolePolicy:RolePolicy")
+        if p.inputs["role"] == role.outputs["id"]
+    ]
+    policy = json.loads(role_policy.inputs["policy"])
     (statement,) = policy["Statement"]
     assert statement["Resource"] == [group.outputs["arn"], group.outputs["arn"] + ":*"]
     assert "*" not in json.dumps(statement["Action"])
@@ -209,6 +222,24 @@ def test_flow_logs_to_s3_use_a_private_tls_only_bucket(trial: Plan) -> None:
     assert lifecycle.inputs["rules"][0]["expiration"]["days"] == 14
 
 
+def test_trial_interface_endpoints_are_private_and_reachable_from_the_vpc(trial: Plan) -> None:
+    interface = [e for e in trial.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"]
+    services = sorted(
+        e.inputs["serviceName"].removeprefix("com.amazonaws.ap-southeast-2.") for e in interface
+    )
+    assert services == ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm"]
+    (group,) = [
+        g for g in trial.of_type("aws:ec2/securityGroup:SecurityGroup") if "endpoints" in g.name
+    ]
+    rules = trial.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    (rule,) = [r for r in rules if "endpoints" in r.name]
+    assert rule.inputs["securityGroupId"] == group.outputs["id"]
+    assert (rule.inputs["cidrIpv4"], rule.inputs["fromPort"]) == ("172.16.0.0/20", 443)
+    for endpoint in interface:
+        assert endpoint.inputs["privateDnsEnabled"] is True
+        assert endpoint.inputs["securityGroupIds"] == [group.outputs["id"]]
+
+
 def test_trial_uses_the_regions_own_azs(trial: Plan) -> None:
     assert trial.outputs["availabilityZones"] == [
         "ap-southeast-2a",
@@ -220,10 +251,18 @@ def test_trial_uses_the_regions_own_azs(trial: Plan) -> None:
 def test_every_network_resource_is_a_child_of_the_network_component(stack_plan: Plan) -> None:
     (network,) = stack_plan.of_type("golive:aws:Network")
     children = {r.urn for r in stack_plan.children(network.urn)}
-    network_types = ("aws:ec2/", "aws:vpc/", "aws:cloudwatch/logGroup", "aws:iam/role", "aws:s3/")
-    for resource in stack_plan.resources:
-        if resource.type.startswith(network_types):
-            assert resource.urn in children, f"{resource.name} is not parented to the network"
+    network_only = (
+        "aws:ec2/vpc:", "aws:ec2/subnet:", "aws:ec2/route:", "aws:ec2/routeTable:",
+        "aws:ec2/routeTableAssociation:", "aws:ec2/internetGateway:", "aws:ec2/natGateway:",
+        "aws:ec2/eip:", "aws:ec2/vpcEndpoint:", "aws:ec2/flowLog:",
+        "aws:ec2/defaultSecurityGroup:",
+    )  # fmt: skip
+    mine = [r for r in stack_plan.resources if r.type.startswith(network_only)]
+    assert mine
+    for resource in mine:
+        assert resource.urn in children, f"{resource.name} is not parented to the network"
+    flow_role = stack_plan.named(f"{network.name}-flow-logs-role")
+    assert flow_role.parent == network.urn
 
 
 def test_every_custom_resource_has_a_component_parent(stack_plan: Plan) -> None:

@@ -19,7 +19,7 @@ def test_plan_staging_shows_tree_counts_outputs_and_warnings() -> None:
     assert "Network auction-staging" in result.output
     assert "aws:ec2/subnet:Subnet" in result.output
     assert "vpcId" in result.output
-    assert "network.nat is 'single'" in result.output
+    assert "network.nat is 'none'" in result.output  # Pulumi.staging.yaml: no NAT
 
 
 def test_plan_prod_marks_protected_resources() -> None:
@@ -33,7 +33,7 @@ def test_plan_against_shows_only_stack_file_differences() -> None:
     assert result.exit_code == 0, result.output
     out = result.output
     assert "golive:network.nat" in out and "perAz" in out
-    assert "Only in prod" in out and "{prefix}-nat-c" in out
+    assert "Only in prod" in out and "{prefix}-nat-b" in out
     assert "vpc-" not in out and "subnet-" not in out, "raw ids leaked into the comparison"
     assert "retentionInDays" in out
 
@@ -53,7 +53,8 @@ def test_plan_json_writes_the_recorded_plan(tmp_path: Path) -> None:
     assert "aws:ec2/natGateway:NatGateway" in types
     key = next(r for r in document["resources"] if r["type"] == "aws:kms/key:Key")
     assert key["options"]["protect"] is True
-    assert document["warnings"] == []
+    assert isinstance(document["warnings"], list)
+    assert not [w for w in document["warnings"] if w.startswith("network.")], "prod is HA"
 
 
 def test_plan_with_a_bad_stack_file_exits_1_without_traceback(tmp_path: Path) -> None:
@@ -80,3 +81,16 @@ def test_plan_of_a_trial_stack_warns_about_public_ips() -> None:
     assert result.exit_code == 0, result.output
     assert "public subnets with public IPs" in result.output
     assert "no domain" in result.output
+
+
+def test_plan_prints_a_cost_estimate_that_follows_the_stack_file() -> None:
+    result = runner.invoke(app, ["plan", "staging", "--against", "prod"])
+    assert result.exit_code == 0, result.output
+    assert "Fixed monthly cost: staging $" in result.output
+
+
+def test_plan_prints_arns_verbatim() -> None:
+    """rich would turn the ':secret:' of a Secrets Manager ARN into an emoji."""
+    result = runner.invoke(app, ["plan", "staging", "-q"])
+    assert ":secret:" in result.output
+    assert "\u3299" not in result.output

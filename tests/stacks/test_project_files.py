@@ -58,10 +58,16 @@ def test_every_golive_key_of_the_model_is_declared_in_pulumi_yaml() -> None:
     assert expected == declared
 
 
-def _shape(value: Any) -> Any:
+# Maps whose keys are data (which controls a stack excepts), not schema.
+DATA_MAPS = {"golive:policy.exceptions"}
+
+
+def _shape(value: Any, path: str = "") -> Any:
     """The keys of a config value, recursively, without the values."""
+    if path in DATA_MAPS:
+        return "map"
     if isinstance(value, dict):
-        return {k: _shape(v) for k, v in value.items()}
+        return {k: _shape(v, f"{path}.{k}" if path else k) for k, v in value.items()}
     return type(value).__name__ if not isinstance(value, list) else "list"
 
 

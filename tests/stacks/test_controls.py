@@ -1,0 +1,129 @@
+"""The controls report over both stack files: prod passes, staging shows only what it declares."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ops.cli import app
+from policies.context import StackPolicy
+from policies.report import ControlsReport, evaluate
+from stacks.config import parse
+from stacks.harness import Plan, run_program, to_jsonable
+from stacks.mock_aws import Lookups
+from tests.conftest import raw_config
+
+runner = CliRunner()
+
+
+def released(stack: str) -> Lookups:
+    """Every service of the stack released once (its image recorded by `golive release`)."""
+    plan = run_program(stack)
+    services = plan.outputs.get("services") or {}
+    return Lookups(
+        released_images={
+            entry[
+                "imageParameter"
+            ]: f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{name}@sha256:{'a' * 64}"
+            for name, entry in services.items()
+        }
+    )
+
+
+def report_for(plan: Plan) -> ControlsReport:
+    cfg = parse(plan.stack, raw_config(plan.stack))
+    context = StackPolicy(
+        exceptions=dict(cfg.policy.exceptions), enforcement=cfg.policy.enforcement
+    )
+    return evaluate(plan.resources, context)
+
+
+def _ids(report: ControlsReport, status: str) -> set[str]:
+    return {r.control.id for r in report.results if r.status.value == status}
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+@pytest.mark.parametrize("phase", ["before-first-release", "released"])
+def test_no_control_fails_and_every_exception_is_declared_and_used(stack: str, phase: str) -> None:
+    plan = run_program(stack, lookups=released(stack) if phase == "released" else None)
+    report = report_for(plan)
+    declared = set(parse(stack, raw_config(stack)).policy.exceptions)
+    assert _ids(report, "fail") == set(), report.to_json()
+    if phase == "released":
+        assert _ids(report, "exception") == declared
+    else:
+        # Task counts are judged once a service is released (it runs 0 tasks before).
+        assert _ids(report, "exception") == declared - {"REL10.TASKS", "REL07"}
+    assert not report.blocking
+
+
+def test_prod_declares_only_the_exceptions_controls_md_allows_prod() -> None:
+    declared = set(parse("prod", raw_config("prod")).policy.exceptions)
+    assert declared == {"EC2.10", "Route53.2", "SecretsManager.1"}
+
+
+def test_a_control_that_fails_blocks_a_mandatory_stack() -> None:
+    config = raw_config("prod")
+    plan = run_program(
+        "prod", overrides={"network": {**json.loads(config["golive:network"]), "nat": "single"}}
+    )
+    report = report_for(plan)
+    assert "REL10.NAT" in _ids(report, "fail")
+    assert report.blocking
+
+
+def test_plan_controls_cli_reports_and_sets_the_exit_code() -> None:
+    ok = runner.invoke(app, ["plan", "staging", "--controls"])
+    assert ok.exit_code == 0, ok.output
+    declared = parse("staging", raw_config("staging")).policy.exceptions
+    # Task counts are judged after a first release: those two exceptions are not used yet.
+    assert f"{len(declared) - 2} exception" in ok.output and "0 fail" in ok.output
+    assert "single-AZ staging database" in ok.output
+
+
+def test_plan_controls_fails_on_an_undeclared_shortfall(tmp_path: Path) -> None:
+    text = Path("Pulumi.staging.yaml").read_text()
+    stack_file = tmp_path / "Pulumi.staging.yaml"
+    stack_file.write_text(text.replace('      RDS.5: "single-AZ staging database"\n', ""))
+    result = runner.invoke(app, ["plan", "staging", "--controls", "--stack-file", str(stack_file)])
+    assert result.exit_code == 1
+    assert "RDS.5" in result.output
+
+
+def _export(plan: Plan) -> dict[str, Any]:
+    """A `pulumi stack export` document of what the plan would deploy."""
+    resources = [
+        {
+            "urn": r.urn,
+            "type": r.type,
+            "custom": r.custom,
+            "id": r.id,
+            "inputs": to_jsonable(r.inputs),
+            "outputs": to_jsonable(r.outputs),
+            "parent": r.parent,
+            "protect": r.protect,
+            "retainOnDelete": r.retain_on_delete,
+        }
+        for r in plan.resources
+    ]
+    return {"version": 3, "deployment": {"manifest": {}, "resources": resources}}
+
+
+def test_plan_controls_on_a_stack_export(tmp_path: Path) -> None:
+    export = tmp_path / "state.json"
+    export.write_text(json.dumps(_export(run_program("staging"))))
+    result = runner.invoke(app, ["plan", "staging", "--controls", "--state", str(export)])
+    assert result.exit_code == 0, result.output
+    assert str(export) in result.output.replace("\n", "")
+
+
+def test_state_needs_controls(tmp_path: Path) -> None:
+    export = tmp_path / "state.json"
+    export.write_text("{}")
+    result = runner.invoke(app, ["plan", "staging", "--state", str(export)])
+    assert result.exit_code == 1
+    assert "--state needs --controls" in result.output
