@@ -18,6 +18,7 @@ import typer
 from ops import backup, bootstrap, external_secrets, releases, restore_drill, status, tasks, ui
 from ops.aws import Aws, Runtime, connect
 from ops.errors import OpsError, command_boundary
+from ops.images import parse_images, resolve
 from ops.outputs import StackOutputs, load_outputs
 from ops.pulumi_step import PulumiCli, PulumiStep
 from ops.release import Releaser, ReleaseRequest
@@ -185,8 +186,6 @@ def run_task_command(
     profile: Profile = None,
 ) -> None:
     """Run a one-off task, stream its logs, exit with its exit code."""
-    from ops.images import resolve
-
     _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
     definition = outputs.task(task)
     resolved = None
@@ -243,7 +242,13 @@ def release_command(
     *,
     stack: Stack,
     image: Annotated[
-        str, typer.Option("--image", help="Tag, sha256 digest or full image reference.")
+        list[str],
+        typer.Option(
+            "--image",
+            help="Tag, sha256 digest or full image reference for every service (or those of "
+            "--service); or SERVICE=REF, repeated once per service to release.",
+            show_default=False,
+        ),
     ],
     service: Services = None,
     site: Annotated[
@@ -266,15 +271,16 @@ def release_command(
     region: Region = None,
     profile: Profile = None,
 ) -> None:
-    """Release an image: preflight, backup, migrate, deploy, verify; roll back on failure."""
+    """Release images: preflight, backup, migrate, deploy, verify; roll back on failure."""
+    choice = parse_images(image, option="--image", selected=service)
     runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    images = choice.by_service(list(outputs.services))
     releaser = Releaser(
         aws, outputs, _pulumi(runtime, project_dir), _store(aws, outputs, state_bucket)
     )
     releaser.release(
         ReleaseRequest(
-            image=image,
-            services=service,
+            images=images,
             site=site,
             with_infra=with_infra,
             backup=take_backup,
@@ -289,7 +295,13 @@ def rollback_command(
     *,
     stack: Stack,
     to: Annotated[
-        str | None, typer.Option("--to", help="Image tag/digest/reference to roll back to.")
+        list[str] | None,
+        typer.Option(
+            "--to",
+            help="Image tag/digest/reference to roll back every service (or those of --service) "
+            "to; or SERVICE=REF, repeated once per service. Default: the previous release.",
+            show_default=False,
+        ),
     ] = None,
     service: Services = None,
     state_bucket: StateBucket = None,
@@ -298,12 +310,14 @@ def rollback_command(
     region: Region = None,
     profile: Profile = None,
 ) -> None:
-    """Roll back to the previous successful release (or --to TAG), the way a release deploys."""
+    """Roll back to the previous successful release (or --to REF), the way a release deploys."""
+    choice = parse_images(to, option="--to", selected=service) if to else None
     runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    targets = choice.by_service(list(outputs.services)) if choice is not None else None
     releaser = Releaser(
         aws, outputs, _pulumi(runtime, project_dir), _store(aws, outputs, state_bucket)
     )
-    releaser.rollback(to, service)
+    releaser.rollback(targets, service)
 
 
 @command_boundary

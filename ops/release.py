@@ -57,8 +57,9 @@ from ops.verify import verify_stack
 
 @dataclass(frozen=True)
 class ReleaseRequest:
-    image: str
-    services: list[str] | None = None
+    images: dict[str, str]
+    """Service -> the tag, digest or reference to release (`ops.images.parse_images`); the
+    services not named keep their image."""
     site: Path | None = None
     with_infra: bool = False
     backup: bool = False
@@ -182,7 +183,7 @@ class Releaser:
     # ------------------------------------------------------------------ release
 
     def release(self, request: ReleaseRequest) -> ReleaseEntry:
-        names = request.services or list(self.outputs.services)
+        names = list(request.images)
         for name in names:
             self.outputs.service(name)
         ui.step(f"preflight {self.stack}")
@@ -192,7 +193,7 @@ class Releaser:
         current = self.images.current(names)
         states = services.describe(self.aws, self.outputs, names)
         target = {
-            name: resolve(request.image, name, current[name] or states[name].image)
+            name: resolve(request.images[name], name, current[name] or states[name].image)
             for name in names
         }
         log = self.store.load()
@@ -421,22 +422,25 @@ class Releaser:
 
     # ------------------------------------------------------------------ rollback
 
-    def rollback(self, to: str | None, names: list[str] | None) -> ReleaseEntry:
-        names = names or list(self.outputs.services)
+    def rollback(self, to: dict[str, str] | None, names: list[str] | None) -> ReleaseEntry:
+        """Roll back `names` (default: every service) to the previous successful release, or
+        the services of `to` (service -> tag, digest or reference) to those images."""
+        names = list(to) if to is not None else names or list(self.outputs.services)
         current = self.images.current(names)
         log = self.store.load()
         source: ReleaseEntry | None = None
         if to is not None:
             states = services.describe(self.aws, self.outputs, names)
             target: dict[str, str | None] = {
-                name: resolve(to, name, current[name] or states[name].image) for name in names
+                name: resolve(to[name], name, current[name] or states[name].image) for name in names
             }
         else:
             source = log.rollback_target(current)
             if source is None:
                 raise OpsError(
                     f"no earlier successful release of {self.stack} is recorded to roll back to",
-                    f"name the image: `golive rollback {self.stack} --to TAG`",
+                    f"name the image: `golive rollback {self.stack} --to TAG` (or --to "
+                    "SERVICE=TAG per service)",
                 )
             target = {name: source.images.get(name, current[name]) for name in names}
         ui.step("roll back to " + ", ".join(f"{name}={image}" for name, image in target.items()))
