@@ -15,6 +15,16 @@ Services never connect as the master user: RDS rotates the master secret every 7
 reads secrets only when a task starts. They use the application role of `components.secrets`
 (source `database`), which the `db-init` one-off task creates with the master credentials.
 
+Restoring (`restore_from_snapshot`) replaces the instance: the restored one gets its own identifier
+(`<identifier>-<8 hex of the snapshot>`), so Pulumi creates it first, moves every consumer to its
+new endpoint, and only then deletes the old instance with its final snapshot (or, when the old one
+was protected, only forgets it: it keeps running outside the stack). The security group, subnet
+group and parameter group keep their names and stay; the exported-log groups follow the instance's
+identifier. NOTE: a restore keeps the snapshot's database name, master user and KMS key (the
+RestoreDBInstanceFromDBSnapshot API takes none of them for PostgreSQL), and the provider reads them
+back: each must equal this stack's, or every later `pulumi up` plans another replacement
+(hashicorp/terraform-provider-aws#15390, #17037).
+
 Every child's logical name is `<component name>-db...` with a fixed suffix: a new suffix would
 replace the resource. NOTE: Pulumi aliases the children of an aliased component whose names start
 with the component's name, so moving a stack to a new prefix takes one
@@ -24,6 +34,7 @@ with the component's name, so moving a stack to a new prefix takes one
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -68,7 +79,9 @@ class DatabaseArgs:
     Changing it replaces the instance, so it never changes."""
     identifier: str
     """The DB instance identifier (`<app>-<stack>-db`); explicit, so a replacement fails instead
-    of silently creating a second database. Changing it replaces the instance."""
+    of silently creating a second database. Changing it replaces the instance. The security,
+    subnet and parameter groups are named after it; a restored instance adds a suffix (see
+    `restore_from_snapshot`)."""
     account_id: str
     """Account id, for the monitoring role's confused-deputy condition."""
     partition: str = "aws"
@@ -114,7 +127,27 @@ class DatabaseArgs:
     apply_immediately: bool = False
     """Apply changes now (True) or in the maintenance window (False: protected stacks)."""
     protect: bool = False
-    """Refuse to delete or replace the instance, and keep it in AWS if Pulumi deletes it."""
+    """Refuse to delete or replace the instance, and keep it (and its log groups) in AWS if
+    Pulumi deletes it."""
+    restore_from_snapshot: str | None = None
+    """A DB snapshot identifier or ARN to create the instance from (None: an empty database).
+    Setting or changing it replaces the instance under `instance_identifier(identifier, it)`;
+    the snapshot must hold this engine major, `db_name`, `master_username` and be encrypted with
+    `kms_key_arn`. Keep it once restored: removing it replaces the instance with an empty one."""
+
+
+def instance_identifier(identifier: str, restore_from_snapshot: str | None) -> str:
+    """The instance's identifier: `identifier`, or `identifier-<8 hex>` when restored.
+
+    The suffix is derived from the snapshot, so each restore gets an identifier the running
+    instance does not have: RDS refuses two instances with one identifier, and Pulumi's default
+    create-before-delete replacement can then restore the new instance while the old one still
+    serves. The same snapshot always gives the same identifier (a plan is reproducible).
+    """
+    if restore_from_snapshot is None:
+        return identifier
+    digest = hashlib.sha256(restore_from_snapshot.encode()).hexdigest()[:8]
+    return f"{identifier}-{digest}"
 
 
 class Database(pulumi.ComponentResource):
@@ -156,6 +189,7 @@ class Database(pulumi.ComponentResource):
         super().__init__("golive:aws:Database", name, None, opts)
         self._name = name
         self._args = args
+        self._instance_identifier = instance_identifier(args.identifier, args.restore_from_snapshot)
         child = pulumi.ResourceOptions(parent=self)
 
         security_group = self._create_security_group(child)
@@ -247,13 +281,16 @@ class Database(pulumi.ComponentResource):
     def _create_log_groups(self, child: pulumi.ResourceOptions) -> list[aws.cloudwatch.LogGroup]:
         # NOTE: RDS creates `/aws/rds/instance/<id>/<log>` on first export, with no expiry and
         # no customer key, unless the group exists first (CKV_AWS_66/158).
+        # Retained like a protected instance: when a restore replaces it, the old instance keeps
+        # running outside the stack, and deleting its groups would let RDS recreate them bare.
+        keep = pulumi.ResourceOptions(retain_on_delete=self._args.protect)
         return [
             aws.cloudwatch.LogGroup(
                 f"{self._name}-db-log-{log}",
-                name=f"/aws/rds/instance/{self._args.identifier}/{log}",
+                name=f"/aws/rds/instance/{self._instance_identifier}/{log}",
                 retention_in_days=self._args.logging.retention_days,
                 kms_key_id=self._args.kms_key_arn,
-                opts=child,
+                opts=pulumi.ResourceOptions.merge(child, keep),
             )
             for log in LOG_EXPORTS
         ]
@@ -290,9 +327,17 @@ class Database(pulumi.ComponentResource):
 
     def _final_snapshot_identifier(self, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
         # A suffix drawn once per stack: a second teardown (after a rebuild) must not collide
-        # with the first teardown's snapshot, which AWS keeps until someone deletes it.
-        suffix = random.RandomId(f"{self._name}-db-final-snapshot", byte_length=4, opts=child)
-        return pulumi.Output.concat(self._args.identifier, "-final-", suffix.hex)
+        # with the first teardown's snapshot, which AWS keeps until someone deletes it. Drawn
+        # again for each restore, so restoring A, then B, then A again cannot name the second
+        # A instance's final snapshot like the first one's.
+        restore = self._args.restore_from_snapshot
+        suffix = random.RandomId(
+            f"{self._name}-db-final-snapshot",
+            byte_length=4,
+            keepers={"restoreFromSnapshot": restore} if restore is not None else None,
+            opts=child,
+        )
+        return pulumi.Output.concat(self._instance_identifier, "-final-", suffix.hex)
 
     def _create_instance(
         self,
@@ -308,7 +353,13 @@ class Database(pulumi.ComponentResource):
         performance_insights = args.performance_insights
         return aws.rds.Instance(
             f"{self._name}-db",
-            identifier=args.identifier,
+            identifier=self._instance_identifier,
+            # NOTE: RDS restores the snapshot, then the provider applies engine_version, storage,
+            # backups, monitoring, Performance Insights and the managed master password in one
+            # ModifyDBInstance (hashicorp/terraform-provider-aws#33699): a major-only "17" moves
+            # an older 17.x to the default minor; an allocated_storage below the snapshot's, or
+            # another major, fails the restore (the old instance keeps serving).
+            snapshot_identifier=args.restore_from_snapshot,
             engine="postgres",
             # Major only: RDS picks and upgrades the minor (RDS.13); a pinned minor would fight
             # AWS's automatic upgrades on every `pulumi up`.
@@ -360,11 +411,14 @@ class Database(pulumi.ComponentResource):
             monitoring_role_arn=monitoring_role_arn,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             apply_immediately=args.apply_immediately,
-            tags={"Name": args.identifier},
+            tags={"Name": self._instance_identifier},
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # The log groups first, so RDS exports into them (see _create_log_groups).
                 depends_on=list(log_groups),
+                # Create the replacement first (a restore changes the identifier, so both fit):
+                # consumers move to the restored instance before the old one is deleted.
+                delete_before_replace=False,
                 # Protected stacks: a delete or replace fails, and a deleted resource is only
                 # forgotten by Pulumi, never dropped in AWS (the data outlives the state).
                 protect=args.protect,

@@ -38,6 +38,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from components.cache import CacheEngine
+from components.database import instance_identifier
 from components.monitoring import RESERVED_ALARM_SCOPES
 from components.network import NatStrategy
 from components.secrets import SecretSource
@@ -1670,8 +1671,15 @@ CACHE_NODE_TYPES = frozenset(
 )
 
 RDS_IDENTIFIER_MAX = 63
+DB_SNAPSHOT_ID_MAX = 255
+"""RDS DB snapshot identifiers: 1-255 letters, digits and hyphens (`rds:` counts, when there)."""
 CACHE_ID_MAX = 40
 _AWS_DB_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_DB_SNAPSHOT_ARN = re.compile(
+    r"^arn:aws:rds:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):snapshot:(?P<name>.*)$"
+)
+AUTOMATED_SNAPSHOT_PREFIX = "rds:"
+"""How RDS names its automated snapshots (`rds:<instance>-<yyyy-mm-dd-hh-mm>`)."""
 _PG_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _PG_RESERVED_DATABASES = frozenset({"postgres", "template0", "template1", "rdsadmin"})
 _PG_RESERVED_ROLES = frozenset(
@@ -1838,6 +1846,57 @@ def check_database_name(name: str) -> str:
     return name
 
 
+def _snapshot_name_problem(name: str) -> str | None:
+    """Why `name` (without an `rds:` prefix) is not a DB snapshot identifier, or None."""
+    if not name:
+        return "the snapshot identifier is empty"
+    if ":" in name:
+        return (
+            f"'{name}' has a ':'; only automated snapshots have a prefix, "
+            f"'{AUTOMATED_SNAPSHOT_PREFIX}' (copy an AWS Backup recovery point to a manual "
+            "snapshot first)"
+        )
+    if not name[0].isascii() or not name[0].isalpha():
+        return f"'{name}' must start with a letter"
+    if any(not (c.isascii() and (c.isalnum() or c == "-")) for c in name):
+        return f"'{name}' may hold only letters, digits and hyphens"
+    if "--" in name or name.endswith("-"):
+        return f"'{name}' may not hold two hyphens in a row or end with a hyphen"
+    return None
+
+
+def db_snapshot_problem(reference: str) -> str | None:
+    """Why `reference` is neither a DB snapshot identifier nor a DB snapshot ARN, or None."""
+    allowed = (
+        "use a DB snapshot identifier (1-255 letters, digits and single hyphens, starting with "
+        f"a letter; '{AUTOMATED_SNAPSHOT_PREFIX}' + identifier for an automated snapshot) or "
+        "its ARN arn:aws:rds:REGION:ACCOUNT:snapshot:IDENTIFIER"
+    )
+    name = reference
+    if reference.startswith("arn:"):
+        match = _DB_SNAPSHOT_ARN.match(reference)
+        if match is None:
+            return f"'{reference}' is not a DB snapshot ARN: {allowed}"
+        name = match["name"]
+    if len(name) > DB_SNAPSHOT_ID_MAX:
+        return f"the snapshot identifier has {len(name)} characters (at most {DB_SNAPSHOT_ID_MAX})"
+    reason = _snapshot_name_problem(name.removeprefix(AUTOMATED_SNAPSHOT_PREFIX))
+    return f"{reason}: {allowed}" if reason else None
+
+
+def check_db_snapshot(reference: str) -> str:
+    problem = db_snapshot_problem(reference)
+    if problem:
+        raise ValueError(problem)
+    return reference
+
+
+def db_snapshot_region(reference: str) -> str | None:
+    """The region of a DB snapshot ARN (None for an identifier: the stack's own region)."""
+    match = _DB_SNAPSHOT_ARN.match(reference)
+    return match["region"] if match else None
+
+
 def role_name_problem(name: str) -> str | None:
     """Why `name` cannot be a PostgreSQL role on RDS, or None."""
     if not _PG_NAME.match(name):
@@ -1974,6 +2033,13 @@ class DatabaseConfig(Model):
     """`golive release` snapshots the database before migrations (always when `protect`)."""
     logging: DatabaseLoggingConfig = Field(default_factory=DatabaseLoggingConfig)
     """PostgreSQL logging."""
+    restore_from_snapshot: Annotated[str, AfterValidator(check_db_snapshot)] | None = None
+    """A DB snapshot to create the database from: its identifier (`rds:...` for an automated
+    one) or ARN, in the stack's region. Setting or changing it replaces the database: the
+    restored instance (`<app>-<stack>-db-<8 hex>`) first, then the old one is deleted with its
+    final snapshot. The snapshot must hold this `engineVersion` major, `name` and
+    `masterUsername`, be encrypted with this stack's key and fit `allocatedStorage`. Keep it
+    afterwards: removing it replaces the database with an empty one. See docs/runbook.md."""
 
     @model_validator(mode="after")
     def _fits(self) -> DatabaseConfig:
@@ -1998,8 +2064,12 @@ class DatabaseConfig(Model):
         return self
 
     def identifier(self, prefix: str) -> str:
-        """The DB instance identifier: `<app>-<stack>-db`."""
+        """The database's base identifier: `<app>-<stack>-db` (names its groups)."""
         return f"{prefix}-db"
+
+    def instance_identifier(self, prefix: str) -> str:
+        """The DB instance identifier: the base one, plus a suffix when restored."""
+        return instance_identifier(self.identifier(prefix), self.restore_from_snapshot)
 
 
 class SecretConfig(Model):
@@ -2246,9 +2316,13 @@ def data_tier_problems(cfg: StackConfig) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     database = cfg.database
     if database is not None:
-        reason = _aws_identifier_problem(database.identifier(cfg.prefix), RDS_IDENTIFIER_MAX)
+        reason = _aws_identifier_problem(
+            database.instance_identifier(cfg.prefix), RDS_IDENTIFIER_MAX
+        )
         if reason:
             problems.append(("database", reason))
+        if database.restore_from_snapshot is not None:
+            problems += _restore_problems(cfg, database.restore_from_snapshot, database)
         if cfg.protect and database.backup_retention_days < 7:
             problems.append(
                 (
@@ -2270,6 +2344,34 @@ def data_tier_problems(cfg: StackConfig) -> list[tuple[str, str]]:
         if reason:
             problems.append(("cache", reason))
     problems += _secret_name_problems(cfg)
+    return problems
+
+
+def _restore_problems(
+    cfg: StackConfig, snapshot: str, database: DatabaseConfig
+) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    region = db_snapshot_region(snapshot)
+    if region is not None and region != cfg.region:
+        problems.append(
+            (
+                "database.restoreFromSnapshot",
+                f"'{snapshot}' is a snapshot in {region}, but the stack is in {cfg.region}: RDS "
+                "restores only from a snapshot in the instance's region. Copy it here first "
+                f"(`aws rds copy-db-snapshot --region {cfg.region} --source-region {region} "
+                "--source-db-snapshot-identifier ARN --target-db-snapshot-identifier NAME "
+                "--kms-key-id <this stack's kmsKeyArn>`) and restore from NAME",
+            )
+        )
+    if not database.final_snapshot:
+        problems.append(
+            (
+                "database.restoreFromSnapshot",
+                "is set while database.finalSnapshot is false: a restore replaces the database, "
+                "and the replaced instance must leave a final snapshot (what was written since "
+                "the restored snapshot lives only there); set finalSnapshot: true",
+            )
+        )
     return problems
 
 
@@ -2410,6 +2512,35 @@ def _database_warnings(cfg: StackConfig, database: DatabaseConfig) -> list[str]:
         notes.append(
             "database.extendedSupport is true: a major past standard support is billed RDS "
             "Extended Support per vCPU-hour"
+        )
+    if database.restore_from_snapshot is not None:
+        notes += _restore_warnings(cfg, database, database.restore_from_snapshot)
+    return notes
+
+
+def _restore_warnings(cfg: StackConfig, database: DatabaseConfig, snapshot: str) -> list[str]:
+    instance = database.instance_identifier(cfg.prefix)
+    notes = [
+        f"database.restoreFromSnapshot is '{snapshot}': the database instance is {instance}, "
+        "restored from it. If this value is new or changed, `pulumi up` REPLACES the database: "
+        "it restores the new instance first, redeploys every service with its new endpoint "
+        "(DB_HOST), then deletes the old instance with a final snapshot (a protected one is "
+        "only dropped from the stack and keeps running). Afterwards run `golive run-task "
+        f"{cfg.stack} db-init`: the snapshot may hold an older password for the application "
+        "role. Keep the value afterwards: removing it replaces the database with an empty one "
+        "(docs/runbook.md, 'Restoring from a snapshot')"
+    ]
+    if cfg.protect:
+        notes.append(
+            "database.restoreFromSnapshot with protect on: Pulumi refuses to replace a protected "
+            "database, so a new or changed snapshot fails `pulumi preview`; restore with "
+            "protect: false in the same reviewed change, then turn it back on (runbook)"
+        )
+    elif database.deletion_protection:
+        notes.append(
+            "database.restoreFromSnapshot with deletionProtection on: after a restore AWS "
+            "refuses to delete the old instance, so `pulumi up` ends with that error until you "
+            "turn its deletion protection off by hand and run it again (runbook)"
         )
     return notes
 

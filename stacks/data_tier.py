@@ -72,6 +72,7 @@ def build_database(
             # Protected data changes in the maintenance window, never mid-day by surprise.
             apply_immediately=not cfg.protect,
             protect=cfg.protect,
+            restore_from_snapshot=db.restore_from_snapshot,
         ),
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import re
 from typing import Any
@@ -9,10 +11,16 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.database import Database, DatabaseArgs, PostgresLogging, allow_from
+from components.database import (
+    Database,
+    DatabaseArgs,
+    PostgresLogging,
+    allow_from,
+    instance_identifier,
+)
 from stacks.harness import Plan, RecordedResource, SecretValue, run_program
 from tests.components.data_stackfiles import stackfile_plan
-from tests.conftest import STACKFILES, cached_plan, raw_config
+from tests.conftest import STACKFILES, STACKS, cached_plan, raw_config
 
 INSTANCE = "aws:rds/instance:Instance"
 SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
@@ -20,6 +28,7 @@ PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+RANDOM_ID = "random:index/randomId:RandomId"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 
 
@@ -415,3 +424,165 @@ def test_allow_from_refuses_a_bad_port_or_no_description(
             description=description,
             parent=None,  # type: ignore[arg-type]  # rejected before any resource exists
         )
+
+
+# ----------------------------------------------------------------------------- restoring
+
+
+SNAPSHOT = "pre-v1-4-2"
+"""A `golive release` pre-release snapshot of the stack's own database."""
+TRADING_SNAPSHOT = (
+    "arn:aws:rds:ap-southeast-2:123456789012:snapshot:rds:dashboard-trading-db-2026-03-01-22-10"
+)
+"""An automated snapshot, by ARN, in the trading stack file's region."""
+
+
+def restored_identifier(base: str, snapshot: str) -> str:
+    """What the restored instance must be called (computed here, not by the component)."""
+    return f"{base}-{hashlib.sha256(snapshot.encode()).hexdigest()[:8]}"
+
+
+@functools.cache
+def restored_plan(stack: str, snapshot: str = SNAPSHOT, protect: bool | None = None) -> Plan:
+    """A repository stack file with `database.restoreFromSnapshot` set (and `protect`)."""
+    database = {**json.loads(raw_config(stack)["golive:database"]), "restoreFromSnapshot": snapshot}
+    overrides: dict[str, Any] = {"database": database}
+    if protect is not None:
+        overrides["protect"] = protect
+    return run_program(stack, overrides=overrides)
+
+
+@functools.cache
+def restored_trading() -> Plan:
+    """The prod-like test stack file during a restore: protect off in the same change."""
+    raw = json.loads(stackfile_plan("trading").config["golive:database"])
+    return run_program(
+        "trading",
+        stack_file=STACKFILES / "Pulumi.trading.yaml",
+        overrides={"database": {**raw, "restoreFromSnapshot": TRADING_SNAPSHOT}, "protect": False},
+    )
+
+
+def _by_name(plan: Plan, token: str) -> dict[str, dict[str, Any]]:
+    return {r.name: r.inputs for r in plan.of_type(token)}
+
+
+def test_no_stack_file_restores_and_the_identifier_is_the_base_one(stack_plan: Plan) -> None:
+    assert "restoreFromSnapshot" not in database_config(stack_plan)
+    instance = stack_plan.one(INSTANCE)
+    assert "snapshotIdentifier" not in instance.inputs
+    assert instance.inputs["identifier"] == f"auction-{stack_plan.stack}-db"
+    assert instance.delete_before_replace is False
+    assert "keepers" not in stack_plan.one(RANDOM_ID).inputs
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_restore_sets_the_snapshot_under_a_new_identifier_and_changes_nothing_else(
+    stack: str,
+) -> None:
+    base = cached_plan(stack)
+    plan = restored_plan(stack)
+    instance = plan.one(INSTANCE)
+    identifier = restored_identifier(f"auction-{stack}-db", SNAPSHOT)
+    suffix = plan.one(RANDOM_ID).outputs["hex"]
+    assert instance.inputs == {
+        **base.one(INSTANCE).inputs,
+        "snapshotIdentifier": SNAPSHOT,
+        "identifier": identifier,
+        "tags": {"Name": identifier},
+        "finalSnapshotIdentifier": f"{identifier}-final-{suffix}",
+    }
+    # A new identifier, so Pulumi's default create-before-delete fits: the restored instance
+    # exists before the old one is deleted (delete-first would leave no database meanwhile).
+    assert instance.delete_before_replace is False
+    assert (instance.protect, instance.retain_on_delete) == (base.one(INSTANCE).protect,) * 2
+    # A new final-snapshot suffix per restore (restoring A, B, then A again cannot collide).
+    assert plan.one(RANDOM_ID).inputs == {
+        "byteLength": 4,
+        "keepers": {"restoreFromSnapshot": SNAPSHOT},
+    }
+    assert plan.outputs["database"]["identifier"] == identifier
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_restore_keeps_the_groups_and_moves_the_log_groups(stack: str) -> None:
+    base = cached_plan(stack)
+    plan = restored_plan(stack)
+    identifier = plan.one(INSTANCE).inputs["identifier"]
+    # Same inputs: the security, subnet and parameter groups are neither replaced nor renamed
+    # (a security group's description forces a replacement, which would also replace every
+    # consumer's ingress rule and block on the old instance still using it).
+    for token in (SECURITY_GROUP, INGRESS, SUBNET_GROUP, PARAMETER_GROUP):
+        assert _by_name(plan, token) == _by_name(base, token), token
+    groups = {g.name: g for g in plan.of_type(LOG_GROUP) if "-db-log-" in g.name}
+    assert {g.inputs["name"] for g in groups.values()} == {
+        f"/aws/rds/instance/{identifier}/postgresql",
+        f"/aws/rds/instance/{identifier}/upgrade",
+    }
+    protect = base.one(INSTANCE).protect
+    assert {g.retain_on_delete for g in groups.values()} == {protect}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_consumer_moves_to_the_restored_instance(stack: str) -> None:
+    plan = restored_plan(stack)
+    instance = plan.one(INSTANCE)
+    address, identifier = instance.outputs["address"], instance.inputs["identifier"]
+    assert address.startswith(f"{identifier}.")
+    environments = {
+        td.name: {
+            e["name"]: e["value"]
+            for container in json.loads(td.inputs["containerDefinitions"])
+            for e in container.get("environment", [])
+        }
+        for td in plan.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    }
+    prefix = f"auction-{stack}"
+    for task in ("api", "seed", "create-admin"):
+        assert environments[f"{prefix}-{task}-taskdef"]["DB_HOST"] == address
+    assert environments[f"{prefix}-db-init-taskdef"]["PGHOST"] == address
+    dimensions = [
+        a.inputs["dimensions"]["DBInstanceIdentifier"]
+        for a in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if "DBInstanceIdentifier" in (a.inputs.get("dimensions") or {})
+    ]
+    assert dimensions and set(dimensions) == {identifier}
+
+
+def test_prod_keeps_its_protection_so_pulumi_refuses_the_replacement() -> None:
+    # protect on is also the steady state after a restore (the value stays in the stack file),
+    # so it is allowed; the engine refuses to replace a resource whose new goal is protected.
+    instance = restored_plan("prod").one(INSTANCE)
+    assert (instance.protect, instance.retain_on_delete) == (True, True)
+    assert instance.inputs["deletionProtection"] is True
+
+
+def test_prod_restores_with_protect_off_in_the_same_change() -> None:
+    plan = restored_plan("prod", protect=False)
+    instance = plan.one(INSTANCE)
+    assert instance.inputs["snapshotIdentifier"] == SNAPSHOT
+    assert (instance.protect, instance.retain_on_delete) == (False, False)
+    # The restored instance is still deletion-protected; the old one is forgotten, not deleted
+    # (its state says retain), so AWS never sees a delete for it.
+    assert instance.inputs["deletionProtection"] is True
+    assert instance.inputs["applyImmediately"] is True
+
+
+def test_a_prod_like_stack_file_restores_an_automated_snapshot_by_arn() -> None:
+    plan = restored_trading()
+    instance = plan.one(INSTANCE)
+    identifier = restored_identifier("dashboard-trading-db", TRADING_SNAPSHOT)
+    assert instance.inputs["snapshotIdentifier"] == TRADING_SNAPSHOT
+    assert instance.inputs["identifier"] == identifier
+    assert instance.outputs["address"].endswith(".ap-southeast-2.rds.amazonaws.com")
+    assert (instance.inputs["engineVersion"], instance.inputs["multiAz"]) == ("16", True)
+    assert instance.delete_before_replace is False
+
+
+def test_the_restored_identifier_is_derived_from_the_snapshot_alone() -> None:
+    assert instance_identifier("auction-prod-db", None) == "auction-prod-db"
+    first = instance_identifier("auction-prod-db", SNAPSHOT)
+    assert first == restored_identifier("auction-prod-db", SNAPSHOT)
+    assert instance_identifier("auction-prod-db", SNAPSHOT) == first
+    assert instance_identifier("auction-prod-db", "pre-v1-4-3") != first
+    assert re.fullmatch(r"auction-prod-db-[0-9a-f]{8}", first)

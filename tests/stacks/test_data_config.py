@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from ops.cli import app
+from policies.context import StackPolicy
+from policies.report import evaluate
 from stacks.config import (
     ConfigError,
     data_tier_exceptions,
@@ -17,9 +22,10 @@ from stacks.config import (
     secret_env_names,
 )
 from stacks.harness import RecordedResource, run_program
-from tests.stacks.test_config import DELETE, as_cli, mutated
+from tests.stacks.test_config import DELETE, as_cli, mutated, stack_document
 
 CACHE_ON = {"nodeType": "cache.t4g.micro"}
+RESTORE = "golive:database.restoreFromSnapshot"
 
 # (id, stack, changes, the key path the message must name, a phrase the message must hold)
 INVALID: list[tuple[str, str, dict[str, Any], str, str]] = [
@@ -75,6 +81,19 @@ INVALID: list[tuple[str, str, dict[str, Any], str, str]] = [
     ("cache-token-env-taken", "staging", {"golive:cache": {"authToken": {"envName": "JWT_SECRET"}}}, "cache.authToken.envName", "also secret JWT_SECRET"),
     ("cache-snapshot-window-short", "staging", {"golive:cache": {"snapshotWindow": "05:00-05:30"}}, "cache.snapshotWindow", "60 minutes"),
     ("cache-windows-overlap", "staging", {"golive:cache": {"snapshotWindow": "06:30-07:30"}}, "cache.snapshotWindow", "overlaps maintenanceWindow"),
+    ("snapshot-empty", "staging", {RESTORE: ""}, "database.restoreFromSnapshot", "is empty"),
+    ("snapshot-digit-first", "staging", {RESTORE: "1pre-v1"}, "database.restoreFromSnapshot", "must start with a letter"),
+    ("snapshot-underscore", "staging", {RESTORE: "pre_v1"}, "database.restoreFromSnapshot", "only letters, digits and hyphens"),
+    ("snapshot-double-hyphen", "staging", {RESTORE: "pre--v1"}, "database.restoreFromSnapshot", "two hyphens in a row"),
+    ("snapshot-trailing-hyphen", "prod", {RESTORE: "pre-v1-"}, "database.restoreFromSnapshot", "end with a hyphen"),
+    ("snapshot-too-long", "staging", {RESTORE: "a" * 256}, "database.restoreFromSnapshot", "256 characters (at most 255)"),
+    ("snapshot-backup-prefix", "staging", {RESTORE: "awsbackup:job-1a2b"}, "database.restoreFromSnapshot", "only automated snapshots have a prefix, 'rds:'"),
+    ("snapshot-automated-digit", "staging", {RESTORE: "rds:9-2026-01-01"}, "database.restoreFromSnapshot", "must start with a letter"),
+    ("snapshot-arn-cluster", "staging", {RESTORE: "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:pre-v1"}, "database.restoreFromSnapshot", "is not a DB snapshot ARN"),
+    ("snapshot-arn-account", "staging", {RESTORE: "arn:aws:rds:us-east-1:1234:snapshot:pre-v1"}, "database.restoreFromSnapshot", "arn:aws:rds:REGION:ACCOUNT:snapshot:IDENTIFIER"),
+    ("snapshot-arn-bad-name", "prod", {RESTORE: "arn:aws:rds:us-east-1:123456789012:snapshot:pre--v1"}, "database.restoreFromSnapshot", "two hyphens in a row"),
+    ("snapshot-arn-other-region", "staging", {RESTORE: "arn:aws:rds:eu-west-1:123456789012:snapshot:pre-v1"}, "database.restoreFromSnapshot", "in eu-west-1, but the stack is in us-east-1"),
+    ("snapshot-without-final-snapshot", "staging", {RESTORE: "pre-v1", "golive:database.finalSnapshot": False}, "database.restoreFromSnapshot", "finalSnapshot is false"),
 ]  # fmt: skip
 
 
@@ -255,3 +274,93 @@ def test_declared_exceptions_come_from_the_stack_files() -> None:
     assert sorted(staging) == ["RDS.5", "RDS.6", "RDS.8", "SecretsManager.1"]
     assert sorted(prod) == ["SecretsManager.1"]
     assert prod["SecretsManager.1"].startswith("JWT_SECRET, SMTP, DATABASE: ")
+
+
+# ----------------------------------------------------------------------------- restoring
+
+
+@pytest.mark.parametrize(
+    "snapshot",
+    [
+        "pre-v1-4-2",
+        "auction-prod-backup-before-import",
+        "Pre-V1",
+        "rds:auction-prod-db-2026-01-31-03-05",
+        "arn:aws:rds:us-east-1:123456789012:snapshot:pre-v1-4-2",
+        "arn:aws:rds:us-east-1:123456789012:snapshot:rds:auction-prod-db-2026-01-31-03-05",
+        "a" * 255,
+    ],
+)
+def test_snapshot_identifiers_and_arns_aws_accepts_parse(snapshot: str) -> None:
+    for stack in ("staging", "prod"):
+        cfg = parse(stack, as_cli(mutated({RESTORE: snapshot}, stack)))
+        assert cfg.database is not None
+        assert cfg.database.restore_from_snapshot == snapshot
+
+
+def test_no_repository_stack_file_restores() -> None:
+    for stack in ("staging", "prod"):
+        cfg = parse(stack, as_cli(mutated({}, stack)))
+        assert cfg.database is not None and cfg.database.restore_from_snapshot is None
+        assert cfg.database.instance_identifier(cfg.prefix) == f"auction-{stack}-db"
+        assert "restoreFromSnapshot" not in "\n".join(cfg.warnings())
+
+
+def test_a_restore_warns_what_the_replacement_does_and_that_db_init_runs_again() -> None:
+    staging = parse("staging", as_cli(mutated({RESTORE: "pre-v1-4-2"})))
+    assert staging.database is not None
+    identifier = staging.database.instance_identifier(staging.prefix)
+    (note,) = [w for w in staging.warnings() if w.startswith("database.restoreFromSnapshot")]
+    for phrase in (
+        f"the database instance is {identifier}",
+        "REPLACES the database",
+        "restores the new instance first",
+        "new endpoint (DB_HOST)",
+        "deletes the old instance with a final snapshot",
+        "`golive run-task staging db-init`",
+        "older password for the application role",
+        "removing it replaces the database with an empty one",
+    ):
+        assert phrase in note, phrase
+    prod = parse("prod", as_cli(mutated({RESTORE: "pre-v1-4-2"}, "prod"))).warnings()
+    assert any("Pulumi refuses to replace a protected database" in w for w in prod)
+    assert any("`golive run-task prod db-init`" in w for w in prod)
+    guarded = parse(
+        "staging",
+        as_cli(mutated({RESTORE: "pre-v1-4-2", "golive:database.deletionProtection": True})),
+    ).warnings()
+    assert any("AWS refuses to delete the old instance" in w for w in guarded)
+
+
+def test_golive_plan_shows_the_restore_warning(tmp_path: Path) -> None:
+    stack_file = _stack_file(mutated({RESTORE: "pre-v1-4-2"}))
+    target = tmp_path / "plan.json"
+    result = CliRunner().invoke(
+        app, ["plan", "staging", "--stack-file", str(stack_file), "-q", "--json", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    warnings = json.loads(target.read_text())["warnings"]
+    assert any(w.startswith("database.restoreFromSnapshot is 'pre-v1-4-2'") for w in warnings)
+    assert "restoreFromSnapshot" in result.output
+
+
+def test_the_runbooks_prod_restore_change_passes_every_control() -> None:
+    # Step one of a protected stack's restore (docs/runbook.md): protect off, PUL.1 declared
+    # for the duration, the snapshot set. The policy pack must not block it.
+    exceptions = {
+        **stack_document("prod")["golive:policy"]["exceptions"],
+        "PUL.1": "restore from pre-v1-4-2 in progress; protect back on once verified",
+    }
+    document = mutated(
+        {RESTORE: "pre-v1-4-2", "golive:protect": False, "golive:policy.exceptions": exceptions},
+        "prod",
+    )
+    cfg = parse("prod", as_cli(document))
+    plan = run_program("prod", stack_file=_stack_file(document))
+    report = evaluate(
+        plan.resources,
+        StackPolicy(exceptions=dict(cfg.policy.exceptions), enforcement=cfg.policy.enforcement),
+    )
+    failed = {r.control.id for r in report.results if r.status.value == "fail"}
+    assert failed == set(), report.to_json()
+    assert "PUL.1" in {r.control.id for r in report.results if r.status.value == "exception"}
