@@ -26,10 +26,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from components.buckets import (
+    LifecycleRule,
+    ObjectOwnership,
+    PolicyStatement,
+    PrivateBucket,
+    SseS3,
+    private_bucket,
+)
 
 STATIC_ORIGIN_ID = "static-site"
 APP_ORIGIN_ID = "app"
@@ -190,8 +198,8 @@ class Cdn(pulumi.ComponentResource):
         self.log_bucket: aws.s3.Bucket | None = None
         self.log_bucket_acl: aws.s3.BucketAcl | None = None
         if args.access_logs:
-            self.log_bucket, self.log_bucket_acl = self._create_log_bucket(args.access_logs, child)
-        self.site_bucket = self._create_site_bucket(child) if args.site else None
+            logs = self._create_log_bucket(args.access_logs)
+            self.log_bucket, self.log_bucket_acl = logs.bucket, logs.acl
         self.origin_access_control = (
             aws.cloudfront.OriginAccessControl(
                 f"{name}-site-oac",
@@ -216,9 +224,8 @@ class Cdn(pulumi.ComponentResource):
         if args.app:
             self.vpc_origin, self.origin_ingress = self._create_vpc_origin(args.app, child)
         self.web_acl = self._create_web_acl(args.waf, child) if args.waf else None
-        self.distribution = self._create_distribution()
-        if self.site_bucket is not None:
-            self._site_bucket_policy(self.site_bucket, child)
+        self.site_bucket: aws.s3.Bucket | None = None
+        self.distribution = self._create_site_and_distribution()
         self.distribution_id = self.distribution.id
         self.domain_name = self.distribution.domain_name
         self.hosted_zone_id = self.distribution.hosted_zone_id
@@ -242,133 +249,96 @@ class Cdn(pulumi.ComponentResource):
 
     # ------------------------------------------------------------------ buckets
 
-    def _bucket(self, role: str) -> aws.s3.Bucket:
-        protect = self._args.protect
-        return aws.s3.Bucket(
-            f"{self._name}-{role}",
+    def _create_site_and_distribution(self) -> aws.cloudfront.Distribution:
+        """The static-site bucket (`self.site_bucket`, when there is a site), then the
+        distribution that serves it."""
+        # NOTE: the site bucket's policy names the distribution, and the distribution needs the
+        # bucket first: the policy takes the distribution's ARN as a deferred output, resolved
+        # once the distribution is declared. A program error in between must fail it too, or
+        # the run waits for the policy forever.
+        distribution_arn: pulumi.Output[str]
+        resolve_distribution_arn: Callable[[pulumi.Output[str]], None]
+        distribution_arn, resolve_distribution_arn = pulumi.deferred_output()
+        try:
+            if self._args.site:
+                self.site_bucket = self._create_site_bucket(distribution_arn)
+            distribution = self._create_distribution()
+        except BaseException as error:
+            resolve_distribution_arn(pulumi.Output.from_input(_reraise(error)))
+            raise
+        resolve_distribution_arn(distribution.arn)
+        return distribution
+
+    def _create_site_bucket(self, distribution_arn: pulumi.Output[str]) -> aws.s3.Bucket:
+        name, protect = self._name, self._args.protect
+
+        def read_by_distribution(bucket_arn: pulumi.Output[str]) -> list[PolicyStatement]:
+            # NOTE: no s3:ListBucket for anyone, so a missing object answers 403 rather than
+            # 404 (the SPA fallback covers client-side routes).
+            return [
+                {
+                    "Sid": "ReadByThisDistributionOnly",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudfront.amazonaws.com"},
+                    "Action": "s3:GetObject",
+                    "Resource": pulumi.Output.concat(bucket_arn, "/*"),
+                    "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
+                }
+            ]
+
+        site = private_bucket(
+            f"{name}-site",
+            parent=self,
             region=self._args.bucket_region,
             # Unprotected stacks can be torn down with their (re-uploadable) content; a
             # protected stack keeps its site history and logs through a stray delete.
+            protect=protect,
             force_destroy=not protect,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
-        )
-
-    def _block_public_access(
-        self, role: str, bucket: aws.s3.Bucket, child: pulumi.ResourceOptions
-    ) -> aws.s3.BucketPublicAccessBlock:
-        return aws.s3.BucketPublicAccessBlock(
-            f"{self._name}-{role}-pab",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            region=self._args.bucket_region,
-            opts=child,
-        )
-
-    def _encrypt(self, role: str, bucket: aws.s3.Bucket, child: pulumi.ResourceOptions) -> None:
-        # SSE-S3: CloudFront's OAC and its log delivery need no key policy, and the bucket
-        # may live in another region than the stack's KMS key.
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{self._name}-{role}-sse",
-            bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            region=self._args.bucket_region,
-            opts=child,
-        )
-
-    def _create_site_bucket(self, child: pulumi.ResourceOptions) -> aws.s3.Bucket:
-        name, region = self._name, self._args.bucket_region
-        bucket = self._bucket("site")
-        self._block_public_access("site", bucket, child)
-        aws.s3.BucketOwnershipControls(
-            f"{name}-site-ownership",
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            region=region,
-            opts=child,
-        )
-        self._encrypt("site", bucket, child)
-        aws.s3.BucketVersioning(
-            f"{name}-site-versioning",
-            bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            region=region,
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-site-lifecycle",
-            bucket=bucket.id,
-            rules=[
-                {
-                    # Each upload replaces the build: keep old versions a month for rollbacks.
-                    "id": "expire-old-builds",
-                    "status": "Enabled",
-                    "filter": {},
-                    "noncurrent_version_expiration": {"noncurrent_days": 30},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-                }
-            ],
-            region=region,
-            opts=child,
+            # SSE-S3: CloudFront's OAC and its log delivery need no key policy, and the bucket
+            # may live in another region than the stack's KMS key.
+            encryption=SseS3(),
+            versioning=True,
+            # Each upload replaces the build: keep old versions a month for rollbacks.
+            lifecycle=[LifecycleRule(id="expire-old-builds", noncurrent_days=30)],
+            policy_statements=read_by_distribution,
         )
         if self.log_bucket is not None:
             aws.s3.BucketLogging(
                 f"{name}-site-logging",
-                bucket=bucket.id,
+                bucket=site.bucket.id,
                 target_bucket=self.log_bucket.bucket,
                 target_prefix="s3-access/site/",
-                region=region,
-                opts=child,
+                region=self._args.bucket_region,
+                opts=pulumi.ResourceOptions(parent=self),
             )
-        return bucket
+        return site.bucket
 
-    def _site_bucket_policy(self, bucket: aws.s3.Bucket, child: pulumi.ResourceOptions) -> None:
-        aws.s3.BucketPolicy(
-            f"{self._name}-site-policy",
-            bucket=bucket.id,
-            policy=pulumi.Output.json_dumps(
+    def _create_log_bucket(self, logs: AccessLogs) -> PrivateBucket:
+        protect, account = self._args.protect, self._args.account_id
+
+        def s3_server_access_logs(bucket_arn: pulumi.Output[str]) -> list[PolicyStatement]:
+            return [
                 {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        _deny_insecure_transport(bucket),
-                        # NOTE: no s3:ListBucket for anyone, so a missing object answers 403
-                        # rather than 404 (the SPA fallback covers client-side routes).
-                        {
-                            "Sid": "ReadByThisDistributionOnly",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudfront.amazonaws.com"},
-                            "Action": "s3:GetObject",
-                            "Resource": pulumi.Output.concat(bucket.arn, "/*"),
-                            "Condition": {"StringEquals": {"AWS:SourceArn": self.distribution.arn}},
-                        },
-                    ],
+                    "Sid": "S3ServerAccessLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": pulumi.Output.concat(bucket_arn, "/s3-access/*"),
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
                 }
-            ),
-            region=self._args.bucket_region,
-            opts=child,
-        )
+            ]
 
-    def _create_log_bucket(
-        self, logs: AccessLogs, child: pulumi.ResourceOptions
-    ) -> tuple[aws.s3.Bucket, aws.s3.BucketAcl]:
-        name, region = self._name, self._args.bucket_region
-        bucket = self._bucket("logs")
-        self._block_public_access("logs", bucket, child)
-        # NOTE: CloudFront standard logs are written through the bucket ACL (awslogsdelivery
-        # needs FULL_CONTROL), so this bucket keeps ACLs enabled; the grants are not public.
-        ownership = aws.s3.BucketOwnershipControls(
-            f"{name}-logs-ownership",
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerPreferred"},
-            region=region,
-            opts=child,
-        )
-        acl = aws.s3.BucketAcl(
-            f"{name}-logs-acl",
-            bucket=bucket.id,
-            access_control_policy={
+        return private_bucket(
+            f"{self._name}-logs",
+            parent=self,
+            region=self._args.bucket_region,
+            # As the site bucket: kept through a stray delete when the stack is protected.
+            protect=protect,
+            force_destroy=not protect,
+            # NOTE: CloudFront standard logs are written through the bucket ACL (awslogsdelivery
+            # needs FULL_CONTROL), so this bucket keeps ACLs enabled; the grants are not public.
+            ownership=ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            acl={
                 "owner": {"id": logs.owner_canonical_id},
                 "grants": [
                     {
@@ -381,51 +351,10 @@ class Cdn(pulumi.ComponentResource):
                     },
                 ],
             },
-            region=region,
-            # An ACL can only be written once the ownership setting allows ACLs.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[ownership]),
+            encryption=SseS3(),
+            lifecycle=[LifecycleRule(id="expire-logs", expiration_days=logs.retention_days)],
+            policy_statements=s3_server_access_logs,
         )
-        self._encrypt("logs", bucket, child)
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-logs-lifecycle",
-            bucket=bucket.id,
-            rules=[
-                {
-                    "id": "expire-logs",
-                    "status": "Enabled",
-                    "filter": {},
-                    "expiration": {"days": logs.retention_days},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-                }
-            ],
-            region=region,
-            opts=child,
-        )
-        aws.s3.BucketPolicy(
-            f"{name}-logs-policy",
-            bucket=bucket.id,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        _deny_insecure_transport(bucket),
-                        {
-                            "Sid": "S3ServerAccessLogs",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "logging.s3.amazonaws.com"},
-                            "Action": "s3:PutObject",
-                            "Resource": pulumi.Output.concat(bucket.arn, "/s3-access/*"),
-                            "Condition": {
-                                "StringEquals": {"aws:SourceAccount": self._args.account_id}
-                            },
-                        },
-                    ],
-                }
-            ),
-            region=region,
-            opts=child,
-        )
-        return bucket, acl
 
     # ------------------------------------------------------------------ edge pieces
 
@@ -724,15 +653,9 @@ function handler(event) {{
 """
 
 
-def _deny_insecure_transport(bucket: aws.s3.Bucket) -> dict[str, Any]:
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
+async def _reraise(error: BaseException) -> str:
+    """An awaitable that fails with `error` (fails a deferred output its program never set)."""
+    raise error
 
 
 def _check(args: CdnArgs) -> None:

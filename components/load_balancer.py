@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import LifecycleRule, PolicyStatement, PrivateBucket, SseS3, private_bucket
+
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """TLS 1.3 and 1.2 only, forward-secret ciphers (controls ELB.17/18)."""
 HTTP_PORT = 80
@@ -142,11 +144,9 @@ class LoadBalancer(pulumi.ComponentResource):
 
         self.security_group = self._create_security_group(child)
         self.security_group_id = self.security_group.id
-        log_bucket, log_policy = (
-            self._create_access_log_bucket() if args.access_logs else (None, None)
-        )
-        self.access_log_bucket = log_bucket.bucket if log_bucket else None
-        self.alb = self._create_alb(log_bucket, log_policy)
+        logs = self._create_access_log_bucket() if args.access_logs else None
+        self.access_log_bucket = logs.bucket.bucket if logs else None
+        self.alb = self._create_alb(logs)
         self.arn = self.alb.arn
         self.arn_suffix = self.alb.arn_suffix
         self.dns_name = self.alb.dns_name
@@ -223,91 +223,46 @@ class LoadBalancer(pulumi.ComponentResource):
 
     # ------------------------------------------------------------------ access logs
 
-    def _create_access_log_bucket(self) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
-        settings, name = self._args.access_logs, self._name
+    def _create_access_log_bucket(self) -> PrivateBucket:
+        settings = self._args.access_logs
         assert settings is not None
-        # Stateful: protected with the stack's data; never emptied on delete when protected.
-        keep = pulumi.ResourceOptions(parent=self, protect=self._args.protect)
-        child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(f"{name}-alb-logs", force_destroy=settings.force_destroy, opts=keep)
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-alb-logs-pab",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-alb-logs-ownership",
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        # NOTE: ALB access logs can only be delivered to buckets encrypted with SSE-S3.
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-alb-logs-sse",
-            bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-alb-logs-lifecycle",
-            bucket=bucket.id,
-            rules=[
+
+        def elb_delivery(bucket_arn: pulumi.Output[str]) -> list[PolicyStatement]:
+            logs_arn = pulumi.Output.concat(
+                bucket_arn, f"/{ACCESS_LOG_PREFIX}/AWSLogs/{settings.account_id}/*"
+            )
+            return [
                 {
-                    "id": "expire-access-logs",
-                    "status": "Enabled",
-                    "filter": {},
-                    "expiration": {"days": settings.retention_days},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                    "Sid": "ElbLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": dict(settings.delivery_principal),
+                    "Action": "s3:PutObject",
+                    "Resource": logs_arn,
                 }
+            ]
+
+        return private_bucket(
+            f"{self._name}-alb-logs",
+            parent=self,
+            # Stateful: protected with the stack's data; never emptied on delete when protected.
+            protect=self._args.protect,
+            force_destroy=settings.force_destroy,
+            # NOTE: ALB access logs can only be delivered to buckets encrypted with SSE-S3.
+            encryption=SseS3(),
+            lifecycle=[
+                LifecycleRule(id="expire-access-logs", expiration_days=settings.retention_days)
             ],
-            opts=child,
+            policy_statements=elb_delivery,
         )
-        logs_arn = pulumi.Output.concat(
-            bucket.arn, f"/{ACCESS_LOG_PREFIX}/AWSLogs/{settings.account_id}/*"
-        )
-        policy = aws.s3.BucketPolicy(
-            f"{name}-alb-logs-policy",
-            bucket=bucket.id,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "s3:*",
-                            "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        },
-                        {
-                            "Sid": "ElbLogDelivery",
-                            "Effect": "Allow",
-                            "Principal": dict(settings.delivery_principal),
-                            "Action": "s3:PutObject",
-                            "Resource": logs_arn,
-                        },
-                    ],
-                }
-            ),
-            opts=child,
-        )
-        return bucket, policy
 
     # ------------------------------------------------------------------ the ALB
 
-    def _create_alb(
-        self, log_bucket: aws.s3.Bucket | None, log_policy: aws.s3.BucketPolicy | None
-    ) -> aws.lb.LoadBalancer:
+    def _create_alb(self, logs: PrivateBucket | None) -> aws.lb.LoadBalancer:
         args = self._args
         access_logs: aws.lb.LoadBalancerAccessLogsArgsDict | None = None
-        if log_bucket is not None:
+        if logs is not None:
             access_logs = {
-                "bucket": log_bucket.bucket,
+                "bucket": logs.bucket.bucket,
                 "prefix": ACCESS_LOG_PREFIX,
                 "enabled": True,
             }
@@ -329,7 +284,7 @@ class LoadBalancer(pulumi.ComponentResource):
             tags={"Name": f"{self._name}-alb", **args.tags},
             # The ALB checks it may write the bucket when logs are turned on.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[log_policy] if log_policy is not None else []
+                parent=self, depends_on=[logs.policy] if logs is not None else []
             ),
         )
 

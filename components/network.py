@@ -15,10 +15,11 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from components.buckets import LifecycleRule, PolicyStatement, private_bucket
 
 TIERS = ("public", "private", "isolated")
 
@@ -306,7 +307,7 @@ class Network(pulumi.ComponentResource):
     def _create_flow_logs(self, child: pulumi.ResourceOptions) -> None:
         settings = self._args.flow_logs
         if settings.destination == "s3":
-            destination, destination_type, role_arn = self._flow_log_bucket(child), "s3", None
+            destination, destination_type, role_arn = self._flow_log_bucket(), "s3", None
         else:
             group = aws.cloudwatch.LogGroup(
                 f"{self._name}-flow-logs",
@@ -372,81 +373,38 @@ class Network(pulumi.ComponentResource):
         )
         return role.arn
 
-    def _flow_log_bucket(self, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
-        name, account = self._name, self._args.account_id
-        bucket = aws.s3.Bucket(f"{name}-flow-logs", force_destroy=False, opts=child)
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-flow-logs-pab",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-flow-logs-ownership",
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-flow-logs-sse",
-            bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-flow-logs-lifecycle",
-            bucket=bucket.id,
-            rules=[
+    def _flow_log_bucket(self) -> pulumi.Output[str]:
+        account = self._args.account_id
+        source = {"StringEquals": {"aws:SourceAccount": account}}
+
+        def delivery(bucket_arn: pulumi.Output[str]) -> list[PolicyStatement]:
+            return [
                 {
-                    "id": "expire-flow-logs",
-                    "status": "Enabled",
-                    "filter": {},
-                    "expiration": {"days": self._args.flow_logs.retention_days},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-                }
+                    "Sid": "FlowLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": pulumi.Output.concat(bucket_arn, f"/AWSLogs/{account}/*"),
+                    "Condition": source,
+                },
+                {
+                    "Sid": "FlowLogAclCheck",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                    "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+                    "Resource": bucket_arn,
+                    "Condition": source,
+                },
+            ]
+
+        logs = private_bucket(
+            f"{self._name}-flow-logs",
+            parent=self,
+            lifecycle=[
+                LifecycleRule(
+                    id="expire-flow-logs", expiration_days=self._args.flow_logs.retention_days
+                )
             ],
-            opts=child,
+            policy_statements=delivery,
         )
-        source: dict[str, Any] = {
-            "StringEquals": {"aws:SourceAccount": account},
-        }
-        aws.s3.BucketPolicy(
-            f"{name}-flow-logs-policy",
-            bucket=bucket.id,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "s3:*",
-                            "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        },
-                        {
-                            "Sid": "FlowLogDelivery",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "delivery.logs.amazonaws.com"},
-                            "Action": "s3:PutObject",
-                            "Resource": pulumi.Output.concat(bucket.arn, f"/AWSLogs/{account}/*"),
-                            "Condition": source,
-                        },
-                        {
-                            "Sid": "FlowLogAclCheck",
-                            "Effect": "Allow",
-                            "Principal": {"Service": "delivery.logs.amazonaws.com"},
-                            "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
-                            "Resource": bucket.arn,
-                            "Condition": source,
-                        },
-                    ],
-                }
-            ),
-            opts=child,
-        )
-        return bucket.arn
+        return logs.bucket.arn

@@ -10,6 +10,7 @@ VPC origin exists, as AWS does. Whole-stack wiring: tests/stacks/test_edge_stack
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import shutil
 import subprocess
@@ -383,6 +384,30 @@ def test_the_site_bucket_is_private_versioned_encrypted_and_read_only_by_this_di
         "Resource": f"{arn}/*",
         "Condition": {"StringEquals": {"AWS:SourceArn": full.one(DISTRIBUTION).outputs["arn"]}},
     }
+    # The policy names the distribution, declared after the bucket (a deferred ARN).
+    assert full.one(DISTRIBUTION).urn in named(full, "site-policy").dependencies
+
+
+@pytest.mark.timeout(30)
+def test_an_error_declaring_the_distribution_fails_the_run_instead_of_hanging() -> None:
+    # The site policy waits for the distribution's ARN; a program error before it is set must
+    # fail that wait too, or the runtime waits for the policy forever.
+    broken = dataclasses.replace(full_args(), aliases=None)  # list(None) in the distribution
+    declared: list[RecordedResource] = []
+
+    def program() -> None:
+        Cdn("shop-trial", broken)
+
+    with pytest.raises(TypeError, match="NoneType"):
+        run_program(
+            "trial",
+            stack_file=STACKFILES / "Pulumi.trial.yaml",
+            program=program,
+            registered=declared,
+        )
+    assert "shop-trial-site" in [r.name for r in declared]
+    assert "shop-trial-site-policy" not in [r.name for r in declared]
+    gc.collect()  # asyncio reports the failed policy inputs' futures now, into this test's log
 
 
 def test_access_logs_go_to_a_private_acl_bucket_with_expiry(full: Plan) -> None:

@@ -32,6 +32,14 @@ VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 RECORD = "aws:route53/record:Record"
 HEADERS = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
 BUCKET = "aws:s3/bucket:Bucket"
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+ENCRYPTION = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+)
+OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+ACL = "aws:s3/bucketAcl:BucketAcl"
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 VPC_ORIGIN = "aws:cloudfront/vpcOrigin:VpcOrigin"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -42,13 +50,22 @@ FUNCTION = "aws:cloudfront/function:Function"
 
 EXTRA = ("spa", "hosts")
 STACKS = ("staging", "prod", *EXTRA)
+EVERY_STACK_FILE = (
+    "staging",
+    "prod",
+    *sorted(
+        p.name.removeprefix("Pulumi.").removesuffix(".yaml")
+        for p in STACKFILES.glob("Pulumi.*.yaml")
+    ),
+)
+"""The repository's stack files and every one in tests/stackfiles (buckets: flow logs too)."""
 WITH_DOMAIN = ("staging", "prod", "hosts")
 WITH_FRONTEND = ("staging", "prod", "spa")
 _PLANS: dict[str, Plan] = {}
 
 
 def plan_of(stack: str) -> Plan:
-    if stack not in EXTRA:
+    if not (STACKFILES / f"Pulumi.{stack}.yaml").exists():
         return cached_plan(stack)
     if stack not in _PLANS:
         _PLANS[stack] = run_program(stack, stack_file=STACKFILES / f"Pulumi.{stack}.yaml")
@@ -105,29 +122,45 @@ def test_every_behavior_redirects_to_https_and_carries_the_headers_policy(stack:
     assert distribution(plan)["isIpv6Enabled"] is True
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_every_bucket_is_fully_private_and_tls_only(stack: str) -> None:
+@pytest.mark.parametrize("stack", EVERY_STACK_FILE)
+def test_every_bucket_is_fully_private_encrypted_and_tls_only(stack: str) -> None:
+    """Each bucket of every stack file is `components.buckets.private_bucket`'s: one of each
+    setting, all four public access blocks, default encryption, ACLs off unless it has an ACL
+    grant, incomplete uploads aborted, and a policy that starts with the TLS-only deny."""
     plan = plan_of(stack)
     buckets = plan.of_type(BUCKET)
-    assert buckets, "every stack has at least one bucket (the site, logs or flow logs)"
-    blocks = plan.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
-    policies = plan.of_type("aws:s3/bucketPolicy:BucketPolicy")
+    assert buckets or stack in ("pool", "trading"), "only data-tier-only test stacks have none"
+
+    def settings(type_token: str, bucket: RecordedResource) -> list[dict[str, Any]]:
+        found = [r for r in plan.of_type(type_token) if r.inputs["bucket"] == bucket.outputs["id"]]
+        assert all(r.parent == bucket.parent for r in found), (bucket.name, type_token)
+        return [r.inputs for r in found]
+
     for bucket in buckets:
-        name = bucket.outputs["id"]
-        (block,) = [b for b in blocks if b.inputs["bucket"] == name]
+        (block,) = settings(PUBLIC_ACCESS_BLOCK, bucket)
         for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls"):
-            assert block.inputs[flag] is True, (bucket.name, flag)
-        assert block.inputs["restrictPublicBuckets"] is True
-        (policy,) = [p for p in policies if p.inputs["bucket"] == name]
-        statements = json.loads(policy.inputs["policy"])["Statement"]
-        assert {
+            assert block[flag] is True, (bucket.name, flag)
+        assert block["restrictPublicBuckets"] is True
+        (sse,) = settings(ENCRYPTION, bucket)
+        (encryption,) = sse["rules"]
+        default = encryption["applyServerSideEncryptionByDefault"]
+        assert default["sseAlgorithm"] in ("AES256", "aws:kms"), bucket.name
+        (ownership,) = settings(OWNERSHIP, bucket)
+        expected = "BucketOwnerPreferred" if settings(ACL, bucket) else "BucketOwnerEnforced"
+        assert ownership["rule"]["objectOwnership"] == expected, bucket.name
+        (lifecycle,) = settings(LIFECYCLE, bucket)
+        for rule in lifecycle["rules"]:
+            assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}
+        (policy,) = settings(BUCKET_POLICY, bucket)
+        statements = json.loads(policy["policy"])["Statement"]
+        assert statements[0] == {
             "Sid": "DenyInsecureTransport",
             "Effect": "Deny",
             "Principal": "*",
             "Action": "s3:*",
             "Resource": [bucket.outputs["arn"], bucket.outputs["arn"] + "/*"],
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        } in statements, bucket.name
+        }, bucket.name
         for statement in statements:
             assert statement["Principal"] != "*" or statement["Effect"] == "Deny"
 
