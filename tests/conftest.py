@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# Rich sizes its consoles when ops modules are imported: render at one fixed width whatever
+# runs the tests (a terminal, CI's pipe, an xdist worker), so table cells never wrap.
+os.environ["COLUMNS"] = "200"
+
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
