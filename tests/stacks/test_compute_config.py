@@ -18,7 +18,7 @@ from stacks.config import (
     rule_priorities,
 )
 from stacks.harness import RecordedResource, run_program
-from tests.stacks.test_config import DELETE, _write_stack_file, as_cli, mutated
+from tests.stacks.test_config import DELETE, _write_stack_file, as_cli, assert_names_key, mutated
 
 API = "golive:services.api"
 WORKER = {"command": ["./api", "work"], "cpu": 256, "memory": 512}
@@ -101,12 +101,7 @@ def test_invalid_compute_config_names_the_key(
     case: str, changes: dict[str, Any], key: str, phrase: str
 ) -> None:
     del case
-    with pytest.raises(ConfigError) as raised:
-        parse("staging", as_cli(mutated(changes)))
-    paths = [p.path for p in raised.value.problems]
-    assert key in paths, f"{key} not among {paths}:\n{raised.value}"
-    problem = next(p for p in raised.value.problems if p.path == key)
-    assert phrase in problem.message, str(raised.value)
+    assert_names_key(changes, key, phrase)
 
 
 @pytest.mark.parametrize(

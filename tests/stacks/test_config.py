@@ -48,6 +48,18 @@ def mutated(changes: dict[str, Any], stack: str = "staging") -> dict[str, Any]:
     return config
 
 
+def assert_names_key(
+    changes: dict[str, Any], key: str, phrase: str, stack: str = "staging"
+) -> None:
+    """The stack file with `changes` fails with a problem at `key` whose message holds `phrase`."""
+    with pytest.raises(ConfigError) as raised:
+        parse(stack, as_cli(mutated(changes, stack)))
+    paths = [p.path for p in raised.value.problems]
+    assert key in paths, f"{key} not among {paths}:\n{raised.value}"
+    problem = next(p for p in raised.value.problems if p.path == key)
+    assert phrase in problem.message, str(raised.value)
+
+
 def as_cli(config: dict[str, Any]) -> dict[str, str]:
     from stacks.harness import _as_cli_string  # pyright: ignore[reportPrivateUsage]
 
@@ -108,13 +120,7 @@ def test_invalid_stack_file_names_the_key(
     case: str, changes: dict[str, Any], key: str, phrase: str
 ) -> None:
     del case
-    with pytest.raises(ConfigError) as raised:
-        parse("staging", as_cli(mutated(changes)))
-    message = str(raised.value)
-    paths = [p.path for p in raised.value.problems]
-    assert key in paths, f"{key} not among {paths}:\n{message}"
-    problem = next(p for p in raised.value.problems if p.path == key)
-    assert phrase in problem.message, message
+    assert_names_key(changes, key, phrase)
 
 
 @pytest.mark.parametrize(
