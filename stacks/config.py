@@ -2545,31 +2545,6 @@ def _restore_warnings(cfg: StackConfig, database: DatabaseConfig, snapshot: str)
     return notes
 
 
-def data_tier_exceptions(cfg: StackConfig) -> dict[str, str]:
-    """Control ID -> reason, for the controls CONTROLS.md lets a stack file waive, derived
-    from the data tier's settings (the controls report shows each with its reason)."""
-    exceptions: dict[str, str] = {}
-    database = cfg.database
-    if database is not None:
-        if not database.multi_az:
-            exceptions["RDS.5"] = "database.multiAz is false: a single-AZ database"
-        if not database.deletion_protection:
-            exceptions["RDS.8"] = (
-                "database.deletionProtection is false (the final snapshot is still taken)"
-            )
-        if database.monitoring_interval == 0:
-            exceptions["RDS.6"] = "database.monitoringInterval is 0: no enhanced monitoring"
-        if not database.iam_authentication:
-            exceptions["RDS.10"] = "database.iamAuthentication is false"
-    rotated_by_hand = [*cfg.secrets, *([cfg.cache.auth_token.env_name] if cfg.cache else [])]
-    if rotated_by_hand:
-        exceptions["SecretsManager.1"] = (
-            f"{', '.join(rotated_by_hand)}: generated, config and external secrets have no "
-            "AWS rotation function; they are rotated as a release step"
-        )
-    return exceptions
-
-
 def secret_env_names(cfg: StackConfig) -> dict[str, str]:
     """Every environment variable fed from a secret -> the secret's name (the cache's token
     maps to `cache`)."""

@@ -16,7 +16,6 @@ from policies.context import StackPolicy
 from policies.report import evaluate
 from stacks.config import (
     ConfigError,
-    data_tier_exceptions,
     parse,
     parse_window,
     secret_env_names,
@@ -261,14 +260,6 @@ def test_windows_cover_the_right_minutes() -> None:
     weekly = parse_window("Sun:23:30-Mon:00:30", weekly=True)
     assert (weekly.start, weekly.minutes) == (6 * 1440 + 23 * 60 + 30, 60)
     assert 0 in weekly.minutes_of_week()  # wraps into Monday 00:00
-
-
-def test_declared_exceptions_come_from_the_stack_files() -> None:
-    staging = data_tier_exceptions(parse("staging", as_cli(mutated({}))))
-    prod = data_tier_exceptions(parse("prod", as_cli(mutated({}, "prod"))))
-    assert sorted(staging) == ["RDS.5", "RDS.6", "RDS.8", "SecretsManager.1"]
-    assert sorted(prod) == ["SecretsManager.1"]
-    assert prod["SecretsManager.1"].startswith("JWT_SECRET, SMTP, DATABASE: ")
 
 
 # ----------------------------------------------------------------------------- restoring
