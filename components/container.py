@@ -406,8 +406,11 @@ def fargate_task_definition(
     *,
     parent: pulumi.Resource,
     family: str,
-    container_json: pulumi.Input[str],
     spec: ContainerSpec,
+    image: pulumi.Input[str],
+    log_group_name: pulumi.Input[str],
+    region: str,
+    stream_prefix: str,
     size: TaskSize,
     roles: TaskRoles,
 ) -> aws.ecs.TaskDefinition:
@@ -426,7 +429,13 @@ def fargate_task_definition(
         },
         execution_role_arn=roles.execution.arn,
         task_role_arn=roles.task.arn,
-        container_definitions=container_json,
+        container_definitions=container_definitions(
+            spec,
+            image=image,
+            log_group_name=log_group_name,
+            region=region,
+            stream_prefix=stream_prefix,
+        ),
         volumes=[{"name": volume} for volume in spec.volume_names],
         opts=pulumi.ResourceOptions(parent=parent),
     )

@@ -23,7 +23,6 @@ from components.container import (
     TaskRoles,
     TaskSize,
     capacity_provider_strategy,
-    container_definitions,
     fargate_task_definition,
 )
 
@@ -107,14 +106,11 @@ class ScheduledTask(pulumi.ComponentResource):
             f"{name}-taskdef",
             parent=self,
             family=name,
-            container_json=container_definitions(
-                args.container,
-                image=args.image,
-                log_group_name=args.log_group_name,
-                region=args.region,
-                stream_prefix=args.schedule_name,
-            ),
             spec=args.container,
+            image=args.image,
+            log_group_name=args.log_group_name,
+            region=args.region,
+            stream_prefix=args.schedule_name,
             size=args.size,
             roles=args.roles,
         )

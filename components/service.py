@@ -31,7 +31,6 @@ from components.container import (
     TaskRoles,
     TaskSize,
     capacity_provider_strategy,
-    container_definitions,
     create_task_roles,
     fargate_task_definition,
 )
@@ -232,19 +231,15 @@ class Service(pulumi.ComponentResource):
         self.security_group = self._create_security_group(child)
         self.security_group_id = self.security_group.id
 
-        container_json = container_definitions(
-            args.container,
-            image=self.image,
-            log_group_name=self.log_group.name,
-            region=args.region,
-            stream_prefix=SERVICE_STREAM_PREFIX,
-        )
         self.task_definition = fargate_task_definition(
             f"{name}-taskdef",
             parent=self,
             family=self.task_definition_family,
-            container_json=container_json,
             spec=args.container,
+            image=self.image,
+            log_group_name=self.log_group.name,
+            region=args.region,
+            stream_prefix=SERVICE_STREAM_PREFIX,
             size=args.size,
             roles=self.roles,
         )

@@ -19,7 +19,6 @@ from components.container import (
     ContainerSpec,
     TaskRoles,
     TaskSize,
-    container_definitions,
     fargate_task_definition,
 )
 
@@ -83,14 +82,11 @@ class OneOffTask(pulumi.ComponentResource):
             f"{name}-taskdef",
             parent=self,
             family=name,
-            container_json=container_definitions(
-                args.container,
-                image=args.image,
-                log_group_name=args.log_group_name,
-                region=args.region,
-                stream_prefix=args.task_name,
-            ),
             spec=args.container,
+            image=args.image,
+            log_group_name=args.log_group_name,
+            region=args.region,
+            stream_prefix=args.task_name,
             size=args.size,
             roles=args.roles,
         )
