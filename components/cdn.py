@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import pulumi
 import pulumi_aws as aws
@@ -623,19 +624,12 @@ class Cdn(pulumi.ComponentResource):
     def _api_behavior(
         self, path: str, app: AppOrigin
     ) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict:
-        # The same settings as `_app_behavior`, as the ordered type (and no function: the SPA
-        # fallback never rewrites the app's paths).
-        return {
-            "path_pattern": path,
-            "target_origin_id": APP_ORIGIN_ID,
-            "viewer_protocol_policy": "redirect-to-https",
-            "allowed_methods": ALL_METHODS,
-            "cached_methods": CACHED_METHODS,
-            "cache_policy_id": self._args.policies.caching_disabled,
-            "origin_request_policy_id": self._request_policy(app),
-            "compress": True,
-            "response_headers_policy_id": self.headers_policy.id,
-        }
+        # `_app_behavior` for one path pattern (and no function: the SPA fallback never
+        # rewrites the app's paths).
+        return cast(
+            aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict,
+            {"path_pattern": path, **self._app_behavior(app)},
+        )
 
 
 def spa_fallback_code(root_object: str) -> str:

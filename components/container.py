@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pulumi
@@ -77,18 +77,9 @@ class ContainerSpec:
     """ECS Exec is on: the agent's directories get writable volumes too."""
 
     def with_command(self, command: Sequence[str]) -> ContainerSpec:
-        """The same container running another command, with no port or health check (a task)."""
-        return ContainerSpec(
-            name=self.name,
-            command=list(command),
-            entry_point=self.entry_point,
-            environment=self.environment,
-            secrets=self.secrets,
-            repository_credentials=self.repository_credentials,
-            stop_timeout=self.stop_timeout,
-            readonly_root_filesystem=self.readonly_root_filesystem,
-            writable_paths=self.writable_paths,
-        )
+        """The same container running another command, with no port, health check or ECS Exec
+        agent (a task runs to completion; nobody attaches to it)."""
+        return replace(self, command=list(command), port=None, health_check=None, exec_agent=False)
 
     @property
     def mounted_paths(self) -> list[str]:

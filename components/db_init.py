@@ -13,7 +13,7 @@ database (which admits it through `allow_from`) and HTTPS (image pull, Secrets M
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi
 import pulumi_aws as aws
@@ -179,13 +179,7 @@ class DbInit(pulumi.ComponentResource):
             )
 
         def renamed(env: str, ref: SecretRef) -> SecretRef:
-            return SecretRef(
-                env_name=env,
-                value_from=ref.value_from,
-                secret_arn=ref.secret_arn,
-                kms_key_arn=ref.kms_key_arn,
-                json_key=ref.json_key,
-            )
+            return replace(ref, env_name=env)
 
         return ContainerSpec(
             name=CONTAINER_NAME,

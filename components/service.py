@@ -18,7 +18,7 @@ file alone.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -335,15 +335,13 @@ class Service(pulumi.ComponentResource):
         )
         lb, port = args.load_balancer, args.container.port
         if lb is not None and port is not None:
-            aws.vpc.SecurityGroupIngressRule(
+            allow_from(
                 f"{name}-from-alb",
                 security_group_id=group.id,
+                source_security_group_id=lb.security_group_id,
+                port=port,
                 description=f"Load balancer to {args.container.name} on {port}",
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                referenced_security_group_id=lb.security_group_id,
-                opts=child,
+                parent=self,
             )
             # The ALB's group has no egress of its own: each service opens its own port.
             aws.vpc.SecurityGroupEgressRule(
@@ -393,15 +391,7 @@ class Service(pulumi.ComponentResource):
         args = self._args
         scaling = args.scaling
         if scaling is not None and not self.released:
-            scaling = Scaling(
-                min_count=0,
-                max_count=scaling.max_count,
-                cpu_percent=scaling.cpu_percent,
-                memory_percent=scaling.memory_percent,
-                requests_per_target=scaling.requests_per_target,
-                scale_in_cooldown=scaling.scale_in_cooldown,
-                scale_out_cooldown=scaling.scale_out_cooldown,
-            )
+            scaling = replace(scaling, min_count=0)
         if not self.released:
             return 0, scaling
         return (scaling.min_count if scaling else args.desired_count), scaling

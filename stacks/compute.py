@@ -84,16 +84,12 @@ def look_up_compute(cfg: StackConfig) -> ComputeFacts:
             if service in cfg.services and value:
                 released[service] = value
     delivery: dict[str, str] | None = None
-    if has_web_services(cfg) and cfg.load_balancer.access_logs.enabled:
+    if cfg.has_web_services and cfg.load_balancer.access_logs.enabled:
         if cfg.region in ELB_SERVICE_PRINCIPAL_REGIONS:
             delivery = {"Service": ELB_LOG_DELIVERY_SERVICE}
         else:
             delivery = {"AWS": aws.elb.get_service_account().arn}
     return ComputeFacts(released_images=released, elb_log_delivery=delivery)
-
-
-def has_web_services(cfg: StackConfig) -> bool:
-    return any(service.is_web for service in cfg.services.values())
 
 
 @dataclass
@@ -202,7 +198,7 @@ def _load_balancer(
     network: Network,
     certificate_arn: pulumi.Input[str] | None,
 ) -> LoadBalancer | None:
-    if not has_web_services(cfg):
+    if not cfg.has_web_services:
         return None
     priorities = rule_priorities(cfg.services)
     routes = [

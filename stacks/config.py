@@ -1610,7 +1610,7 @@ def compute_warnings(cfg: StackConfig) -> list[str]:
             notes.append(
                 f"services.{name}.image uses ':latest', which moves: pin a version or digest"
             )
-    if any(s.is_web for s in cfg.services.values()):
+    if cfg.has_web_services:
         lb = cfg.load_balancer
         if not lb.access_logs.enabled:
             notes.append("loadBalancer.accessLogs.enabled is false: no ALB access logs (ELB.5)")
@@ -2927,6 +2927,11 @@ class StackConfig(Model):
                     )
                 )
         return problems
+
+    @property
+    def has_web_services(self) -> bool:
+        """A service with a port: the stack then has the shared ALB."""
+        return any(s.is_web for s in self.services.values())
 
     @property
     def health_check_service(self) -> str | None:

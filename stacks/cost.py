@@ -136,19 +136,23 @@ def _fargate(plan: Plan, estimate: CostEstimate) -> None:
         memory_gb = _number(definition.get("memory")) / 1024
         hourly = vcpu * FARGATE_VCPU_HOUR + memory_gb * FARGATE_GB_HOUR
         arch = str(_mapping(definition.get("runtimePlatform")).get("cpuArchitecture", "X86_64"))
-        spot = any(
-            _mapping(s).get("capacityProvider") == "FARGATE_SPOT"
-            and _number(_mapping(s).get("weight")) > 0
-            for s in _sequence(inputs.get("capacityProviderStrategies"))
+        strategy = [_mapping(s) for s in _sequence(inputs.get("capacityProviderStrategies"))]
+        spot = arch != "ARM64" and any(
+            s.get("capacityProvider") == "FARGATE_SPOT" and _number(s.get("weight")) > 0
+            for s in strategy
         )
         if arch == "ARM64":
             hourly *= 1 - ARM_DISCOUNT
-        elif spot:
-            hourly *= 1 - SPOT_DISCOUNT
+        # The on-demand base (`onDemandBase`) always runs on regular Fargate; Spot takes the rest.
+        base = sum(
+            _number(s.get("base")) for s in strategy if s.get("capacityProvider") == "FARGATE"
+        )
+        on_demand = min(count, base) if spot else count
+        monthly = hourly * HOURS * (on_demand + (count - on_demand) * (1 - SPOT_DISCOUNT))
         kind = f"{arch}, Spot" if spot else arch
         label = f"Fargate {service.name} ({vcpu:g} vCPU, {memory_gb:g} GB, {kind})"
         quantity = f"{count:g} task(s)" + ("" if is_released else " once released")
-        estimate.add(label, quantity, hourly * HOURS * count)
+        estimate.add(label, quantity, monthly)
 
 
 def _database(plan: Plan, estimate: CostEstimate) -> None:

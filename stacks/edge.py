@@ -69,11 +69,6 @@ class AlbEndpoint:
     security_group_id: pulumi.Input[str]
 
 
-def has_load_balancer(cfg: StackConfig) -> bool:
-    """Compute builds the shared ALB only when the stack has a web service."""
-    return any(service.is_web for service in cfg.services.values())
-
-
 def look_up_edge(cfg: StackConfig) -> EdgeFacts:
     policies = ManagedPolicies(
         caching_optimized=aws.cloudfront.get_cache_policy(
@@ -145,7 +140,7 @@ def build_certificates(cfg: StackConfig, facts: EdgeFacts) -> Certificates | Non
     if cfg.domain is None or facts.zone_id is None:
         return None
     alb_names: list[str] = []
-    if has_load_balancer(cfg):
+    if cfg.has_web_services:
         origin = cfg.origin_host_name
         assert origin is not None
         # With the viewer's Host header forwarded, CloudFront checks the ALB's certificate

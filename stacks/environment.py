@@ -41,12 +41,12 @@ class AccountFacts:
     account_id: str
     partition: str
     availability_zones: list[str]
+    edge: edge.EdgeFacts
+    """Hosted zone, CloudFront managed policies, log-delivery ids (stacks/edge.py)."""
+    compute: ComputeFacts
+    """Released images and ELB log delivery (stacks/compute.py)."""
     github_oidc_provider_arn: str | None = None
     """The account's GitHub OIDC provider (looked up only when `ci.enabled`)."""
-    edge: edge.EdgeFacts | None = None
-    compute: ComputeFacts | None = None
-    """Released images and ELB log delivery (stacks/compute.py)."""
-    """Hosted zone, CloudFront managed policies, log-delivery ids (stacks/edge.py)."""
 
 
 def look_up(cfg: StackConfig) -> AccountFacts:
@@ -177,9 +177,7 @@ def build(cfg: StackConfig) -> Environment:
     # Edge: certificates before the ALB (its HTTPS listener uses the validated ARN), the
     # distribution after it, the alias records after the distribution.
     edge_facts = facts.edge
-    assert edge_facts is not None
     environment.certificates = edge.build_certificates(cfg, edge_facts)
-    assert facts.compute is not None
     environment.compute = build_compute(
         cfg,
         facts.compute,

@@ -22,6 +22,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
+from stacks.edge import VPC_ORIGINS_SERVICE_GROUP
+
 ACCOUNT_ID = "123456789012"
 
 # Real regional AZ letters (at the time of writing) for the regions golive users pick most.
@@ -528,7 +530,6 @@ CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = (
     "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
 )
 """The `awslogsdelivery` account CloudFront writes standard logs as (an AWS constant)."""
-VPC_ORIGINS_SERVICE_GROUP = "CloudFront-VPCOrigins-Service-SG"
 
 _ALNUM_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _ALNUM_LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -659,8 +660,7 @@ def _cloudfront_function(c: _Ctx) -> tuple[str, dict[str, Any]]:
 def _vpc_origin(c: _Ctx) -> tuple[str, dict[str, Any]]:
     # VPC origin ids look like `vo_DVyjZ1Ou55tEjs0bZNTKys`.
     origin_id = "vo_" + _chars(_ALNUM_MIXED, 22, c.typ, c.logical)
-    if not c.mocks.preview:
-        c.mocks.vpc_origin_ids.append(origin_id)
+    c.mocks.vpc_origin_ids.append(origin_id)
     return origin_id, {
         "arn": f"arn:aws:cloudfront::{c.account}:vpcorigin/{origin_id}",
         "etag": "E" + _chars(_ALNUM_UPPER, 13, c.typ, c.logical, "etag"),
@@ -730,9 +730,9 @@ def _secret_version(c: _Ctx) -> tuple[str, dict[str, Any]]:
         "versionId": version_id,
         "versionStages": ["AWSCURRENT"],
     }
-    # The provider's schema marks the value secret: state keeps it encrypted. NOTE: not in a
-    # preview, which discards computed outputs: the run would wait forever on an Output made here.
-    if "secretString" in c.inputs and not c.mocks.preview:
+    # The provider's schema marks the value secret: state keeps it encrypted. (Builders never
+    # run in a preview: see AwsMocks.new_resource.)
+    if "secretString" in c.inputs:
         computed["secretString"] = pulumi.Output.secret(c.inputs["secretString"])
     return f"{secret_id}|{version_id}", computed
 
@@ -823,8 +823,8 @@ def _replication_group(c: _Ctx) -> tuple[str, dict[str, Any]]:
         "clusterEnabled": False,
         "port": int(c.inputs.get("port") or 6379),
     }
-    # Secret in state, as the provider's schema says (not in a preview: see _secret_version).
-    if "authToken" in c.inputs and not c.mocks.preview:
+    # Secret in state, as the provider's schema says.
+    if "authToken" in c.inputs:
         computed["authToken"] = pulumi.Output.secret(c.inputs["authToken"])
     return group_id, computed
 

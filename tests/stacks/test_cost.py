@@ -50,3 +50,19 @@ def test_fargate_is_priced_at_the_counts_services_run_once_released(prod: Plan) 
     expected = 2 * (FARGATE_VCPU_HOUR + 2 * FARGATE_GB_HOUR) * (1 - ARM_DISCOUNT) * HOURS
     assert line.quantity == "2 task(s) once released"
     assert line.monthly_usd == pytest.approx(expected, abs=0.01)
+
+
+def test_on_demand_base_tasks_are_priced_at_the_full_fargate_rate() -> None:
+    import json
+
+    from stacks.cost import FARGATE_GB_HOUR, FARGATE_VCPU_HOUR, SPOT_DISCOUNT
+    from tests.conftest import raw_config
+
+    services = json.loads(raw_config("staging")["golive:services"])
+    assert services["api"]["spot"] is True
+    full = (0.25 * FARGATE_VCPU_HOUR + 0.5 * FARGATE_GB_HOUR) * HOURS
+    for base, expected in ((0, full * (1 - SPOT_DISCOUNT)), (1, full)):
+        services["api"]["onDemandBase"] = base
+        plan = run_program("staging", overrides={"services": services})
+        (line,) = [i for i in estimate(plan).items if i.item.startswith("Fargate")]
+        assert line.monthly_usd == pytest.approx(expected, abs=0.01), base
