@@ -448,6 +448,9 @@ class Releaser:
             entry
             for entry in log.releases
             if entry.status == "succeeded"
+            # Only releases that touched a service being rolled back (a worker-only release
+            # is not undone by rolling back the api).
+            and any(name in entry.images for name in names)
             and all(entry.images.get(name, current[name]) == current[name] for name in names)
         ]
         entry = ReleaseEntry(

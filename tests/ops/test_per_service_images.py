@@ -196,3 +196,17 @@ def test_help_shows_both_forms(world: World) -> None:
 
     assert "SERVICE=REF, repeated once per service" in help_text("release")
     assert "SERVICE=REF, repeated once per service" in help_text("rollback")
+
+
+def test_rolling_back_one_service_leaves_other_services_releases_alone(world: World) -> None:
+    """A worker-only release is not undone by rolling back the api."""
+    assert world.cli("release", *world.stack_args(*images("--image", api="v2"))).exit_code == 0
+    assert world.cli("release", *world.stack_args(*images("--image", worker="v2"))).exit_code == 0
+
+    result = world.cli("rollback", *world.stack_args("--service", "api"))
+
+    assert result.exit_code == 0, result.output
+    world.assert_serving({"api": API_V1, "worker": WORKER_V2})
+    statuses = [(e["kind"], e["images"], e["status"]) for e in world.release_log()["releases"]]
+    assert (("release", {"worker": WORKER_V2}, "succeeded")) in statuses
+    assert (("release", {"api": API_V2}, "rolled-back")) in statuses
