@@ -137,7 +137,16 @@ def _show(value: Any) -> str:
 
 
 def _run(stack: str, stack_file: Path | None) -> Plan:
-    return run_program(stack, project_dir=PROJECT_DIR, stack_file=stack_file)
+    """The program's plan, or a clean error for what a user can fix (no traceback)."""
+    try:
+        return run_program(stack, project_dir=PROJECT_DIR, stack_file=stack_file)
+    except (ConfigError, StackFileError) as exc:
+        raise _fail(str(exc)) from None
+    except Exception as exc:
+        # A data source that finds nothing fails the program the way `pulumi preview` would.
+        if str(exc).startswith("invoke of "):
+            raise _fail(str(exc)) from None
+        raise
 
 
 def _fail(message: str) -> typer.Exit:
@@ -150,21 +159,19 @@ def _report_controls(stack: str, stack_file: Path | None, state: Path | None) ->
     from policies.export import StackExportError, load_stack_export
     from policies.report import evaluate, render
 
-    try:
-        if state is None:
-            result = _run(stack, stack_file)
-            cfg = parse(stack, result.config)
-            resources: list[Any] = list(result.resources)
-            source = "the offline plan"
-        else:
+    if state is None:
+        result = _run(stack, stack_file)
+        cfg = parse(stack, result.config)
+        resources: list[Any] = list(result.resources)
+        source = "the offline plan"
+    else:
+        try:
             config, _ = load_stack_config(stack, PROJECT_DIR, stack_file)
             cfg = parse(stack, config)
             resources = list(load_stack_export(state))
-            source = str(state)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
-    except (StackFileError, StackExportError) as exc:
-        raise _fail(str(exc)) from None
+        except (ConfigError, StackFileError, StackExportError) as exc:
+            raise _fail(str(exc)) from None
+        source = str(state)
     context = StackPolicy(
         exceptions=dict(cfg.policy.exceptions), enforcement=cfg.policy.enforcement
     )
@@ -214,18 +221,8 @@ def plan(
     if controls:
         _report_controls(stack, stack_file, state)
         return
-    try:
-        result = _run(stack, stack_file)
-        other = _run(against, None) if against else None
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
-    except StackFileError as exc:
-        raise _fail(str(exc)) from None
-    except Exception as exc:
-        # A data source that finds nothing fails the program the way `pulumi preview` would.
-        if str(exc).startswith("invoke of "):
-            raise _fail(str(exc)) from None
-        raise
+    result = _run(stack, stack_file)
+    other = _run(against, None) if against else None
 
     cost = estimate(result)
     if other is not None:

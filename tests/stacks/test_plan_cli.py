@@ -94,3 +94,15 @@ def test_plan_prints_arns_verbatim() -> None:
     result = runner.invoke(app, ["plan", "staging", "-q"])
     assert ":secret:" in result.output
     assert "\u3299" not in result.output
+
+
+def test_plan_controls_with_a_failed_lookup_is_an_error_not_a_traceback() -> None:
+    from unittest import mock
+
+    failure = Exception("invoke of aws:ec2/getVpc:getVpc failed: no matching VPC found (id)")
+    with mock.patch("ops.plan.run_program", side_effect=failure):
+        for extra in ([], ["--controls"]):
+            result = runner.invoke(app, ["plan", "prod", *extra])
+            assert result.exit_code == 1, result.output
+            assert "no matching VPC found" in result.output
+            assert "Traceback" not in result.output
