@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import ipaddress
+import itertools
 import json
 import math
 import re
@@ -956,13 +957,15 @@ def check_schedule_expression(expression: str) -> str:
                 "faster than that belongs in a worker (a service without `port`) that loops"
             )
         units = ("minute", "hour", "day")
-        if unit.rstrip("s") not in units:
+        # removesuffix, not rstrip: "minutess" is not a unit.
+        if unit.removesuffix("s") not in units:
             raise ValueError(f"'{expression}': the unit must be minute(s), hour(s) or day(s)")
         if value < 1:
             raise ValueError(f"'{expression}': the rate must be at least 1")
         singular = unit in units
         if (value == 1) != singular:
-            fixed = f"rate({value} {unit.rstrip('s') if value == 1 else unit.rstrip('s') + 's'})"
+            base = unit.removesuffix("s")
+            fixed = f"rate({value} {base if value == 1 else base + 's'})"
             raise ValueError(f"'{expression}': AWS wants '{fixed}' (singular only for 1)")
         return expression
     cron = _CRON.match(expression)
@@ -998,15 +1001,21 @@ def check_timezone(name: str) -> str:
 
 
 def _fargate_size_problems(cpu: int, memory: int, where: str = "") -> list[tuple[str, str]]:
-    key = f"{where}cpu" if where else "cpu"
     if cpu not in FARGATE_SIZES:
-        return [(key, f"{cpu} is not a Fargate CPU size; use one of {sorted(FARGATE_SIZES)}")]
+        return [
+            (f"{where}cpu", f"{cpu} is not a Fargate CPU size; use one of {sorted(FARGATE_SIZES)}")
+        ]
     allowed = FARGATE_SIZES[cpu]
     if memory not in allowed:
-        sizes = f"{allowed[0]} to {allowed[-1]} in steps of {allowed[1] - allowed[0]}"
+        steps = {b - a for a, b in itertools.pairwise(allowed)}
+        sizes = (
+            f"{allowed[0]} to {allowed[-1]} in steps of {steps.pop()}"
+            if len(steps) == 1
+            else ", ".join(str(size) for size in allowed)  # 256 CPU: 512, 1024, 2048 only
+        )
         return [
             (
-                f"{where}memory" if where else "memory",
+                f"{where}memory",
                 f"{memory} MiB is not allowed with cpu {cpu} on Fargate; use {sizes}",
             )
         ]

@@ -32,7 +32,8 @@ def web(**fields: Any) -> dict[str, Any]:
 
 # (id, changes to Pulumi.staging.yaml, the key path the message must name, a phrase it must hold)
 INVALID: list[tuple[str, dict[str, Any], str, str]] = [
-    ("fargate-pair", {f"{API}.memory": 4096}, "services.api.memory", "4096 MiB is not allowed with cpu 256 on Fargate; use 512 to 2048"),
+    ("fargate-pair", {f"{API}.memory": 4096}, "services.api.memory", "4096 MiB is not allowed with cpu 256 on Fargate; use 512, 1024, 2048"),
+    ("fargate-pair-between-sizes", {f"{API}.memory": 1536}, "services.api.memory", "with cpu 256 on Fargate; use 512, 1024, 2048"),
     ("fargate-cpu", {f"{API}.cpu": 300}, "services.api.cpu", "300 is not a Fargate CPU size"),
     ("fargate-memory-step", {f"{API}.cpu": 1024, f"{API}.memory": 2500}, "services.api.memory", "2048 to 8192 in steps of 1024"),
     ("spot-arm64", {f"{API}.architecture": "ARM64"}, "services.api.spot", "Fargate Spot runs only X86_64"),
@@ -81,6 +82,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("task-empty-command", {"golive:tasks.migrate": {"service": "api", "command": []}}, "tasks.migrate.command", "at least 1 item"),
     ("task-fargate-pair", {"golive:tasks.seed.memory": 8192}, "tasks.seed.memory", "8192 MiB is not allowed with cpu 256"),
     ("schedule-sub-minute", {"golive:schedules.tick": {"service": "api", "command": ["./api", "tick"], "schedule": "rate(30 seconds)"}}, "schedules.tick.schedule", "belongs in a worker"),
+    ("schedule-unit-typo", {"golive:schedules.tick": {"service": "api", "command": ["./api", "tick"], "schedule": "rate(5 minutess)"}}, "schedules.tick.schedule", "minute(s), hour(s) or day(s)"),
     ("schedule-plural", {"golive:schedules.tick": {"service": "api", "command": ["./api", "tick"], "schedule": "rate(1 minutes)"}}, "schedules.tick.schedule", "rate(1 minute)"),
     ("schedule-cron-fields", {"golive:schedules.nightly": {"service": "api", "command": ["./api", "report"], "schedule": "cron(0 3 * * *)"}}, "schedules.nightly.schedule", "EventBridge cron has 6"),
     ("schedule-cron-question-mark", {"golive:schedules.nightly": {"service": "api", "command": ["./api", "report"], "schedule": "cron(0 3 * * 1 *)"}}, "schedules.nightly.schedule", "must be '?'"),
