@@ -86,10 +86,6 @@ def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", "Unknown"))
 
 
-def is_throttle(exc: ClientError) -> bool:
-    return error_code(exc) in THROTTLE_CODES
-
-
 def explain_client_error(exc: ClientError, doing: str = "") -> OpsError:
     """Turn an AWS API error into an OpsError that says what to do about it."""
     code = error_code(exc)

@@ -65,9 +65,6 @@ class ReleaseLog(BaseModel):
     def latest(self) -> ReleaseEntry | None:
         return self.releases[-1] if self.releases else None
 
-    def find(self, release_id: str) -> ReleaseEntry | None:
-        return next((entry for entry in self.releases if entry.id == release_id), None)
-
     def db_initialized(self) -> bool:
         return any("db-init" in entry.steps_done for entry in self.releases)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.model import Resource
-from policies.values import UNKNOWN, Tri, all3, any3, as_list, as_number, get, parse_json, unwrap
+from policies.values import UNKNOWN, Tri, all3, any3, as_list, as_number, get, unwrap
 
 # ----------------------------------------------------------------------------- type tokens
 
@@ -341,11 +341,6 @@ def statements(document: Any) -> list[dict[str, Any]] | None:
     if found is UNKNOWN:
         return None
     return [s for s in found if isinstance(s, dict)]
-
-
-def policy_document(value: Any) -> Any:
-    """Parse a policy input (JSON string); UNKNOWN when unknown, None when absent."""
-    return parse_json(value)
 
 
 def principals(statement: dict[str, Any]) -> list[Any]:

@@ -12,12 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from policies.values import UNKNOWN, get, normalize, unwrap
-
-if TYPE_CHECKING:
-    from policies.context import StackPolicy
 
 
 class Status(StrEnum):
@@ -59,10 +56,6 @@ class Violation:
     outcome: Outcome = Outcome.FAIL
     urn: str | None = None
     waivable: bool = True
-
-    @property
-    def unknown(self) -> bool:
-        return self.outcome is Outcome.UNKNOWN
 
 
 def fail(message: str, *, urn: str | None = None, waivable: bool = True) -> Violation:
@@ -202,10 +195,6 @@ class Control:
         if not self.applies_to:
             raise ValueError(f"control {self.id}: applies_to is empty")
 
-    @property
-    def kind(self) -> str:
-        return "resource" if self.resource_rule is not None else "stack"
-
     def check(self, resources: Sequence[Resource]) -> list[Violation] | None:
         """Violations over a whole stack, or None when no resource is of an applicable type."""
         relevant = [r for r in resources if r.type in self.applies_to]
@@ -226,12 +215,3 @@ class Control:
                     )
                 )
         return found
-
-
-def is_waived(control: Control, violations: Sequence[Violation], context: StackPolicy) -> bool:
-    """Whether a declared, allowed exception covers every violation found."""
-    return (
-        control.exception_allowed
-        and context.exception_for(control) is not None
-        and all(v.waivable for v in violations)
-    )
