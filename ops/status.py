@@ -9,6 +9,7 @@ from ops.aws import Aws
 from ops.errors import OpsError, explain_client_error
 from ops.outputs import StackOutputs
 from ops.releases import ImageRecord, ReleaseStore
+from ops.verify import firing_alarms
 
 RECENT_RELEASES = 8
 
@@ -16,13 +17,10 @@ RECENT_RELEASES = 8
 def _firing_alarms(aws: Aws, outputs: StackOutputs) -> list[str]:
     if not outputs.alarm_topic_arn:
         return []
-    firing = []
-    paginator = aws.client("cloudwatch").get_paginator("describe_alarms")
-    for page in paginator.paginate(StateValue="ALARM"):
-        for alarm in page.get("MetricAlarms", []) + page.get("CompositeAlarms", []):
-            if outputs.alarm_topic_arn in alarm.get("AlarmActions", []):
-                firing.append(f"{alarm['AlarmName']}: {alarm.get('StateReason', '')}")
-    return firing
+    return [
+        f"{alarm['AlarmName']}: {alarm.get('StateReason', '')}"
+        for alarm in firing_alarms(aws, outputs.alarm_topic_arn)
+    ]
 
 
 def show_status(aws: Aws, outputs: StackOutputs, store: ReleaseStore) -> None:

@@ -10,6 +10,7 @@ warnings (alarms would go nowhere), not failures.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ops import services, ui
 from ops.aws import Aws
@@ -99,16 +100,22 @@ def _check_health_url(aws: Aws, outputs: StackOutputs, report: VerifyReport) -> 
     report.add("health URL", 200 <= status < 300, f"{url} -> {answer}")
 
 
-def _check_alarms(aws: Aws, outputs: StackOutputs, report: VerifyReport) -> None:
-    topic = outputs.alarm_topic_arn
-    if not topic:
-        return
-    firing = []
+def firing_alarms(aws: Aws, topic: str) -> list[dict[str, Any]]:
+    """The stack's alarms (metric and composite) in ALARM: those that notify its topic."""
+    firing: list[dict[str, Any]] = []
     paginator = aws.client("cloudwatch").get_paginator("describe_alarms")
     for page in paginator.paginate(StateValue="ALARM"):
         for alarm in page.get("MetricAlarms", []) + page.get("CompositeAlarms", []):
             if topic in alarm.get("AlarmActions", []):
-                firing.append(str(alarm["AlarmName"]))
+                firing.append(alarm)
+    return firing
+
+
+def _check_alarms(aws: Aws, outputs: StackOutputs, report: VerifyReport) -> None:
+    topic = outputs.alarm_topic_arn
+    if not topic:
+        return
+    firing = [str(alarm["AlarmName"]) for alarm in firing_alarms(aws, topic)]
     report.add("alarms", not firing, ", ".join(firing) + " in ALARM" if firing else "none firing")
     pending = []
     paginator = aws.client("sns").get_paginator("list_subscriptions_by_topic")
