@@ -26,7 +26,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
+from aws_facts.regions import GLOBAL_SERVICES_REGION
+
+CLOUDFRONT_CERTIFICATE_REGION = GLOBAL_SERVICES_REGION
 """CloudFront accepts ACM certificates from us-east-1 only."""
 
 

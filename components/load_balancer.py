@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.buckets import LifecycleRule, PolicyStatement, PrivateBucket, SseS3, private_bucket
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -268,8 +269,8 @@ class LoadBalancer(pulumi.ComponentResource):
             }
         return aws.lb.LoadBalancer(
             # NOTE: ALB names are limited to 32 characters and Pulumi appends 8 (`-1a2b3c4`);
-            # the config model checks `<app>-<stack>-alb` fits before anything is declared.
-            f"{self._name}-alb",
+            # the config model checks this same name fits before anything is declared.
+            naming.load_balancer(self._name),
             load_balancer_type="application",
             internal=args.internal,
             subnets=list(args.subnet_ids),
@@ -281,7 +282,7 @@ class LoadBalancer(pulumi.ComponentResource):
             enable_deletion_protection=args.deletion_protection,
             enable_http2=True,
             access_logs=access_logs,
-            tags={"Name": f"{self._name}-alb", **args.tags},
+            tags={"Name": naming.load_balancer(self._name), **args.tags},
             # The ALB checks it may write the bucket when logs are turned on.
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[logs.policy] if logs is not None else []
@@ -349,9 +350,9 @@ class LoadBalancer(pulumi.ComponentResource):
     ) -> None:
         name = self._name
         target_group = aws.lb.TargetGroup(
-            # NOTE: target group names are limited to 32 characters; the logical name plus
-            # Pulumi's 8-character suffix is checked by the config model.
-            f"{name}-{route.service}",
+            # NOTE: target group names are limited to 32 characters; the config model checks
+            # this same name plus Pulumi's 8-character suffix.
+            naming.target_group(name, route.service),
             target_type="ip",
             protocol="HTTP",
             protocol_version="HTTP1",

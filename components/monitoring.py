@@ -29,12 +29,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from aws_facts.regions import GLOBAL_SERVICES_REGION
 from components.keys import StackKey, StackKeyArgs
 
 ROLLBACK_ALARM_ROLES = ("target-5xx", "unhealthy-hosts")
 """The per-web-service alarms that roll a deployment back (their names end with these)."""
 
-CLOUDFRONT_METRICS_REGION = "us-east-1"
+CLOUDFRONT_METRICS_REGION = GLOBAL_SERVICES_REGION
 """CloudFront's metrics, and so its alarms and the topic they notify, live here."""
 
 RESERVED_ALARM_SCOPES = ("alb", "rds", "cache", "cloudfront")

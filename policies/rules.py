@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from aws_facts.cloudfront import MANAGED_SECURITY_HEADERS_POLICY
 from policies import aws
 from policies.aws import of_type, referenced, referrers, refers_to
 from policies.model import Control, Outcome, Resource, Severity, Violation, fail, unknown
@@ -1260,10 +1261,6 @@ def cloudfront_logging(resource_type: str, props: Props, options: Options) -> li
 def cloudfront_waf(resource_type: str, props: Props, options: Options) -> list[Violation]:
     """CloudFront.6: a WAFv2 web ACL (CLOUDFRONT scope, us-east-1) is attached."""
     return _require(_is_set(get(props, "webAclId")), "webAclId is not set")
-
-
-MANAGED_SECURITY_HEADERS_POLICY = "67f7725c-6f97-4210-82d7-5512b31e9d03"
-"""AWS's Managed-SecurityHeadersPolicy (it sends Strict-Transport-Security)."""
 
 
 def cloudfront_hsts(resources: Sequence[Resource]) -> list[Violation]:

@@ -38,6 +38,17 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from aws_facts.limits import (
+    ACM_MAX_COMMON_NAME,
+    ACM_MAX_NAMES,
+    ALB_NAME_MAX,
+    CLOUDFRONT_MAX_CACHE_BEHAVIORS,
+    CLOUDFRONT_MAX_HEADER_VALUE,
+    LOG_RETENTION_DAYS,
+    TARGET_GROUP_NAME_MAX,
+)
+from aws_facts.regions import AWS_REGIONS, GLOBAL_SERVICES_REGION, OPT_IN_REGIONS
+from components import naming
 from components.cache import CacheEngine
 from components.database import instance_identifier
 from components.monitoring import RESERVED_ALARM_SCOPES
@@ -111,28 +122,6 @@ def _check_problems(problems: list[tuple[str, str]]) -> None:
 
 
 # ----------------------------------------------------------------------------- AWS facts
-
-AWS_REGIONS = frozenset(
-    {
-        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1",
-        "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-        "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2",
-        "ap-northeast-3", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
-        "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1",
-        "il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1",
-    }
-)  # fmt: skip
-"""Commercial regions as of 2026; GovCloud and China partitions are out of golive's scope."""
-
-LOG_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-    2922, 3288, 3653,
-)  # fmt: skip
-"""The only values CloudWatch Logs accepts for a log group's retention."""
-
-ALB_NAME_MAX = 32
-AUTONAME_SUFFIX = 8
-"""Pulumi auto-names a resource `<logical>-<7 hex>`: 8 characters on top of the logical name."""
 
 _APP_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -559,22 +548,6 @@ def monitoring_problems(cfg: StackConfig) -> list[tuple[str, str]]:
 
 # ----------------------------------------------------------------------------- edge (CloudFront)
 
-CLOUDFRONT_MAX_CACHE_BEHAVIORS = 75
-"""CloudFront's default quota of cache behaviors per distribution (adjustable)."""
-ACM_MAX_NAMES = 10
-"""ACM's default quota of domain names per certificate (adjustable)."""
-ACM_MAX_COMMON_NAME = 64
-"""ACM puts the certificate's first name in the subject CN, which allows 64 characters."""
-CLOUDFRONT_MAX_HEADER_VALUE = 1783
-"""CloudFront's limit on a response headers policy's header value (the CSP included)."""
-OPT_IN_REGIONS = frozenset(
-    {
-        "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
-        "ap-southeast-5", "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1",
-        "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
-    }
-)  # fmt: skip
-"""Regions an account must opt in to. CloudFront delivers no standard logs to buckets there."""
 _PATH_PATTERN = re.compile(r"^[A-Za-z0-9_\-.*$/~\"'@:+&?]+$")
 _OBJECT_KEY = re.compile(r"^[A-Za-z0-9_\-.~][A-Za-z0-9_\-.~/]*$")
 
@@ -821,7 +794,6 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
 }
 """Fargate's CPU units -> the memory sizes (MiB) AWS accepts with them (Linux, platform 1.4)."""
 
-TARGET_GROUP_NAME_MAX = 32
 DATABASE_ENV = ("DB_HOST", "DB_PORT", "DB_NAME")
 """Plain variables a service with `database: true` receives (credentials come from the
 `database` secret it lists)."""
@@ -1547,14 +1519,15 @@ def _name_length_problems(cfg: StackConfig) -> list[tuple[str, str]]:
     for name, service in cfg.services.items():
         if not service.is_web:
             continue
-        logical = f"{cfg.prefix}-{name}"
-        length = len(logical) + AUTONAME_SUFFIX
+        logical = naming.target_group(cfg.prefix, name)
+        length = naming.physical_length(logical)
         if length > TARGET_GROUP_NAME_MAX:
-            budget = TARGET_GROUP_NAME_MAX - AUTONAME_SUFFIX - len(cfg.prefix) - 1
+            budget = TARGET_GROUP_NAME_MAX - length + len(name)
             problems.append(
                 (
                     f"services.{name}",
-                    f"its target group would be named '{logical}-xxxxxxx', {length} characters; "
+                    f"its target group would be named '{naming.physical_shape(logical)}', "
+                    f"{length} characters; "
                     f"AWS allows {TARGET_GROUP_NAME_MAX}. With app and stack '{cfg.prefix}', a "
                     f"web service name may have at most {max(budget, 0)} characters: shorten "
                     "the service or the app name",
@@ -2743,12 +2716,12 @@ class StackConfig(Model):
                 "and single hyphens"
             )
         stack = str(info.data.get("stack", ""))
-        prefix = f"{app}-{stack}"
-        longest_alb_name = len(f"{prefix}-alb") + AUTONAME_SUFFIX
+        logical = naming.load_balancer(f"{app}-{stack}")
+        longest_alb_name = naming.physical_length(logical)
         if longest_alb_name > ALB_NAME_MAX:
-            budget = ALB_NAME_MAX - AUTONAME_SUFFIX - len("-alb") - len(stack) - 1
+            budget = ALB_NAME_MAX - longest_alb_name + len(app)
             raise ValueError(
-                f"'{app}' makes the load balancer's name '{prefix}-alb-xxxxxxx' "
+                f"'{app}' makes the load balancer's name '{naming.physical_shape(logical)}' "
                 f"{longest_alb_name} characters; AWS allows {ALB_NAME_MAX}. With stack "
                 f"'{stack}', app may have at most {max(budget, 0)} characters"
             )
@@ -2974,7 +2947,7 @@ class StackConfig(Model):
     @property
     def edge_bucket_region(self) -> str:
         """Region of the static-site and log buckets: CloudFront logs skip opt-in regions."""
-        return "us-east-1" if self.region in OPT_IN_REGIONS else self.region
+        return GLOBAL_SERVICES_REGION if self.region in OPT_IN_REGIONS else self.region
 
     def _edge_warnings(self) -> list[str]:
         notes: list[str] = []

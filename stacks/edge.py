@@ -22,6 +22,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from aws_facts.cloudfront import VPC_ORIGINS_SERVICE_GROUP
 from components.cdn import (
     AccessLogs,
     AppOrigin,
@@ -35,9 +36,6 @@ from components.cdn import (
 from components.dns import Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
 from stacks.config import ConfigError, Problem, StackConfig
 
-VPC_ORIGINS_SERVICE_GROUP = "CloudFront-VPCOrigins-Service-SG"
-"""The group CloudFront creates in a VPC with its first VPC origin; VPC-origin traffic comes
-from it. CloudFront owns it: never modify it, only reference it."""
 MANAGED_POLICY_NAMES = {
     "caching_optimized": "Managed-CachingOptimized",
     "caching_disabled": "Managed-CachingDisabled",

@@ -22,59 +22,16 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from stacks.edge import VPC_ORIGINS_SERVICE_GROUP
+from aws_facts.cloudfront import (
+    CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID,
+    CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST,
+    CLOUDFRONT_ZONE_ID,
+    MANAGED_CLOUDFRONT_POLICIES,
+    VPC_ORIGINS_SERVICE_GROUP,
+)
+from aws_facts.regions import ALB_ZONE_IDS, ELB_SERVICE_ACCOUNTS, RDS_ZONE_IDS, REGION_AZ_LETTERS
 
 ACCOUNT_ID = "123456789012"
-
-# Real regional AZ letters (at the time of writing) for the regions golive users pick most.
-REGION_AZ_LETTERS: dict[str, str] = {
-    "us-east-1": "abcdef",
-    "us-east-2": "abc",
-    "us-west-1": "ac",
-    "us-west-2": "abcd",
-    "ca-central-1": "abd",
-    "eu-west-1": "abc",
-    "eu-west-2": "abc",
-    "eu-west-3": "abc",
-    "eu-central-1": "abc",
-    "eu-north-1": "abc",
-    "ap-southeast-1": "abc",
-    "ap-southeast-2": "abc",
-    "ap-northeast-1": "acd",
-    "ap-south-1": "abc",
-    "sa-east-1": "abc",
-}
-
-# Route53 hosted-zone ids of ALBs per region (AWS constants), for alias records.
-ALB_ZONE_IDS: dict[str, str] = {
-    "us-east-1": "Z35SXDOTRQ7X7K",
-    "us-east-2": "Z3AADJGX6KTTL2",
-    "us-west-2": "Z1H1FL5HABSF5",
-    "eu-west-1": "Z32O12XQLNTSW2",
-    "eu-central-1": "Z215JYRZR1TBD5",
-    "ap-southeast-2": "Z1GM3OXH4ZPM65",
-}
-CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
-CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "pl-3b927c52"
-
-MANAGED_CLOUDFRONT_POLICIES: dict[str, str] = {
-    "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-    "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
-    "Managed-AllViewer": "216adef6-5c7f-47e4-b989-5492eafa07d3",
-    "Managed-AllViewerExceptHostHeader": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
-    "Managed-SecurityHeadersPolicy": "67f7725c-6f97-4210-82d7-5512b31e9d03",
-    "Managed-CORS-S3Origin": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
-}
-
-# Regional account ids of the ELB log-delivery service (aws:elb/getServiceAccount).
-ELB_SERVICE_ACCOUNTS: dict[str, str] = {
-    "us-east-1": "127311923021",
-    "us-east-2": "033677994240",
-    "us-west-2": "797873946194",
-    "eu-west-1": "156460612806",
-    "eu-central-1": "054676820928",
-    "ap-southeast-2": "783225319266",
-}
 
 
 @dataclass
@@ -526,11 +483,6 @@ def _event_target(c: _Ctx) -> tuple[str, dict[str, Any]]:
 # (components/dns.py: ACM certificates, validation and alias records; components/cdn.py:
 # CloudFront distribution, OAC, headers policy, function, VPC origin, WAF web ACL)
 
-CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = (
-    "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
-)
-"""The `awslogsdelivery` account CloudFront writes standard logs as (an AWS constant)."""
-
 _ALNUM_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _ALNUM_LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"
 _ALNUM_MIXED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -693,15 +645,6 @@ def _web_acl(c: _Ctx) -> tuple[str, dict[str, Any]]:
 # ---------------------------------------------------------------------- data tier
 # components/database.py, components/secrets.py, components/cache.py
 
-# Route53 zone ids AWS gives RDS endpoints per region (for alias records).
-RDS_ZONE_IDS: dict[str, str] = {
-    "us-east-1": "Z2R2ITUGPM61AM",
-    "us-east-2": "Z2XHWR1WZ565X2",
-    "us-west-2": "Z1PVIF0B656C1W",
-    "eu-west-1": "Z29XKXDKYMONMX",
-    "eu-central-1": "Z1RLNUO7B9Q6NB",
-    "ap-southeast-2": "Z32T0VRHXEXS0V",
-}
 _SECRET_SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 

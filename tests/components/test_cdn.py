@@ -19,6 +19,11 @@ from typing import Any
 import pulumi
 import pytest
 
+from aws_facts.cloudfront import (
+    CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID,
+    CLOUDFRONT_ZONE_ID,
+    MANAGED_CLOUDFRONT_POLICIES,
+)
 from components.cdn import (
     AccessLogs,
     AppOrigin,
@@ -33,9 +38,6 @@ from components.cdn import (
 from stacks.edge import vpc_origin_group_lookup
 from stacks.harness import Plan, RecordedResource, run_program
 from stacks.mock_aws import (
-    CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID,
-    CLOUDFRONT_ZONE_ID,
-    MANAGED_CLOUDFRONT_POLICIES,
     _digest,  # pyright: ignore[reportPrivateUsage]
 )
 from tests.conftest import STACKFILES

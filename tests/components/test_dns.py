@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pulumi
 import pytest
 
+from aws_facts.cloudfront import CLOUDFRONT_ZONE_ID
 from components.dns import (
     Certificates,
     CertificatesArgs,
@@ -21,7 +22,7 @@ from components.dns import (
     plan_certificates,
 )
 from stacks.harness import Plan, RecordedResource, run_program
-from stacks.mock_aws import ACCOUNT_ID, CLOUDFRONT_ZONE_ID, acm_validation_record
+from stacks.mock_aws import ACCOUNT_ID, acm_validation_record
 from tests.conftest import STACKFILES
 
 CERTIFICATE = "aws:acm/certificate:Certificate"

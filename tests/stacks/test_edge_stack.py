@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 
+from aws_facts.cloudfront import CLOUDFRONT_ZONE_ID, MANAGED_CLOUDFRONT_POLICIES
 from stacks.config import StackConfig, parse
 from stacks.harness import Plan, RecordedResource, is_unknown, load_stack_config, run_program
 from stacks.mock_aws import (
-    CLOUDFRONT_ZONE_ID,
-    MANAGED_CLOUDFRONT_POLICIES,
     _digest,  # pyright: ignore[reportPrivateUsage]
 )
 from tests.conftest import STACKFILES, cached_plan

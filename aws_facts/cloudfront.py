@@ -1,0 +1,29 @@
+"""CloudFront's AWS-owned ids and names."""
+
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+"""The Route53 hosted zone of every CloudFront distribution, for alias records."""
+
+CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "pl-3b927c52"
+"""`com.amazonaws.global.cloudfront.origin-facing` in us-east-1 (the id differs per region)."""
+
+MANAGED_CLOUDFRONT_POLICIES: dict[str, str] = {
+    "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    "Managed-AllViewer": "216adef6-5c7f-47e4-b989-5492eafa07d3",
+    "Managed-AllViewerExceptHostHeader": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+    "Managed-SecurityHeadersPolicy": "67f7725c-6f97-4210-82d7-5512b31e9d03",
+    "Managed-CORS-S3Origin": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
+}
+"""Names and ids of the AWS-managed cache, origin-request and response-headers policies
+(CloudFront developer guide, "Use managed cache policies" and siblings)."""
+
+MANAGED_SECURITY_HEADERS_POLICY = MANAGED_CLOUDFRONT_POLICIES["Managed-SecurityHeadersPolicy"]
+
+VPC_ORIGINS_SERVICE_GROUP = "CloudFront-VPCOrigins-Service-SG"
+"""The security group CloudFront creates in a VPC for its VPC origins (CloudFront developer guide,
+"Restrict access with VPC origins"). CloudFront owns it: never modify it, only reference it."""
+
+CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = (
+    "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
+)
+"""The `awslogsdelivery` account CloudFront writes standard logs as (an AWS constant)."""

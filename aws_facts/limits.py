@@ -1,0 +1,21 @@
+"""Service limits and accepted values golive checks before anything is created."""
+
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+    2922, 3288, 3653,
+)  # fmt: skip
+"""The only values CloudWatch Logs accepts for a log group's retention."""
+
+ALB_NAME_MAX = 32
+"""ELBv2 `CreateLoadBalancerInput.Name`: at most 32 characters (botocore elbv2 service-2.json)."""
+TARGET_GROUP_NAME_MAX = 32
+"""ELBv2 `CreateTargetGroupInput.Name`: at most 32 characters (botocore elbv2 service-2.json)."""
+
+CLOUDFRONT_MAX_CACHE_BEHAVIORS = 75
+"""CloudFront's default quota of cache behaviors per distribution (adjustable)."""
+ACM_MAX_NAMES = 10
+"""ACM's default quota of domain names per certificate (adjustable)."""
+ACM_MAX_COMMON_NAME = 64
+"""ACM puts the certificate's first name in the subject CN, which allows 64 characters."""
+CLOUDFRONT_MAX_HEADER_VALUE = 1783
+"""CloudFront's limit on a response headers policy's header value (the CSP included)."""
