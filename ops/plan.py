@@ -16,10 +16,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from stacks.compare import PlanDiff, compare
-from stacks.config import ConfigError, parse
-from stacks.cost import CostEstimate, estimate
-from stacks.harness import (
+from plan.compare import PlanDiff, compare
+from plan.cost import CostEstimate, estimate
+from plan.harness import (
     PROJECT_DIR,
     Plan,
     StackFileError,
@@ -27,6 +26,7 @@ from stacks.harness import (
     run_program,
     to_jsonable,
 )
+from stacks.config import ConfigError, parse
 
 # Wide enough for ARNs when piped (CI logs); a terminal keeps its own width.
 # emoji=False: ARNs hold ":secret:", which rich would otherwise print as an emoji.

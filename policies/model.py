@@ -87,7 +87,7 @@ def result_of(violations: Iterable[Violation]) -> Status:
 
 
 class ResourceLike(Protocol):
-    """What `Resource.of` accepts: `stacks.harness.RecordedResource` has all of these."""
+    """What `Resource.of` accepts: `plan.harness.RecordedResource` has all of these."""
 
     @property
     def type(self) -> str: ...

@@ -114,7 +114,7 @@ def evaluate(
 ) -> ControlsReport:
     """Run every control over a stack's resources and classify each one.
 
-    `resources`: `stacks.harness.Plan.resources`, or `load_stack_export(...)`'s result.
+    `resources`: `plan.harness.Plan.resources`, or `load_stack_export(...)`'s result.
     `context`: the stack's declared exceptions and enforcement (default: none, mandatory).
     """
     context = context or StackPolicy()

@@ -2,13 +2,13 @@
 
 A rule sees properties from three places, and each spells "not known yet" differently:
 
-- the mock harness (`stacks.harness`) in preview mode: `Unknown` instances (the harness's own
+- the mock harness (`plan.harness`) in preview mode: `Unknown` instances (the harness's own
   marker, or `pulumi.output.Unknown`);
 - the Pulumi engine inside a policy pack: sentinel strings (`UNKNOWN_*` below), one per type;
 - a `pulumi stack export`: encrypted secrets (`{"<sig>": "<secret sig>", "ciphertext": ...}`).
 
 Every accessor here turns all of them into the one `UNKNOWN` sentinel and unwraps secret markers
-(`stacks.harness.SecretValue`, `pulumi_policy.Secret`, the wire form), so rules never compare a
+(`plan.harness.SecretValue`, `pulumi_policy.Secret`, the wire form), so rules never compare a
 sentinel string with a real value and never mistake "not known yet" for "absent". Logic over
 "maybe" values uses `Tri` (`True`, `False` or `UNKNOWN`) with `all3` / `any3`.
 """
@@ -59,10 +59,10 @@ ENGINE_UNKNOWNS: Final = frozenset(
 )
 
 _UNKNOWN_CLASSES = frozenset({"Unknown"})
-"""Class names of unknown markers: `pulumi.output.Unknown` and `stacks.harness.Unknown`."""
+"""Class names of unknown markers: `pulumi.output.Unknown` and `plan.harness.Unknown`."""
 
 _SECRET_WRAPPERS = frozenset({"SecretValue", "Secret"})
-"""Class names of secret wrappers (`stacks.harness.SecretValue`, `pulumi_policy.Secret`).
+"""Class names of secret wrappers (`plan.harness.SecretValue`, `pulumi_policy.Secret`).
 
 Matched by name so this module imports neither the mock harness nor pulumi-policy.
 """

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stacks.harness import run_program  # noqa: E402
+from plan.harness import run_program  # noqa: E402
 
 
 def stack_files() -> list[tuple[str, Path]]:

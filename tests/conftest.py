@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from stacks.harness import PROJECT_DIR, Plan, load_stack_config, run_program, stack_names
-from stacks.mock_aws import Lookups
+from plan.harness import PROJECT_DIR, Plan, load_stack_config, run_program, stack_names
+from plan.mocks import Lookups
 
 STACKS = stack_names()
 STACKFILES = Path(__file__).parent / "stackfiles"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from stacks.harness import Plan, run_program
+from plan.harness import Plan, run_program
 from tests.conftest import STACKFILES
 
 

@@ -21,7 +21,7 @@ from components.buckets import (
     SseKms,
     private_bucket,
 )
-from stacks.harness import Plan, RecordedResource, run_program
+from plan.harness import Plan, RecordedResource, run_program
 from tests.conftest import STACKFILES
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"

@@ -10,7 +10,7 @@ import pytest
 
 from components.cache import Cache, CacheArgs, CacheEngine
 from components.database import allow_from
-from stacks.harness import Plan, RecordedResource, SecretValue, is_unknown, run_program
+from plan.harness import Plan, RecordedResource, SecretValue, is_unknown, run_program
 from tests.components.data_stackfiles import stackfile_plan
 from tests.conftest import STACKFILES
 

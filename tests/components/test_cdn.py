@@ -35,11 +35,9 @@ from components.cdn import (
     Waf,
     spa_fallback_code,
 )
+from plan.harness import Plan, RecordedResource, run_program
+from plan.mocks.context import digest
 from stacks.edge import vpc_origin_group_lookup
-from stacks.harness import Plan, RecordedResource, run_program
-from stacks.mock_aws import (
-    _digest,  # pyright: ignore[reportPrivateUsage]
-)
 from tests.conftest import STACKFILES
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -59,7 +57,7 @@ ALB_ARN = "arn:aws:elasticloadbalancing:ap-southeast-2:123456789012:loadbalancer
 ALB_DNS = "internal-shop-trial-alb-1234567890.ap-southeast-2.elb.amazonaws.com"
 ALB_SG = "sg-0a1b2c3d4e5f60718"
 VPC = "vpc-0abc1234def567890"
-VPC_ORIGINS_GROUP = f"sg-{_digest('vpc-origins', VPC)[:17]}"
+VPC_ORIGINS_GROUP = f"sg-{digest('vpc-origins', VPC)[:17]}"
 OWNER_ID = "7d1b2f0a" * 8
 POLICIES = ManagedPolicies(
     caching_optimized=MANAGED_CLOUDFRONT_POLICIES["Managed-CachingOptimized"],

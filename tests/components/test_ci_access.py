@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from plan.harness import Plan, RecordedResource, run_program
+from plan.mocks import Lookups
 from stacks.config import ConfigError, parse
-from stacks.harness import Plan, RecordedResource, run_program
-from stacks.mock_aws import Lookups
 from tests.conftest import raw_config
 
 ROLE = "aws:iam/role:Role"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from stacks.harness import Plan, RecordedResource
+from plan.harness import Plan, RecordedResource
 from tests.conftest import RELEASED_IMAGES, cached_plan, raw_config
 
 CLUSTER = "aws:ecs/cluster:Cluster"
@@ -723,7 +723,7 @@ def test_only_db_init_sees_the_master_credentials(stack_plan: Plan) -> None:
 
 def test_exports_satisfy_the_operations_clis_contract(stack_plan: Plan) -> None:
     from ops.outputs import parse_outputs
-    from stacks.harness import unwrap_secrets
+    from plan.harness import unwrap_secrets
 
     outputs = parse_outputs(
         unwrap_secrets(stack_plan.outputs), stack=stack_plan.stack, source="the mocked plan"

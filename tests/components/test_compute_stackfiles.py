@@ -13,8 +13,8 @@ import pulumi
 import pytest
 
 from components.load_balancer import LoadBalancer, LoadBalancerArgs, Route
-from stacks.harness import Plan, RecordedResource, run_program
-from stacks.mock_aws import Lookups
+from plan.harness import Plan, RecordedResource, run_program
+from plan.mocks import Lookups
 from tests.components.test_compute import (
     ALB,
     CLUSTER,

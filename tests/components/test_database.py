@@ -18,7 +18,7 @@ from components.database import (
     allow_from,
     instance_identifier,
 )
-from stacks.harness import Plan, RecordedResource, SecretValue, run_program
+from plan.harness import Plan, RecordedResource, SecretValue, run_program
 from tests.components.data_stackfiles import stackfile_plan
 from tests.conftest import STACKFILES, STACKS, cached_plan, raw_config
 

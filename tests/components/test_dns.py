@@ -21,8 +21,9 @@ from components.dns import (
     DnsRecordsArgs,
     plan_certificates,
 )
-from stacks.harness import Plan, RecordedResource, run_program
-from stacks.mock_aws import ACCOUNT_ID, acm_validation_record
+from plan.harness import Plan, RecordedResource, run_program
+from plan.mocks.context import ACCOUNT_ID
+from plan.mocks.edge import acm_validation_record
 from tests.conftest import STACKFILES
 
 CERTIFICATE = "aws:acm/certificate:Certificate"

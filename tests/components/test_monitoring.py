@@ -21,8 +21,8 @@ from components.monitoring import (
     Thresholds,
     rollback_alarm_names,
 )
+from plan.harness import Plan, RecordedResource, SecretValue, run_program
 from stacks.config import AlarmThresholds
-from stacks.harness import Plan, RecordedResource, SecretValue, run_program
 from tests.conftest import STACKFILES
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from stacks.harness import Plan, RecordedResource, run_program
+from plan.harness import Plan, RecordedResource, run_program
 from tests.conftest import STACKFILES, cached_plan, raw_config
 
 SUBNET = "aws:ec2/subnet:Subnet"

@@ -8,7 +8,7 @@ import hmac
 import json
 
 from components.secrets import VERIFIER_KEY, scram_sha256_verifier
-from stacks.harness import Plan, unwrap_secrets
+from plan.harness import Plan, unwrap_secrets
 
 
 def _b64(raw: bytes) -> str:

@@ -10,7 +10,7 @@ import pulumi
 import pytest
 
 from components.secrets import AppSecrets, AppSecretsArgs, SecretSource, SecretSpec
-from stacks.harness import SECRET_STANDIN, Plan, RecordedResource, SecretValue, run_program
+from plan.harness import SECRET_STANDIN, Plan, RecordedResource, SecretValue, run_program
 from tests.components.data_stackfiles import stackfile_plan
 from tests.conftest import cached_plan, raw_config
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from plan.harness import run_program
 from policies.model import Status
 from policies.report import evaluate
-from stacks.harness import run_program
 
 PROGRAM = """
 import json

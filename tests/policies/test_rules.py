@@ -474,8 +474,8 @@ def test_a_mutation_fails_only_its_own_control() -> None:
 
 def test_resource_rules_take_raw_recorded_props() -> None:
     """A resource rule called directly on harness-shaped props: secrets wrapped, floats."""
+    from plan.harness import SecretValue
     from policies.rules import rds_master_credentials
-    from stacks.harness import SecretValue
 
     props = {
         "username": "auction_admin",

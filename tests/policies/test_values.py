@@ -7,6 +7,7 @@ import json
 import pulumi.output
 import pytest
 
+from plan.harness import SecretValue
 from policies.model import Outcome, Status, Violation, fail, result_of, unknown
 from policies.values import (
     ENGINE_UNKNOWNS,
@@ -26,7 +27,6 @@ from policies.values import (
     truthy,
     unwrap,
 )
-from stacks.harness import SecretValue
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_every_unknown_spelling_is_unknown(value: object) -> None:
 
 def test_harness_unknown_marker_is_unknown() -> None:
     """The harness marks preview unknowns with its own `Unknown` (not pulumi.output.Unknown)."""
-    from stacks import harness
+    from plan import harness
 
     assert unwrap(harness.UNKNOWN) is UNKNOWN
     assert normalize({"vpcId": harness.UNKNOWN}) == {"vpcId": UNKNOWN}

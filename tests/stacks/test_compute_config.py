@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from plan.harness import RecordedResource, run_program
 from stacks.config import (
     FARGATE_SIZES,
     ConfigError,
@@ -17,7 +18,6 @@ from stacks.config import (
     route_order,
     rule_priorities,
 )
-from stacks.harness import RecordedResource, run_program
 from tests.stacks.test_config import DELETE, _write_stack_file, as_cli, assert_names_key, mutated
 
 API = "golive:services.api"

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
+from plan.harness import PROJECT_DIR, RecordedResource, run_program
+from plan.mocks import Lookups
 from stacks.config import ConfigError, StackConfig, known_keys, parse
-from stacks.harness import PROJECT_DIR, RecordedResource, run_program
-from stacks.mock_aws import Lookups
 
 DELETE = object()
 
@@ -61,7 +61,7 @@ def assert_names_key(
 
 
 def as_cli(config: dict[str, Any]) -> dict[str, str]:
-    from stacks.harness import _as_cli_string  # pyright: ignore[reportPrivateUsage]
+    from plan.harness import _as_cli_string  # pyright: ignore[reportPrivateUsage]
 
     return {k: _as_cli_string(v) for k, v in config.items()}
 

@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from ops.cli import app
+from plan.harness import Plan, run_program, to_jsonable
+from plan.mocks import Lookups
 from policies.context import StackPolicy
 from policies.report import ControlsReport, evaluate
 from stacks.config import parse
-from stacks.harness import Plan, run_program, to_jsonable
-from stacks.mock_aws import Lookups
 from tests.conftest import raw_config
 
 runner = CliRunner()

@@ -12,6 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from ops.cli import app
+from plan.harness import RecordedResource, run_program
 from policies.context import StackPolicy
 from policies.report import evaluate
 from stacks.config import (
@@ -20,7 +21,6 @@ from stacks.config import (
     parse_window,
     secret_env_names,
 )
-from stacks.harness import RecordedResource, run_program
 from tests.stacks.test_config import DELETE, as_cli, assert_names_key, mutated, stack_document
 
 CACHE_ON = {"nodeType": "cache.t4g.micro"}

@@ -17,11 +17,9 @@ from typing import Any
 import pytest
 
 from aws_facts.cloudfront import CLOUDFRONT_ZONE_ID, MANAGED_CLOUDFRONT_POLICIES
+from plan.harness import Plan, RecordedResource, is_unknown, load_stack_config, run_program
+from plan.mocks.context import digest
 from stacks.config import StackConfig, parse
-from stacks.harness import Plan, RecordedResource, is_unknown, load_stack_config, run_program
-from stacks.mock_aws import (
-    _digest,  # pyright: ignore[reportPrivateUsage]
-)
 from tests.conftest import STACKFILES, cached_plan
 from tests.stacks.test_config import DELETE, as_cli, assert_names_key, mutated
 
@@ -189,7 +187,7 @@ def test_the_alb_is_internal_and_admits_only_cloudfronts_vpc_origins(stack: str)
     vpc_origin = plan.one(VPC_ORIGIN)
     # The group CloudFront created in *this* VPC, looked up once the VPC origin existed.
     vpc_id = plan.outputs["vpcId"]
-    assert rule.inputs["referencedSecurityGroupId"] == f"sg-{_digest('vpc-origins', vpc_id)[:17]}"
+    assert rule.inputs["referencedSecurityGroupId"] == f"sg-{digest('vpc-origins', vpc_id)[:17]}"
     assert vpc_origin.urn in rule.dependencies
     tls = config_of(stack).domain is not None
     assert rule.inputs["fromPort"] == rule.inputs["toPort"] == (443 if tls else 80)

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from components.monitoring import rollback_alarm_names
+from plan.harness import PROJECT_DIR, Plan, RecordedResource
 from stacks.config import parse
-from stacks.harness import PROJECT_DIR, Plan, RecordedResource
 from tests.stacks.test_config import DELETE, as_cli, assert_names_key, mutated
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

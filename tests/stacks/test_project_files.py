@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
-from stacks import reference
+from plan import reference
+from plan.harness import PROJECT_DIR, stack_names
 from stacks.config import StackConfig
-from stacks.harness import PROJECT_DIR, stack_names
 
 SCHEMA_TYPES = {"string", "integer", "boolean", "array"}
 
@@ -86,7 +86,7 @@ def test_the_repository_has_a_staging_and_a_prod_stack() -> None:
 def test_readme_configuration_reference_is_generated_from_the_model() -> None:
     readme = (PROJECT_DIR / "README.md").read_text()
     assert reference.markdown() in readme, (
-        "run: .venv/bin/python -m stacks.reference and paste it into README.md"
+        "run: .venv/bin/python -m plan.reference and paste it into README.md"
     )
 
 

@@ -5,7 +5,7 @@
 
 One harness serves the tests and `golive plan`: it loads `Pulumi.yaml` defaults plus
 `Pulumi.<stack>.yaml` the way the Pulumi CLI would, runs `__main__.py` with mocks that return
-realistic computed values (see `stacks.mock_aws`), and records every resource registration with
+realistic computed values (see `plan.mocks`), and records every resource registration with
 its type, logical name, inputs (secret values marked), parent, dependencies and resource options.
 The mock monitor sees the options the SDK sends the engine, so `protect`, `ignoreChanges`,
 `aliases`, `deleteBeforeReplace` and `retainOnDelete` can be asserted like any input.
@@ -32,7 +32,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await  # pyright: ignore[reportPrivateUsage]
 
-from stacks.mock_aws import AwsMocks, Lookups
+from plan.mocks import AwsMocks, Lookups
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROJECT_NAME = "golive"

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from stacks.harness import Plan, RecordedResource, SecretValue
+from plan.harness import Plan, RecordedResource, SecretValue
 
 _REFERENCE_ATTRIBUTES = (
     "id", "arn", "name", "bucket", "keyId", "dnsName", "arnSuffix", "domainName",

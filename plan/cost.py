@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from stacks.harness import Plan, RecordedResource, unwrap_secrets
+from plan.harness import Plan, RecordedResource, unwrap_secrets
 
 HOURS = 730.0
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stacks.cost import HOURS, NAT_HOUR, PUBLIC_IPV4_HOUR, estimate
-from stacks.harness import Plan, run_program
+from plan.cost import HOURS, NAT_HOUR, PUBLIC_IPV4_HOUR, estimate
+from plan.harness import Plan, run_program
 from tests.conftest import STACKFILES
 
 
@@ -43,7 +43,7 @@ def test_fixed_total_is_the_sum_of_priced_items(prod: Plan) -> None:
 
 
 def test_fargate_is_priced_at_the_counts_services_run_once_released(prod: Plan) -> None:
-    from stacks.cost import ARM_DISCOUNT, FARGATE_GB_HOUR, FARGATE_VCPU_HOUR
+    from plan.cost import ARM_DISCOUNT, FARGATE_GB_HOUR, FARGATE_VCPU_HOUR
 
     (line,) = [i for i in estimate(prod).items if i.item.startswith("Fargate")]
     # Pulumi.prod.yaml: api at 1 vCPU / 2 GB on ARM64, autoscaling from 2 tasks.
@@ -55,7 +55,7 @@ def test_fargate_is_priced_at_the_counts_services_run_once_released(prod: Plan) 
 def test_on_demand_base_tasks_are_priced_at_the_full_fargate_rate() -> None:
     import json
 
-    from stacks.cost import FARGATE_GB_HOUR, FARGATE_VCPU_HOUR, SPOT_DISCOUNT
+    from plan.cost import FARGATE_GB_HOUR, FARGATE_VCPU_HOUR, SPOT_DISCOUNT
     from tests.conftest import raw_config
 
     services = json.loads(raw_config("staging")["golive:services"])

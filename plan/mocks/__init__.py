@@ -1,0 +1,100 @@
+# pyright: basic
+# (Strict checking stops here: this file wraps the Pulumi SDK's untyped mock internals.)
+"""Pulumi mocks that answer like AWS: realistic ids, ARNs, DNS names and data-source results.
+
+Used by `plan.harness` for the tests and `golive plan`. Values are deterministic (derived from
+the logical name) so two runs of the same stack agree and `--against` compares like with like.
+Auto-naming is simulated the way Pulumi does it (`<logical>-<7 hex>`) so name-length checks see
+the names AWS would see. A resource type or invoke the tables do not know is an error, not a
+silent `None`: the program must not grow a resource the plan cannot describe.
+
+The answers live with their tier (`network`, `account`, `storage`, `data`, `compute`, `edge`,
+`monitoring`); AWS's own ids and names come from `aws_facts`, never from the code being mocked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
+
+from plan.mocks import account, compute, data, edge, monitoring, network, storage
+from plan.mocks.context import ACCOUNT_ID, Answers, Builder, Ctx, Invoke, MockLookupError
+
+TIERS: tuple[Answers, ...] = tuple(
+    tier.answers for tier in (network, account, storage, data, compute, edge, monitoring)
+)
+_BUILDERS: dict[str, Builder] = {t: fn for tier in TIERS for t, fn in tier.builders.items()}
+_INVOKES: dict[str, Invoke] = {t: fn for tier in TIERS for t, fn in tier.invokes.items()}
+
+
+@dataclass
+class Lookups:
+    """What already exists in the account when the program runs (data-source answers)."""
+
+    account_id: str = ACCOUNT_ID
+    zones: dict[str, str] | None = None
+    """Hosted zones by name -> zone id. None: every zone asked for exists (made by bootstrap)."""
+    released_images: dict[str, str] = field(default_factory=dict[str, str])
+    """SSM parameter name -> value, as written by `golive release`. Empty: nothing released."""
+    availability_zones: list[str] | None = None
+    """AZ names the region offers; None: the region's real list."""
+    github_oidc_provider: bool = True
+    """Whether `golive bootstrap --github-oidc` created the account's OIDC provider."""
+
+
+class AwsMocks(Mocks):
+    """Answers resource registrations and invokes with AWS-shaped values."""
+
+    def __init__(self, region: str, lookups: Lookups, preview: bool = False) -> None:
+        self.region = region
+        self.lookups = lookups
+        self.preview = preview
+        self.account = lookups.account_id
+        self.warnings: list[str] = []
+        self.invokes: list[str] = []
+        self.unknown_types: set[str] = set()
+        self.vpc_origin_ids: list[str] = []
+        """CloudFront VPC origins created so far: CloudFront creates the account's
+        `CloudFront-VPCOrigins-Service-SG` group with the first one (edge)."""
+
+    # ------------------------------------------------------------------ resources
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        if args.typ.startswith("pulumi:providers:"):
+            return f"{args.name}-provider-id", inputs
+        if args.typ.startswith("golive:"):
+            return None, inputs
+        builder = _BUILDERS.get(args.typ)
+        if builder is None:
+            self.unknown_types.add(args.typ)
+            raise NotImplementedError(
+                f"plan/mocks has no outputs for {args.typ} ({args.name}): add a builder to its "
+                "tier's module that returns the computed outputs AWS really returns"
+            )
+        if self.preview:
+            # In a real preview, computed outputs are unknown until the resource exists. The
+            # builder is not even called: an Output it created would never resolve, and the
+            # engine waits for every Output, so the run would hang.
+            return None, inputs
+        resource_id, computed = builder(Ctx(self, args.typ, args.name, inputs))
+        return resource_id, {**inputs, **computed}
+
+    # ------------------------------------------------------------------ invokes
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.invokes.append(args.token)
+        handler = _INVOKES.get(args.token)
+        if handler is None:
+            raise NotImplementedError(
+                f"plan/mocks does not answer the invoke {args.token}: add a handler to its "
+                "tier's module"
+            )
+        try:
+            return handler(self, dict(args.args)), []
+        except MockLookupError as exc:
+            # As a real provider does: the invoke fails with a reason, raised to its caller
+            # ("invoke of <token> failed: <reason> (<property>)"), which may handle it.
+            return {}, [(exc.property, str(exc))]
