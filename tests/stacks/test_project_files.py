@@ -121,20 +121,43 @@ def test_no_component_reads_config_or_calls_a_data_source() -> None:
 
 
 def test_only_the_config_module_reads_pulumi_config() -> None:
-    for path in _python_files("components", "stacks", "ops", "policies"):
-        if path.name in ("config.py", "harness.py"):
+    for path in _python_files("components", "stacks", "plan", "ops", "policies"):
+        if path.name == "config.py":
             continue
         assert "pulumi.Config(" not in path.read_text(), path
 
 
 def test_no_code_branches_on_the_stack_name() -> None:
     pattern = re.compile(r"""(==|!=|\bin\b)\s*\(?\s*['"](prod|production|staging|stage|dev)['"]""")
-    for path in [*_python_files("components", "stacks"), PROJECT_DIR / "__main__.py"]:
+    for path in [*_python_files("components", "stacks", "plan"), PROJECT_DIR / "__main__.py"]:
         for number, line in enumerate(path.read_text().splitlines(), 1):
             assert not pattern.search(line), (
                 f"{path.name}:{number} branches on a stack name: {line.strip()}"
             )
         assert "get_stack()" not in path.read_text() or path.name == "config.py", path
+
+
+def _imported_modules(path: Path) -> list[str]:
+    modules: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            modules += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.append(node.module)
+    return modules
+
+
+def test_the_mocks_import_nothing_of_the_code_they_mock() -> None:
+    """AWS's answers come from `aws_facts/`: a constant the mocks shared with components/ or
+    stacks/ would answer whatever the program expects, and a wrong value would pass unnoticed."""
+    golive = {init.parent.name for init in PROJECT_DIR.glob("*/__init__.py")}
+    assert {"components", "stacks", "plan", "aws_facts"} <= golive
+    for path in _python_files("plan/mocks"):
+        for module in _imported_modules(path):
+            top = module.split(".")[0]
+            assert top not in golive or top == "aws_facts" or module.startswith("plan.mocks"), (
+                f"{path.relative_to(PROJECT_DIR)} imports {module}: take AWS facts from aws_facts/"
+            )
 
 
 def test_main_stays_tiny() -> None:
