@@ -104,16 +104,3 @@ class OneOffTask(pulumi.ComponentResource):
                 "containerName": self.container_name,
             }
         )
-
-    def run_config(self) -> dict[str, object]:
-        """What `run-task` needs (the `tasks.<name>` stack export, docs/stack-exports.md)."""
-        return {
-            "taskDefinitionArn": self.task_definition_arn,
-            "taskDefinitionFamily": self.task_definition_family,
-            "containerName": self.container_name,
-            "service": self.service,
-            "subnets": self.subnet_ids,
-            "securityGroups": self.security_group_ids,
-            "assignPublicIp": self.assign_public_ip,
-            "logGroupName": self.log_group_name,
-        }

@@ -16,7 +16,8 @@ from botocore.exceptions import ClientError
 from ops import ui
 from ops.aws import Aws
 from ops.errors import OpsError, error_code, explain_client_error
-from ops.outputs import DatabaseOutput, StackOutputs
+from ops.outputs import StackOutputs
+from stacks.exports import DatabaseExport
 
 SNAPSHOT_WAIT_DELAY = 30
 SNAPSHOT_WAIT_ATTEMPTS = 60  # 30 minutes, the DBSnapshotAvailable waiter's own default
@@ -29,7 +30,7 @@ class Snapshot:
     reused: bool = False
 
 
-def require_database(outputs: StackOutputs) -> DatabaseOutput:
+def require_database(outputs: StackOutputs) -> DatabaseExport:
     if outputs.database is None:
         raise OpsError(
             f"stack {outputs.stack} has no database",

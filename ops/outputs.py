@@ -1,4 +1,4 @@
-"""The stack outputs the operations CLI reads: a typed, validated view of docs/stack-exports.md.
+"""The stack outputs the operations CLI reads, validated against `stacks.exports`.
 
 `load_outputs(stack, outputs_file)` reads `--outputs FILE` when given, else runs
 `pulumi stack output --json --show-secrets=false -s STACK` when the Pulumi CLI is on PATH.
@@ -14,73 +14,16 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import ValidationError
 
 from ops.errors import OpsError
+from stacks.exports import ServiceExport, StackExports, TaskExport
 
 
-class _Exported(BaseModel):
-    # camelCase keys as exported; unknown keys are ignored so the program may add exports
-    # without breaking an older CLI.
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, frozen=True, extra="ignore"
-    )
+class StackOutputs(StackExports):
+    """The declared exports, with lookups that name what the stack has when asked for more."""
 
-
-class ServiceOutput(_Exported):
-    service_name: str
-    task_definition_family: str
-    container_name: str
-    target_group_arn: str | None = None
-    log_group_name: str
-    image_parameter: str
-    desired_count: int
-    health_check_path: str | None = None
-
-
-class TaskOutput(_Exported):
-    task_definition_arn: str
-    task_definition_family: str
-    container_name: str
-    service: str | None = None
-    subnets: list[str]
-    security_groups: list[str]
-    assign_public_ip: bool = False
-    log_group_name: str
-
-
-class DatabaseOutput(_Exported):
-    identifier: str
-    endpoint: str
-    port: int
-    name: str
-    master_secret_arn: str | None = None
-
-
-class StaticSiteOutput(_Exported):
-    bucket_name: str
-    distribution_id: str
-
-
-class StackOutputs(_Exported):
-    app: str
-    stack: str
-    region: str
-    cluster_name: str
-    services: dict[str, ServiceOutput]
-    tasks: dict[str, TaskOutput] = {}
-    database: DatabaseOutput | None = None
-    external_secrets: dict[str, str] = {}
-    url: str | None = None
-    health_url: str | None = None
-    alb_arn: str | None = None
-    static_site: StaticSiteOutput | None = None
-    alarm_topic_arn: str | None = None
-    image_parameter_prefix: str
-    backup_before_release: bool = False
-
-    def service(self, name: str) -> ServiceOutput:
+    def service(self, name: str) -> ServiceExport:
         if name not in self.services:
             raise OpsError(
                 f"stack {self.stack} has no service {name!r} (it has: {', '.join(self.services)})",
@@ -88,7 +31,7 @@ class StackOutputs(_Exported):
             )
         return self.services[name]
 
-    def task(self, name: str) -> TaskOutput:
+    def task(self, name: str) -> TaskExport:
         if name not in self.tasks:
             raise OpsError(
                 f"stack {self.stack} has no one-off task {name!r} "

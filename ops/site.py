@@ -35,7 +35,7 @@ from pathlib import Path
 from ops import ui
 from ops.aws import Aws
 from ops.errors import OpsError
-from ops.outputs import StaticSiteOutput
+from stacks.exports import StaticSiteExport
 
 INVALIDATION_DELAY = 20
 INVALIDATION_ATTEMPTS = 45
@@ -122,7 +122,7 @@ def _is_html(key: str) -> bool:
     return key.lower().endswith((".html", ".htm"))
 
 
-def require_versioning(aws: Aws, site: StaticSiteOutput) -> None:
+def require_versioning(aws: Aws, site: StaticSiteExport) -> None:
     status = aws.client("s3").get_bucket_versioning(Bucket=site.bucket_name).get("Status")
     if status != "Enabled":
         raise OpsError(
@@ -133,7 +133,7 @@ def require_versioning(aws: Aws, site: StaticSiteOutput) -> None:
 
 
 def _listing(
-    aws: Aws, site: StaticSiteOutput
+    aws: Aws, site: StaticSiteExport
 ) -> tuple[dict[str, tuple[str, str]], set[tuple[str, str]]]:
     """Key -> (version id, ETag) of what is served now, and every (key, version id) kept."""
     latest: dict[str, tuple[str, str]] = {}
@@ -148,12 +148,12 @@ def _listing(
     return latest, kept
 
 
-def current_version(aws: Aws, site: StaticSiteOutput) -> dict[str, str]:
+def current_version(aws: Aws, site: StaticSiteExport) -> dict[str, str]:
     """Key -> version id of every object as the site serves it now."""
     return {key: version_id for key, (version_id, _) in _listing(aws, site)[0].items()}
 
 
-def matches(aws: Aws, site: StaticSiteOutput, directory: Path) -> bool:
+def matches(aws: Aws, site: StaticSiteExport, directory: Path) -> bool:
     """Whether the bucket already serves exactly these files (same keys, same MD5 ETags).
 
     Only single-part uploads without SSE-KMS have the MD5 as ETag (this tool's uploads on the
@@ -169,7 +169,7 @@ def matches(aws: Aws, site: StaticSiteOutput, directory: Path) -> bool:
     return local == {key: etag for key, (_, etag) in latest.items()}
 
 
-def upload(aws: Aws, site: StaticSiteOutput, directory: Path) -> dict[str, str]:
+def upload(aws: Aws, site: StaticSiteExport, directory: Path) -> dict[str, str]:
     """Upload every file under `directory`; remove keys it no longer has. Returns the version."""
     files = site_files(directory)
     s3 = aws.client("s3")
@@ -192,7 +192,7 @@ def upload(aws: Aws, site: StaticSiteOutput, directory: Path) -> dict[str, str]:
     return uploaded
 
 
-def restore(aws: Aws, site: StaticSiteOutput, version: dict[str, str]) -> None:
+def restore(aws: Aws, site: StaticSiteExport, version: dict[str, str]) -> None:
     """Serve `version` again: copy its object versions back on top, remove newer keys."""
     s3 = aws.client("s3")
     latest, kept = _listing(aws, site)
@@ -223,7 +223,7 @@ def restore(aws: Aws, site: StaticSiteOutput, version: dict[str, str]) -> None:
     invalidate(aws, site)
 
 
-def invalidate(aws: Aws, site: StaticSiteOutput) -> None:
+def invalidate(aws: Aws, site: StaticSiteExport) -> None:
     cloudfront = aws.client("cloudfront")
     created = cloudfront.create_invalidation(
         DistributionId=site.distribution_id,

@@ -18,7 +18,8 @@ from botocore.exceptions import ClientError
 from ops import ui
 from ops.aws import Aws
 from ops.errors import OpsError, error_code, explain_client_error
-from ops.outputs import StackOutputs, TaskOutput
+from ops.outputs import StackOutputs
+from stacks.exports import TaskExport
 
 TASK_POLL_DELAY = 6
 TASK_POLL_ATTEMPTS = 600  # one hour: migrations can be long
@@ -109,7 +110,7 @@ def start_task(
     outputs: StackOutputs,
     name: str,
     task_definition_arn: str,
-    task: TaskOutput,
+    task: TaskExport,
     command: list[str] | None = None,
     environment: dict[str, str] | None = None,
 ) -> str:
@@ -159,7 +160,7 @@ def follow_task(
     outputs: StackOutputs,
     name: str,
     task_arn: str,
-    task: TaskOutput,
+    task: TaskExport,
     task_definition_arn: str,
 ) -> TaskResult:
     """Poll until the task stops, streaming its logs; returns its exit code and reason."""

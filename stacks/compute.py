@@ -15,9 +15,7 @@ logs, who delivers ELB logs in the region.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -50,6 +48,7 @@ from stacks.config import (
     ecr_repository_arn,
     rule_priorities,
 )
+from stacks.exports import ScheduleExport, ServiceExport, TaskExport, exported
 
 ELB_SERVICE_PRINCIPAL_REGIONS = frozenset(
     {
@@ -434,46 +433,62 @@ def _db_init(
     )
 
 
-def compute_exports(cfg: StackConfig, compute: Compute) -> dict[str, Any]:
-    """`clusterName`, `services`, `tasks`, `schedules`, `albArn`, `imageParameterPrefix`
-    (docs/stack-exports.md)."""
+def compute_exports(cfg: StackConfig, compute: Compute) -> dict[str, object]:
+    """The compute tier's part of `StackExports`, by field name (stacks/exports.py)."""
     lb = compute.load_balancer
-    tasks: dict[str, Any] = {name: task.run_config() for name, task in compute.tasks.items()}
+    tasks = {name: _task_export(task) for name, task in compute.tasks.items()}
     if compute.db_init is not None:
-        tasks["db-init"] = compute.db_init.task.run_config()
+        tasks["db-init"] = _task_export(compute.db_init.task)
     return {
-        "clusterName": compute.cluster.name,
+        "cluster_name": compute.cluster.name,
         "services": {
             name: _service_export(cfg, name, cfg.services[name], service)
             for name, service in compute.services.items()
         },
         "tasks": tasks,
         "schedules": {
-            name: {
-                "scheduleName": schedule.schedule_name,
-                "taskDefinitionArn": schedule.task_definition_arn,
-                "service": cfg.schedules[name].service,
-                "expression": cfg.schedules[name].schedule,
-            }
+            name: exported(
+                ScheduleExport,
+                schedule_name=schedule.schedule_name,
+                task_definition_arn=schedule.task_definition_arn,
+                service=cfg.schedules[name].service,
+                expression=cfg.schedules[name].schedule,
+            )
             for name, schedule in compute.schedules.items()
         },
-        "albArn": lb.arn if lb is not None else None,
-        "imageParameterPrefix": cfg.image_parameter_prefix,
+        "alb_arn": lb.arn if lb is not None else None,
+        "image_parameter_prefix": cfg.image_parameter_prefix,
     }
 
 
 def _service_export(
     cfg: StackConfig, name: str, config: ServiceConfig, service: Service
-) -> Mapping[str, Any]:
-    return {
-        "serviceName": service.service_name,
-        "taskDefinitionFamily": service.task_definition_family,
-        "containerName": service.container_name,
-        "targetGroupArn": service.target_group_arn,
-        "logGroupName": service.log_group_name,
-        "imageParameter": f"{cfg.image_parameter_prefix}{name}",
-        "desiredCount": service.desired_count,
-        "healthCheckPath": config.health_check.path if config.is_web else None,
-        "repositoryUrl": service.repository_url,
-        "released": service.released,
-    }
+) -> dict[str, object]:
+    return exported(
+        ServiceExport,
+        service_name=service.service_name,
+        task_definition_family=service.task_definition_family,
+        container_name=service.container_name,
+        target_group_arn=service.target_group_arn,
+        log_group_name=service.log_group_name,
+        image_parameter=f"{cfg.image_parameter_prefix}{name}",
+        desired_count=service.desired_count,
+        health_check_path=config.health_check.path if config.is_web else None,
+        repository_url=service.repository_url,
+        released=service.released,
+    )
+
+
+def _task_export(task: OneOffTask) -> dict[str, object]:
+    """What `golive run-task` needs to run it."""
+    return exported(
+        TaskExport,
+        task_definition_arn=task.task_definition_arn,
+        task_definition_family=task.task_definition_family,
+        container_name=task.container_name,
+        service=task.service,
+        subnets=task.subnet_ids,
+        security_groups=task.security_group_ids,
+        assign_public_ip=task.assign_public_ip,
+        log_group_name=task.log_group_name,
+    )

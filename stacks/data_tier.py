@@ -9,7 +9,6 @@ data tier builds on (the stack key and the network).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pulumi
 
@@ -25,6 +24,7 @@ from components.secrets import (
     SecretSpec,
 )
 from stacks.config import StackConfig, backup_before_release, read_config_secrets
+from stacks.exports import DatabaseExport, exported
 
 
 def build_database(
@@ -143,20 +143,22 @@ def build_cache(cfg: StackConfig, *, key: StackKey, network: Network) -> Cache |
 
 def data_exports(
     cfg: StackConfig, database: Database | None, secrets: AppSecrets | None
-) -> dict[str, Any]:
-    """The data tier's stack outputs (docs/stack-exports.md): ARNs and names, never values."""
+) -> dict[str, object]:
+    """The data tier's part of `StackExports`, by field name (stacks/exports.py): ARNs and
+    names, never values."""
     return {
         "database": (
             None
             if database is None
-            else {
-                "identifier": database.identifier,
-                "endpoint": database.address,
-                "port": database.port,
-                "name": database.db_name,
-                "masterSecretArn": database.master_secret_arn,
-            }
+            else exported(
+                DatabaseExport,
+                identifier=database.identifier,
+                endpoint=database.address,
+                port=database.port,
+                name=database.db_name,
+                master_secret_arn=database.master_secret_arn,
+            )
         ),
-        "externalSecrets": dict(secrets.external_secret_arns) if secrets else {},
-        "backupBeforeRelease": backup_before_release(cfg),
+        "external_secrets": dict(secrets.external_secret_arns) if secrets else {},
+        "backup_before_release": backup_before_release(cfg),
     }

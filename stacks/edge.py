@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -35,6 +34,7 @@ from components.cdn import (
 )
 from components.dns import Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
 from stacks.config import ConfigError, Problem, StackConfig
+from stacks.exports import StaticSiteExport, exported
 
 MANAGED_POLICY_NAMES = {
     "caching_optimized": "Managed-CachingOptimized",
@@ -254,10 +254,10 @@ def build_dns_records(
     )
 
 
-def edge_exports(cfg: StackConfig, cdn: Cdn | None) -> dict[str, Any]:
-    """`url`, `healthUrl` and `staticSite` (docs/stack-exports.md)."""
+def edge_exports(cfg: StackConfig, cdn: Cdn | None) -> dict[str, object]:
+    """The edge tier's part of `StackExports`, by field name (stacks/exports.py)."""
     if cdn is None:
-        return {"url": None, "healthUrl": None, "staticSite": None}
+        return {"url": None, "health_url": None, "static_site": None}
     main = cfg.health_check_service
     health_url: pulumi.Output[str] | None = None
     if main is not None:
@@ -271,8 +271,8 @@ def edge_exports(cfg: StackConfig, cdn: Cdn | None) -> dict[str, Any]:
             else pulumi.Output.concat(cdn.url, path)
         )
     static_site = (
-        {"bucketName": cdn.bucket_name, "distributionId": cdn.distribution_id}
+        exported(StaticSiteExport, bucket_name=cdn.bucket_name, distribution_id=cdn.distribution_id)
         if cdn.bucket_name is not None
         else None
     )
-    return {"url": cdn.url, "healthUrl": health_url, "staticSite": static_site}
+    return {"url": cdn.url, "health_url": health_url, "static_site": static_site}

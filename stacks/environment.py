@@ -32,6 +32,7 @@ from stacks.compute import (
     look_up_compute,
 )
 from stacks.config import ConfigError, Problem, StackConfig
+from stacks.exports import StackExports, exported
 
 
 @dataclass(frozen=True)
@@ -113,25 +114,26 @@ class Environment:
     dns: DnsRecords | None = None
     compute: Compute | None = None
 
-    def exports(self) -> dict[str, Any]:
-        """Stack outputs (docs/stack-exports.md). Never credentials."""
-        return {
-            "app": self.cfg.app,
-            "stack": self.cfg.stack,
-            "region": self.cfg.region,
-            "vpcId": self.network.vpc_id,
-            "availabilityZones": self.network.availability_zones,
-            "publicSubnetIds": self.network.public_subnet_ids,
-            "privateSubnetIds": self.network.private_subnet_ids,
-            "isolatedSubnetIds": self.network.isolated_subnet_ids,
-            "kmsKeyArn": self.key.arn,
-            "ciDeployRoleArn": self.ci.deploy_role_arn if self.ci else None,
-            "ciPreviewRoleArn": self.ci.preview_role_arn if self.ci else None,
-            "alarmTopicArn": self.monitoring.topic_arn if self.monitoring else None,
+    def exports(self) -> dict[str, object]:
+        """The stack outputs, as `stacks.exports.StackExports` declares them. Never credentials."""
+        return exported(
+            StackExports,
+            app=self.cfg.app,
+            stack=self.cfg.stack,
+            region=self.cfg.region,
+            vpc_id=self.network.vpc_id,
+            availability_zones=self.network.availability_zones,
+            public_subnet_ids=self.network.public_subnet_ids,
+            private_subnet_ids=self.network.private_subnet_ids,
+            isolated_subnet_ids=self.network.isolated_subnet_ids,
+            kms_key_arn=self.key.arn,
+            ci_deploy_role_arn=self.ci.deploy_role_arn if self.ci else None,
+            ci_preview_role_arn=self.ci.preview_role_arn if self.ci else None,
+            alarm_topic_arn=self.monitoring.topic_arn if self.monitoring else None,
             **data_tier.data_exports(self.cfg, self.database, self.secrets),
             **edge.edge_exports(self.cfg, self.cdn),
             **(compute_exports(self.cfg, self.compute) if self.compute else {}),
-        }
+        )
 
 
 def build(cfg: StackConfig) -> Environment:

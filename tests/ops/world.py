@@ -66,6 +66,7 @@ STATE_BUCKET = f"golive-state-{ACCOUNT}-{REGION}"
 CLUSTER = "auction-staging"
 HEALTH_URL = "https://staging.auction.example.com/api/health"
 PREFIX = f"/golive/{APP}/{STACK}/images/"
+KMS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
 
 
 # Every test builds new sessions; sharing one loader keeps the parsed service models (several
@@ -576,6 +577,8 @@ def build_world(
             "imageParameter": parameter,
             "desiredCount": spec.desired,
             "healthCheckPath": "/api/health" if spec.web else None,
+            "repositoryUrl": None,  # the images come from repositories the stack does not own
+            "released": released,
         }
 
     tasks: dict[str, Any] = {}
@@ -606,7 +609,7 @@ def build_world(
         MasterUsername="golive_admin",
         MasterUserPassword="unused-in-moto",
         StorageEncrypted=True,
-        KmsKeyId=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555",
+        KmsKeyId=KMS_KEY,
         VpcSecurityGroupIds=[db_sg],
         DBName="auction",
     )["DBInstance"]
@@ -657,9 +660,18 @@ def build_world(
         "app": APP,
         "stack": STACK,
         "region": REGION,
+        "vpcId": vpc,
+        "availabilityZones": [f"{REGION}a", f"{REGION}b"],
+        "publicSubnetIds": ["subnet-public-a", "subnet-public-b"],
+        "privateSubnetIds": subnets,
+        "isolatedSubnetIds": ["subnet-isolated-a", "subnet-isolated-b"],
+        "kmsKeyArn": KMS_KEY,
+        "ciDeployRoleArn": None,
+        "ciPreviewRoleArn": None,
         "clusterName": CLUSTER,
         "services": services,
         "tasks": tasks,
+        "schedules": {},
         "database": {
             "identifier": "auction-staging",
             "endpoint": instance["Endpoint"]["Address"],
