@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from plan.harness import PROJECT_DIR, Plan, unwrap_secrets
 from stacks.exports import DatabaseExport, StackExports, exported, markdown, rows
-from stacks.harness import PROJECT_DIR, Plan, unwrap_secrets
 
 
 def test_docs_stack_exports_is_generated_from_the_declaration() -> None:
