@@ -209,6 +209,16 @@ class Control:
         if self.exception_never_covers and not self.exception_allowed:
             raise ValueError(f"control {self.id}: allows no exception, so nothing is left out")
 
+    def declared_exception(self, exceptions: Mapping[str, str]) -> str | None:
+        """The reason a stack's `golive:policy.exceptions` gives for this control (by its ID or
+        an ID it covers), if the control allows an exception at all."""
+        if not self.exception_allowed:
+            return None
+        for control_id in (self.id, *self.covers):
+            if control_id in exceptions:
+                return exceptions[control_id]
+        return None
+
     def check(self, resources: Sequence[Resource]) -> list[Violation] | None:
         """Violations over a whole stack, or None when no resource is of an applicable type."""
         relevant = [r for r in resources if r.type in self.applies_to]
