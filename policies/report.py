@@ -49,7 +49,7 @@ class ControlsReport:
     """Per-control results for one stack, in checklist order, and problems with the declaration.
 
     `rejected_exceptions` maps an exception key of the stack file to why it was not honored (no
-    such control, or CONTROLS.md allows no exception for it): a reviewer must see those.
+    such control, or one docs/controls.md requires in every stack): a reviewer must see those.
     `unused_exceptions` lists declared exceptions whose control passes anyway (stale entries).
     """
 
@@ -161,7 +161,7 @@ def _rejected_exceptions(policy: PolicyConfig) -> dict[str, str]:
             rejected[key] = "no such control"
             continue
         if not item.exception_allowed:
-            rejected[key] = f"CONTROLS.md allows no exception for {item.id}"
+            rejected[key] = f"{item.id} is required in every stack (docs/controls.md)"
     return rejected
 
 

@@ -26,5 +26,5 @@ PolicyPack(
     name=PACK_NAME,
     policies=build_policies(policy),
     enforcement_level=enforcement_level(policy),
-    description="golive security and reliability controls (CONTROLS.md)",
+    description="golive security and reliability controls (docs/controls.md)",
 )

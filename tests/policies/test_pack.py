@@ -326,7 +326,7 @@ def test_rules_and_report_do_not_need_pulumi_policy() -> None:
     """`golive plan --controls` runs without the dev-only pulumi-policy package."""
     code = (
         "import sys; sys.modules['pulumi_policy'] = None\n"
-        "import policies.report, policies.export, policies.rules\n"
+        "import policies.report, policies.export, policies.rules, policies.docs\n"
         "print(len(policies.rules.CONTROLS))"
     )
     result = subprocess.run(

@@ -79,7 +79,7 @@ def test_exceptions_are_honored_only_where_allowed() -> None:
     report = evaluate(stack, unchecked)
     assert report.by_id()["RDS.3"].status is Status.FAIL
     assert report.rejected_exceptions == {
-        "RDS.3": "CONTROLS.md allows no exception for RDS.3",
+        "RDS.3": "RDS.3 is required in every stack (docs/controls.md)",
         "XYZ.9": "no such control",
     }
     assert not report.passed
