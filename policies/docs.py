@@ -69,7 +69,7 @@ def _summary() -> list[str]:
         "|---|---|---|---|",
     ]
     for item in CONTROLS:
-        allowed = "may be declared" if item.exception_allowed else "none"
+        allowed = "may be declared" if item.exception_allowed else "not allowed"
         lines.append(
             f"| [{item.id}](#{anchor(item)}) | {_cell(item.title)} | {item.severity.value} "
             f"| {allowed} |"
@@ -79,7 +79,7 @@ def _summary() -> list[str]:
 
 def _exception(item: Control) -> str:
     if not item.exception_allowed:
-        return "none: required in every stack."
+        return "not allowed: required in every stack."
     if item.exception_never_covers:
         return f"may be declared; it never covers {item.exception_never_covers}."
     return "may be declared."

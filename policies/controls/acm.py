@@ -3,24 +3,9 @@
 from __future__ import annotations
 
 from policies import aws
-from policies.checks import (
-    equals,
-    require,
-)
-from policies.model import (
-    Controls,
-    Options,
-    Props,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    get,
-    unwrap,
-)
+from policies.checks import equals, require
+from policies.model import Controls, Options, Props, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, get, unwrap
 
 controls = Controls("ACM")
 
@@ -40,8 +25,8 @@ STRONG_KEY_ALGORITHMS = frozenset(
     exception_allowed=False,
     description="RSA >= 2048 or ECDSA, DNS validation, no delete-before-replace.",
     why=(
-        "Strong keys, and DNS validation so the certificate renews without anyone acting; "
-        "creating the replacement first keeps the listener serving."
+        "Strong keys, and DNS validation so the certificate renews without anyone acting; creating "
+        "the replacement first keeps the listener serving."
     ),
 )
 def certificate_strength(resource_type: str, props: Props, options: Options) -> list[Violation]:

@@ -10,32 +10,9 @@ from typing import Any
 from aws_facts.cloudfront import MANAGED_SECURITY_HEADERS_POLICY
 from policies import aws
 from policies.aws import of_type, referenced
-from policies.checks import (
-    equals,
-    is_in,
-    is_set,
-    negate,
-    require,
-)
-from policies.model import (
-    Controls,
-    Options,
-    Props,
-    Resource,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    Tri,
-    any3,
-    as_list,
-    get,
-    truthy,
-    unwrap,
-)
+from policies.checks import equals, is_in, is_set, negate, require
+from policies.model import Controls, Options, Props, Resource, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, Tri, any3, as_list, get, truthy, unwrap
 
 controls = Controls("CloudFront")
 
@@ -206,8 +183,8 @@ CLOUDFRONT_MIN_TLS = re.compile(r"^TLSv1\.[23]_\d{4}$")
     exception_allowed=True,
     description="An ACM certificate, sni-only, minimum protocol TLSv1.2_YYYY or newer.",
     why=(
-        "Viewers get the site's own certificate through SNI (no dedicated-IP fee) and only TLS "
-        "1.2 or newer."
+        "Viewers get the site's own certificate through SNI (no dedicated-IP fee) and only TLS 1.2 "
+        "or newer."
     ),
 )
 def cloudfront_viewer_tls(resource_type: str, props: Props, options: Options) -> list[Violation]:
@@ -258,8 +235,8 @@ def cloudfront_logging(resource_type: str, props: Props, options: Options) -> li
     exception_allowed=True,
     description="webAclId is set.",
     why=(
-        "A web ACL at the edge blocks common exploits and abusive request rates before they reach"
-        " the origin."
+        "A web ACL at the edge blocks common exploits and abusive request rates before they reach "
+        "the origin."
     ),
 )
 def cloudfront_waf(resource_type: str, props: Props, options: Options) -> list[Violation]:

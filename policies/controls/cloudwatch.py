@@ -6,29 +6,9 @@ from collections.abc import Sequence
 
 from policies import aws
 from policies.aws import of_type, refers_to
-from policies.checks import (
-    equals,
-    is_set,
-    not_equal,
-    number_at_least,
-    require,
-)
-from policies.model import (
-    Controls,
-    Options,
-    Props,
-    Resource,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    any3,
-    as_list,
-    get,
-)
+from policies.checks import equals, is_set, not_equal, number_at_least, require
+from policies.model import Controls, Options, Props, Resource, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, any3, as_list, get
 
 controls = Controls("CloudWatch")
 

@@ -8,30 +8,9 @@ from typing import Any
 
 from policies import aws
 from policies.aws import of_type, referenced, referrers, refers_to
-from policies.checks import (
-    negate,
-    require,
-)
-from policies.model import (
-    Controls,
-    Options,
-    Props,
-    Resource,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    Tri,
-    all3,
-    any3,
-    as_list,
-    get,
-    truthy,
-    unwrap,
-)
+from policies.checks import negate, require
+from policies.model import Controls, Options, Props, Resource, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, Tri, all3, any3, as_list, get, truthy, unwrap
 
 controls = Controls("VPC and EC2")
 
@@ -46,8 +25,8 @@ controls = Controls("VPC and EC2")
     exception_allowed=False,
     description="Each VPC's default security group is managed and empty.",
     why=(
-        "Anything launched without a security group lands in the VPC's default one; with no rules"
-        " it admits and sends nothing, so a forgotten group never opens a path."
+        "Anything launched without a security group lands in the VPC's default one; with no rules "
+        "it admits and sends nothing, so a forgotten group never opens a path."
     ),
 )
 def default_sg_closed(resources: Sequence[Resource]) -> list[Violation]:
@@ -87,8 +66,8 @@ def default_sg_closed(resources: Sequence[Resource]) -> list[Violation]:
     exception_allowed=True,
     description="A FlowLog refers to each VPC and logs ALL traffic (staging may log REJECT).",
     why=(
-        "Flow logs are the record of what talked to what inside the VPC: without them an incident"
-        " cannot be traced after the fact."
+        "Flow logs are the record of what talked to what inside the VPC: without them an incident "
+        "cannot be traced after the fact."
     ),
 )
 def vpc_flow_logs(resources: Sequence[Resource]) -> list[Violation]:
@@ -122,8 +101,8 @@ def vpc_flow_logs(resources: Sequence[Resource]) -> list[Violation]:
     exception_allowed=False,
     description="No subnet maps public IPs on launch (public subnets included).",
     why=(
-        "A public IP must be a deliberate choice of the workload, not a side effect of the subnet"
-        " it lands in."
+        "A public IP must be a deliberate choice of the workload, not a side effect of the subnet "
+        "it lands in."
     ),
 )
 def subnet_no_auto_public_ip(resource_type: str, props: Props, options: Options) -> list[Violation]:
@@ -195,8 +174,10 @@ PULUMI_DEFAULT_SG_DESCRIPTION = "Managed by Pulumi"
     covers=("EC2.53", "EC2.54", "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_277", "CKV_AWS_23"),
     applies_to=(aws.SECURITY_GROUP, aws.INGRESS_RULE, aws.EGRESS_RULE, aws.SG_RULE_LEGACY),
     exception_allowed=False,
-    description="No open 22/3389/high-risk ports; descriptions on every SG and rule; "
-    "the database and task SGs admit only referenced security groups.",
+    description=(
+        "No open 22/3389/high-risk ports; descriptions on every SG and rule; "
+        "the database and task SGs admit only referenced security groups."
+    ),
     why=(
         "SSH, RDP, database and cache ports open to the internet are the most attacked; "
         "descriptions keep every rule reviewable, and admitting security groups rather than "

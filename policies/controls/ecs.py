@@ -9,24 +9,8 @@ from typing import Any
 
 from policies import aws
 from policies.aws import of_type, referenced, refers_to
-from policies.checks import (
-    equals,
-    is_in,
-    negate,
-    not_equal,
-    number_at_least,
-    require,
-)
-from policies.model import (
-    Controls,
-    Options,
-    Props,
-    Resource,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
+from policies.checks import equals, is_in, negate, not_equal, number_at_least, require
+from policies.model import Controls, Options, Props, Resource, Severity, Violation, fail, unknown
 from policies.values import (
     UNKNOWN,
     Tri,
@@ -159,8 +143,8 @@ SECRET_LIKE_NAME = re.compile(r"(?i)pass|secret|token|key")
     exception_allowed=False,
     description="No environment variable name matches pass|secret|token|key; use `secrets`.",
     why=(
-        "Plain environment variables are readable by anyone who may describe the task definition;"
-        " `secrets` are fetched from Secrets Manager when the task starts."
+        "Plain environment variables are readable by anyone who may describe the task definition; "
+        "`secrets` are fetched from Secrets Manager when the task starts."
     ),
 )
 def no_secrets_in_environment(
@@ -326,8 +310,8 @@ def task_isolation(resource_type: str, props: Props, options: Options) -> list[V
     exception_allowed=False,
     description="deploymentCircuitBreaker enable and rollback are true.",
     why=(
-        "A deployment whose tasks never become healthy rolls back by itself instead of leaving "
-        "the service down."
+        "A deployment whose tasks never become healthy rolls back by itself instead of leaving the "
+        "service down."
     ),
 )
 def circuit_breaker(resource_type: str, props: Props, options: Options) -> list[Violation]:
@@ -350,8 +334,8 @@ def circuit_breaker(resource_type: str, props: Props, options: Options) -> list[
     exception_allowed=True,
     description="Services roll back on alarms; alarms.alarmNames are alarms of this stack.",
     why=(
-        "A release that passes its health checks but raises errors (5xx, unhealthy targets) rolls"
-        " back by itself."
+        "A release that passes its health checks but raises errors (5xx, unhealthy targets) rolls "
+        "back by itself."
     ),
 )
 def alarm_rollback(resources: Sequence[Resource]) -> list[Violation]:
@@ -507,8 +491,8 @@ leaves no headroom for the surviving tasks when one AZ fails."""
     exception_allowed=True,
     description="Web services: autoscaling target (min >=2) and a CPU target-tracking policy.",
     why=(
-        "Capacity follows the load; the CPU target leaves headroom for the surviving tasks when "
-        "an AZ fails."
+        "Capacity follows the load; the CPU target leaves headroom for the surviving tasks when an "
+        "AZ fails."
     ),
 )
 def autoscaling(resources: Sequence[Resource]) -> list[Violation]:

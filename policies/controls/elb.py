@@ -9,33 +9,9 @@ from typing import Any
 
 from policies import aws
 from policies.aws import of_type, referenced, referrers, refers_to
-from policies.checks import (
-    equals,
-    is_set,
-    negate,
-    not_equal,
-    require,
-)
-from policies.model import (
-    Controls,
-    Options,
-    Props,
-    Resource,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    Tri,
-    all3,
-    any3,
-    as_list,
-    get,
-    is_true,
-    unwrap,
-)
+from policies.checks import equals, is_set, negate, not_equal, require
+from policies.model import Controls, Options, Props, Resource, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, Tri, all3, any3, as_list, get, is_true, unwrap
 
 controls = Controls("Load balancer (ELB)")
 
@@ -128,8 +104,8 @@ def alb_access_logs(resource_type: str, props: Props, options: Options) -> list[
     exception_allowed=True,
     description="enableDeletionProtection is true.",
     why=(
-        "A stray `pulumi destroy` or console click cannot delete the load balancer that serves "
-        "the traffic."
+        "A stray `pulumi destroy` or console click cannot delete the load balancer that serves the "
+        "traffic."
     ),
 )
 def alb_deletion_protection(resource_type: str, props: Props, options: Options) -> list[Violation]:
@@ -311,8 +287,8 @@ def alb_waf(resources: Sequence[Resource]) -> list[Violation]:
     exception_allowed=False,
     description="HTTP target groups have an enabled health check with a path.",
     why=(
-        "The load balancer routes only to targets that answer their health check, and ECS "
-        "replaces the tasks that fail it."
+        "The load balancer routes only to targets that answer their health check, and ECS replaces "
+        "the tasks that fail it."
     ),
 )
 def target_group_health_check(

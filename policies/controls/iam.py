@@ -19,14 +19,7 @@ from policies.model import (
     fail,
     unknown,
 )
-from policies.values import (
-    UNKNOWN,
-    Tri,
-    any3,
-    as_list,
-    get,
-    parse_json,
-)
+from policies.values import UNKNOWN, Tri, any3, as_list, get, parse_json
 
 controls = Controls("IAM")
 

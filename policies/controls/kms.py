@@ -3,27 +3,9 @@
 from __future__ import annotations
 
 from policies import aws
-from policies.checks import (
-    negate,
-    require,
-)
-from policies.model import (
-    Controls,
-    Options,
-    Props,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    get,
-    is_true,
-    parse_json,
-    truthy,
-    unwrap,
-)
+from policies.checks import negate, require
+from policies.model import Controls, Options, Props, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, get, is_true, parse_json, truthy, unwrap
 
 controls = Controls("KMS")
 

@@ -6,14 +6,7 @@ from collections.abc import Sequence
 
 from policies import aws
 from policies.aws import of_type, referenced
-from policies.model import (
-    Controls,
-    Resource,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
+from policies.model import Controls, Resource, Severity, Violation, fail, unknown
 
 controls = Controls("Pulumi resource options")
 

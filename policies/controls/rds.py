@@ -7,33 +7,9 @@ from collections.abc import Sequence
 
 from policies import aws
 from policies.aws import of_type, referenced, refers_to
-from policies.checks import (
-    is_set,
-    negate,
-    not_aws_managed_key,
-    not_equal,
-    number_at_least,
-    require,
-)
-from policies.model import (
-    Controls,
-    Options,
-    Props,
-    Resource,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    any3,
-    as_list,
-    get,
-    is_true,
-    truthy,
-    unwrap,
-)
+from policies.checks import is_set, negate, not_aws_managed_key, not_equal, number_at_least, require
+from policies.model import Controls, Options, Props, Resource, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, any3, as_list, get, is_true, truthy, unwrap
 
 controls = Controls("RDS")
 
@@ -103,8 +79,8 @@ def rds_private(resources: Sequence[Resource]) -> list[Violation]:
     exception_allowed=False,
     description="storageEncrypted is true and kmsKeyId is a customer key.",
     why=(
-        "Data, snapshots and replicas are encrypted with the stack's own key, whose policy "
-        "decides who may decrypt them; both settings replace the instance if changed later."
+        "Data, snapshots and replicas are encrypted with the stack's own key, whose policy decides "
+        "who may decrypt them; both settings replace the instance if changed later."
     ),
 )
 def rds_encrypted(resource_type: str, props: Props, options: Options) -> list[Violation]:
@@ -124,8 +100,8 @@ def rds_encrypted(resource_type: str, props: Props, options: Options) -> list[Vi
     exception_allowed=True,
     description="multiAz is true.",
     why=(
-        "A standby in another AZ takes over within a couple of minutes when the primary or its AZ"
-        " fails."
+        "A standby in another AZ takes over within a couple of minutes when the primary or its AZ "
+        "fails."
     ),
 )
 def rds_multi_az(resource_type: str, props: Props, options: Options) -> list[Violation]:
@@ -143,8 +119,8 @@ def rds_multi_az(resource_type: str, props: Props, options: Options) -> list[Vio
     exception_allowed=True,
     description="monitoringInterval > 0 with a monitoring role.",
     why=(
-        "Operating-system metrics (memory, swap, processes) that CloudWatch's standard metrics do"
-        " not show, for diagnosing a struggling database."
+        "Operating-system metrics (memory, swap, processes) that CloudWatch's standard metrics do "
+        "not show, for diagnosing a struggling database."
     ),
 )
 def rds_enhanced_monitoring(resource_type: str, props: Props, options: Options) -> list[Violation]:
@@ -167,8 +143,8 @@ def rds_enhanced_monitoring(resource_type: str, props: Props, options: Options) 
     ),
     description="deletionProtection is true; a final snapshot is always taken.",
     why=(
-        "Deleting the database takes a deliberate change first; the final snapshot keeps the data"
-        " restorable after any deletion."
+        "Deleting the database takes a deliberate change first; the final snapshot keeps the data "
+        "restorable after any deletion."
     ),
 )
 def rds_deletion_protection(resource_type: str, props: Props, options: Options) -> list[Violation]:
@@ -305,8 +281,8 @@ MODERN_RDS_CAS = frozenset({"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ec
     exception_allowed=False,
     description="Its parameter group sets rds.force_ssl=1; the CA is an rds-ca-*-g1.",
     why=(
-        "The server refuses unencrypted connections, and presents a certificate from a "
-        "certificate authority AWS still renews."
+        "The server refuses unencrypted connections, and presents a certificate from a certificate "
+        "authority AWS still renews."
     ),
 )
 def rds_tls(resources: Sequence[Resource]) -> list[Violation]:
@@ -378,8 +354,8 @@ DEFAULT_MASTER_USERNAMES = frozenset({"postgres", "admin"})
     exception_allowed=False,
     description="username is not the default; RDS manages the password (no password input).",
     why=(
-        "Default admin names are the first an attacker tries; a password RDS manages never "
-        "appears in the Pulumi state."
+        "Default admin names are the first an attacker tries; a password RDS manages never appears "
+        "in the Pulumi state."
     ),
 )
 def rds_master_credentials(resource_type: str, props: Props, options: Options) -> list[Violation]:

@@ -6,18 +6,8 @@ from collections.abc import Sequence
 
 from policies import aws
 from policies.aws import of_type
-from policies.model import (
-    Controls,
-    Resource,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    unwrap,
-)
+from policies.model import Controls, Resource, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, unwrap
 
 controls = Controls("Route 53")
 

@@ -7,27 +7,9 @@ from typing import Any
 
 from policies import aws
 from policies.aws import of_type, referrers
-from policies.checks import (
-    equals,
-    require,
-)
-from policies.model import (
-    Controls,
-    Resource,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    Tri,
-    any3,
-    as_list,
-    is_true,
-    parse_json,
-    unwrap,
-)
+from policies.checks import equals, require
+from policies.model import Controls, Resource, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, Tri, any3, as_list, is_true, parse_json, unwrap
 
 controls = Controls("S3")
 

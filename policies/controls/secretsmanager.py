@@ -6,26 +6,9 @@ from collections.abc import Sequence
 
 from policies import aws
 from policies.aws import of_type, referrers
-from policies.checks import (
-    not_aws_managed_key,
-    require,
-)
-from policies.model import (
-    Controls,
-    Options,
-    Props,
-    Resource,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    as_number,
-    get,
-    unwrap,
-)
+from policies.checks import not_aws_managed_key, require
+from policies.model import Controls, Options, Props, Resource, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, as_number, get, unwrap
 
 controls = Controls("Secrets Manager")
 

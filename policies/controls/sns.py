@@ -3,24 +3,9 @@
 from __future__ import annotations
 
 from policies import aws
-from policies.checks import (
-    not_aws_managed_key,
-    require,
-)
-from policies.model import (
-    Controls,
-    Options,
-    Props,
-    Severity,
-    Violation,
-    fail,
-    unknown,
-)
-from policies.values import (
-    UNKNOWN,
-    get,
-    parse_json,
-)
+from policies.checks import not_aws_managed_key, require
+from policies.model import Controls, Options, Props, Severity, Violation, fail, unknown
+from policies.values import UNKNOWN, get, parse_json
 
 controls = Controls("SNS")
 
@@ -35,8 +20,8 @@ controls = Controls("SNS")
     exception_allowed=False,
     description="kmsMasterKeyId is a customer key; topic policies have no bare * principal.",
     why=(
-        "Alarm messages are encrypted with a key CloudWatch may use (it cannot publish to a topic"
-        " under aws/sns), and no one outside the account may publish or subscribe."
+        "Alarm messages are encrypted with a key CloudWatch may use (it cannot publish to a topic "
+        "under aws/sns), and no one outside the account may publish or subscribe."
     ),
 )
 def sns_encrypted_private(resource_type: str, props: Props, options: Options) -> list[Violation]:
