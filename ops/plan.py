@@ -155,7 +155,6 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _report_controls(stack: str, stack_file: Path | None, state: Path | None) -> None:
-    from policies.context import StackPolicy
     from policies.export import StackExportError, load_stack_export
     from policies.report import evaluate, render
 
@@ -172,10 +171,7 @@ def _report_controls(stack: str, stack_file: Path | None, state: Path | None) ->
         except (ConfigError, StackFileError, StackExportError) as exc:
             raise _fail(str(exc)) from None
         source = str(state)
-    context = StackPolicy(
-        exceptions=dict(cfg.policy.exceptions), enforcement=cfg.policy.enforcement
-    )
-    report = evaluate(resources, context)
+    report = evaluate(resources, cfg.policy)
     console.print(f"[bold]Controls of {stack}[/] (from {source}, {cfg.policy.enforcement})\n")
     render(report, console)
     if report.blocking:

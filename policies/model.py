@@ -3,16 +3,17 @@
 - `Resource`: one resource as rules see it, whatever it came from (the mock harness's
   `RecordedResource`, a `pulumi stack export`, or the policy engine's arguments).
 - `Violation`: one thing a rule found, either a failure or a value it could not check yet.
-- `Control`: a checklist row of `../shared/CONTROLS.md` with its metadata and rule function.
+- `Control`: one control with its metadata and rule function; `Controls`, the registry each
+  area module of `policies.controls` declares its rules into.
 - `Status`: what the controls report says about a control.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, NotRequired, Protocol, TypedDict, TypeVar, Unpack
 
 from policies.values import UNKNOWN, get, normalize, unwrap
 
@@ -160,7 +161,12 @@ class Resource:
         return known, missing
 
 
-ResourceRule = Callable[[str, Mapping[str, Any], Mapping[str, Any]], list[Violation]]
+Props = Mapping[str, Any]
+"""A resource's camelCase inputs, as resource rules read them."""
+Options = Mapping[str, Any]
+"""A resource's options (`protect`, `retainOnDelete`, ...), camelCase."""
+
+ResourceRule = Callable[[str, Props, Options], list[Violation]]
 """`(resource_type, props, options) -> violations`: checks one resource in isolation."""
 
 StackRule = Callable[[Sequence[Resource]], list[Violation]]
@@ -169,12 +175,14 @@ StackRule = Callable[[Sequence[Resource]], list[Violation]]
 
 @dataclass(frozen=True)
 class Control:
-    """A row of the controls checklist, with the rule that checks it.
+    """One control, with the rule that checks it (declared together through `Controls`).
 
     Exactly one of `resource_rule` / `stack_rule` is set. `applies_to` lists the type tokens the
     control is about: a stack with none of them reports the control as not applicable.
-    `exception_allowed` says whether a stack file may declare an exception (only where
-    CONTROLS.md's Stg/Prod column allows staging to differ).
+    `exception_allowed` says whether a stack file may declare an exception (only where a stack
+    may reasonably differ, e.g. a single-AZ staging database); `exception_never_covers` names
+    the parts of the control such an exception leaves required (the rule reports them as
+    non-waivable violations).
     """
 
     id: str
@@ -182,18 +190,34 @@ class Control:
     severity: Severity
     source: str
     description: str
+    """What the rule checks, in one line."""
+    why: str
+    """Why the control matters: what goes wrong without it."""
     applies_to: tuple[str, ...]
     exception_allowed: bool
     resource_rule: ResourceRule | None = None
     stack_rule: StackRule | None = None
     covers: tuple[str, ...] = ()
     """Other checklist IDs the same rule satisfies (e.g. SecretsManager.4 with .1)."""
+    exception_never_covers: str = ""
 
     def __post_init__(self) -> None:
         if (self.resource_rule is None) == (self.stack_rule is None):
             raise ValueError(f"control {self.id}: set exactly one of resource_rule / stack_rule")
         if not self.applies_to:
             raise ValueError(f"control {self.id}: applies_to is empty")
+        if self.exception_never_covers and not self.exception_allowed:
+            raise ValueError(f"control {self.id}: allows no exception, so nothing is left out")
+
+    def declared_exception(self, exceptions: Mapping[str, str]) -> str | None:
+        """The reason a stack's `golive:policy.exceptions` gives for this control (by its ID or
+        an ID it covers), if the control allows an exception at all."""
+        if not self.exception_allowed:
+            return None
+        for control_id in (self.id, *self.covers):
+            if control_id in exceptions:
+                return exceptions[control_id]
+        return None
 
     def check(self, resources: Sequence[Resource]) -> list[Violation] | None:
         """Violations over a whole stack, or None when no resource is of an applicable type."""
@@ -215,3 +239,64 @@ class Control:
                     )
                 )
         return found
+
+
+class About(TypedDict):
+    """A control's metadata, as a rule declares it (see `Controls`)."""
+
+    id: str
+    title: str
+    severity: Severity
+    source: str
+    description: str
+    why: str
+    applies_to: tuple[str, ...]
+    exception_allowed: bool
+    covers: NotRequired[tuple[str, ...]]
+    exception_never_covers: NotRequired[str]
+
+
+ResourceRuleT = TypeVar("ResourceRuleT", bound=ResourceRule)
+StackRuleT = TypeVar("StackRuleT", bound=StackRule)
+
+
+class Controls:
+    """The controls of one area (an AWS service), in the order its module declares them.
+
+    Each rule is declared with its metadata, the way AWSGuard declares its policies, so a reader
+    finds a control's ID, reason and rule on one screen:
+
+        controls = Controls("RDS")
+
+        @controls.resource_rule(id="RDS.5", title="Multi-AZ", ..., why="...")
+        def rds_multi_az(resource_type: str, props: Props, options: Options) -> list[Violation]:
+            ...
+
+    The decorators return the rule unchanged, so tests call rules directly.
+    """
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        """The area's name in docs/controls.md."""
+        self._controls: list[Control] = []
+
+    def __iter__(self) -> Iterator[Control]:
+        return iter(self._controls)
+
+    def resource_rule(self, **about: Unpack[About]) -> Callable[[ResourceRuleT], ResourceRuleT]:
+        """Declare a rule that checks one resource at a time."""
+
+        def register(rule: ResourceRuleT) -> ResourceRuleT:
+            self._controls.append(Control(**about, resource_rule=rule))
+            return rule
+
+        return register
+
+    def stack_rule(self, **about: Unpack[About]) -> Callable[[StackRuleT], StackRuleT]:
+        """Declare a rule that checks relations between the stack's resources."""
+
+        def register(rule: StackRuleT) -> StackRuleT:
+            self._controls.append(Control(**about, stack_rule=rule))
+            return rule
+
+        return register

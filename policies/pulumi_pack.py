@@ -2,8 +2,8 @@
 
 Each control of `policies.rules.CONTROLS` becomes one policy named by its control ID: resource
 rules as `ResourceValidationPolicy`, stack rules as `StackValidationPolicy`. The pack never learns
-the stack's name. What it enforces comes from the stack's own config, which the Pulumi engine
-hands every policy pack in `PULUMI_CONFIG` (see `context_from_environment`):
+the stack's name. What it enforces comes from the stack's own `golive:policy`, which the Pulumi
+engine hands every policy pack in `PULUMI_CONFIG` (see `policy_from_environment`):
 
 - `enforcement` (mandatory or advisory) becomes the pack's enforcement level;
 - a declared exception silences the waivable findings of an exception-capable control (they are
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from pulumi_policy import (
@@ -40,12 +40,13 @@ from pulumi_policy import (
 from pulumi_policy import Severity as PolicySeverity
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-from policies.context import StackPolicy
 from policies.model import Control, Outcome, Resource, Severity, Violation
 from policies.rules import CONTROLS
 from policies.values import normalize
+from stacks.config import NAMESPACE, PolicyConfig
 
 PACK_NAME = "golive-controls"
+POLICY_CONFIG_KEY = f"{NAMESPACE}:policy"
 
 _SEVERITY: Mapping[Severity, PolicySeverity] = {
     Severity.CRITICAL: PolicySeverity.CRITICAL,
@@ -70,36 +71,31 @@ class UndecidedError(UnknownValueError):
         self.args = (self.message,)
 
 
-ContextBuilder = Callable[[Mapping[str, str]], StackPolicy]
-
-
-def context_from_environment(
-    environ: Mapping[str, str] | None = None,
-    builder: ContextBuilder = StackPolicy.from_config,
-) -> StackPolicy:
-    """The stack's declaration, from the config the engine passes policy packs (`PULUMI_CONFIG`).
+def policy_from_environment(environ: Mapping[str, str] | None = None) -> PolicyConfig:
+    """The stack's `golive:policy`, from the config the engine passes policy packs.
 
     The engine sets `PULUMI_CONFIG` to the stack's config as a JSON object of fully qualified
-    keys to string values before it starts the pack; without it (e.g. `pulumi policy publish`)
-    the default applies: mandatory, no exceptions. `builder` turns that config into the
-    declaration: by default the explicit `golive:policy` key; the config model's own builder
-    (exceptions derived from settings such as `database.multiAz: false`) plugs in here, so the
-    pack and `golive plan --controls` read the same declaration.
+    keys to string values (structured values as JSON text) before it starts the pack; without
+    it (e.g. `pulumi policy publish`), or without the key, the default applies: mandatory, no
+    exceptions. The config model's `PolicyConfig` parses it, as it does for `golive plan
+    --controls`; an invalid declaration raises its `ValidationError`, and the program's own
+    config check reports the same problem in the same preview.
     """
     raw = (os.environ if environ is None else environ).get("PULUMI_CONFIG")
     config: Mapping[str, str] = json.loads(raw) if raw else {}
-    return builder(config)
+    declared = config.get(POLICY_CONFIG_KEY)
+    return PolicyConfig() if declared is None else PolicyConfig.model_validate_json(declared)
 
 
-def enforcement_level(context: StackPolicy) -> EnforcementLevel:
+def enforcement_level(policy: PolicyConfig) -> EnforcementLevel:
     return (
         EnforcementLevel.MANDATORY
-        if context.enforcement == "mandatory"
+        if policy.enforcement == "mandatory"
         else EnforcementLevel.ADVISORY
     )
 
 
-def build_policies(context: StackPolicy, controls: Sequence[Control] = CONTROLS) -> list[Policy]:
+def build_policies(policy: PolicyConfig, controls: Sequence[Control] = CONTROLS) -> list[Policy]:
     """One policy per control, sharing the rule functions with the tests and the report."""
     policies: list[Policy] = []
     for control in controls:
@@ -110,16 +106,16 @@ def build_policies(context: StackPolicy, controls: Sequence[Control] = CONTROLS)
         }
         if control.resource_rule is not None:
             policies.append(
-                ResourceValidationPolicy(validate=_resource_validator(control, context), **common)
+                ResourceValidationPolicy(validate=_resource_validator(control, policy), **common)
             )
         else:
             policies.append(
-                StackValidationPolicy(validate=_stack_validator(control, context), **common)
+                StackValidationPolicy(validate=_stack_validator(control, policy), **common)
             )
     return policies
 
 
-def _resource_validator(control: Control, context: StackPolicy) -> Any:
+def _resource_validator(control: Control, policy: PolicyConfig) -> Any:
     rule = control.resource_rule
     assert rule is not None
 
@@ -128,12 +124,12 @@ def _resource_validator(control: Control, context: StackPolicy) -> Any:
             return
         props = _plain(args.props)
         violations = rule(args.resource_type, props, _options(args.opts))
-        _report(control, context, violations, report_violation, per_resource=True)
+        _report(control, policy, violations, report_violation, per_resource=True)
 
     return validate
 
 
-def _stack_validator(control: Control, context: StackPolicy) -> Any:
+def _stack_validator(control: Control, policy: PolicyConfig) -> Any:
     rule = control.stack_rule
     assert rule is not None
 
@@ -154,21 +150,21 @@ def _stack_validator(control: Control, context: StackPolicy) -> Any:
             )
         violations = control.check(resources)
         if violations is not None:
-            _report(control, context, violations, report_violation, per_resource=False)
+            _report(control, policy, violations, report_violation, per_resource=False)
 
     return validate
 
 
 def _report(
     control: Control,
-    context: StackPolicy,
+    policy: PolicyConfig,
     violations: Sequence[Violation],
     report_violation: ReportViolation,
     *,
     per_resource: bool,
 ) -> None:
     """Report failures; then, if any check was undecidable, raise so the engine says so."""
-    reason = context.exception_for(control) if control.exception_allowed else None
+    reason = control.declared_exception(policy.exceptions)
     remaining = [v for v in violations if not (reason is not None and v.waivable)]
     for violation in remaining:
         if violation.outcome is Outcome.FAIL:

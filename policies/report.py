@@ -1,6 +1,6 @@
 """The controls report: every control of the checklist with its state for one stack.
 
-`evaluate(resources, context)` runs every rule of `policies.rules.CONTROLS` over a stack's
+`evaluate(resources, policy)` runs every rule of `policies.rules.CONTROLS` over a stack's
 resources (the mock harness's recorded plan, or `policies.export.load_stack_export(...)` after a
 deploy) and says, per control ID: pass, fail, exception (with the stack file's reason),
 unknown (values not known yet), or not applicable. `render(report)` prints it as a table for
@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from policies.context import Enforcement, StackPolicy
 from policies.model import Control, Outcome, Resource, ResourceLike, Status, Violation
 from policies.rules import CONTROLS, control
+from stacks.config import PolicyConfig
 
 STATUS_STYLE: Mapping[Status, str] = {
     Status.PASS: "green",
@@ -49,12 +49,13 @@ class ControlsReport:
     """Per-control results for one stack, in checklist order, and problems with the declaration.
 
     `rejected_exceptions` maps an exception key of the stack file to why it was not honored (no
-    such control, or CONTROLS.md allows no exception for it): a reviewer must see those.
+    such control, or one docs/controls.md requires in every stack): a reviewer must see those.
     `unused_exceptions` lists declared exceptions whose control passes anyway (stale entries).
     """
 
     results: tuple[ControlResult, ...]
-    enforcement: Enforcement = "mandatory"
+    enforcement: str = "mandatory"
+    """`golive:policy.enforcement`: `mandatory` or `advisory`."""
     rejected_exceptions: Mapping[str, str] = field(default_factory=dict[str, str])
     unused_exceptions: tuple[str, ...] = ()
 
@@ -109,21 +110,21 @@ class ControlsReport:
 
 def evaluate(
     resources: Iterable[ResourceLike | Resource],
-    context: StackPolicy | None = None,
+    policy: PolicyConfig | None = None,
     controls: Sequence[Control] = CONTROLS,
 ) -> ControlsReport:
     """Run every control over a stack's resources and classify each one.
 
     `resources`: `plan.harness.Plan.resources`, or `load_stack_export(...)`'s result.
-    `context`: the stack's declared exceptions and enforcement (default: none, mandatory).
+    `policy`: the stack file's validated `golive:policy` (default: no exception, mandatory).
     """
-    context = context or StackPolicy()
+    policy = policy or PolicyConfig()
     stack = [Resource.of(r) for r in resources]
-    rejected = _rejected_exceptions(context)
+    rejected = _rejected_exceptions(policy)
     results: list[ControlResult] = []
     unused: list[str] = []
     for item in controls:
-        reason = context.exception_for(item) if item.exception_allowed else None
+        reason = item.declared_exception(policy.exceptions)
         violations = item.check(stack)
         if violations is None:
             results.append(ControlResult(item, Status.NOT_APPLICABLE, (), reason))
@@ -132,7 +133,7 @@ def evaluate(
         if reason is not None and status is Status.PASS:
             unused.append(item.id)
         results.append(ControlResult(item, status, tuple(violations), reason))
-    return ControlsReport(tuple(results), context.enforcement, rejected, tuple(unused))
+    return ControlsReport(tuple(results), policy.enforcement, rejected, tuple(unused))
 
 
 def classify(violations: Sequence[Violation], *, waived: bool) -> Status:
@@ -151,16 +152,16 @@ def classify(violations: Sequence[Violation], *, waived: bool) -> Status:
     return Status.EXCEPTION
 
 
-def _rejected_exceptions(context: StackPolicy) -> dict[str, str]:
+def _rejected_exceptions(policy: PolicyConfig) -> dict[str, str]:
     rejected: dict[str, str] = {}
-    for key in context.exceptions:
+    for key in policy.exceptions:
         try:
             item = control(key)
         except KeyError:
             rejected[key] = "no such control"
             continue
         if not item.exception_allowed:
-            rejected[key] = f"CONTROLS.md allows no exception for {item.id}"
+            rejected[key] = f"{item.id} is required in every stack (docs/controls.md)"
     return rejected
 
 

@@ -17,14 +17,14 @@ from pulumi_policy import PolicyPack
 from policies.pulumi_pack import (
     PACK_NAME,
     build_policies,
-    context_from_environment,
     enforcement_level,
+    policy_from_environment,
 )
 
-context = context_from_environment()
+policy = policy_from_environment()
 PolicyPack(
     name=PACK_NAME,
-    policies=build_policies(context),
-    enforcement_level=enforcement_level(context),
-    description="golive security and reliability controls (CONTROLS.md)",
+    policies=build_policies(policy),
+    enforcement_level=enforcement_level(policy),
+    description="golive security and reliability controls (docs/controls.md)",
 )

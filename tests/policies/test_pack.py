@@ -32,18 +32,19 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 
-from policies.context import StackPolicy
 from policies.model import Resource
 from policies.pulumi_pack import (
     PACK_NAME,
     UndecidedError,
     build_policies,
-    context_from_environment,
     enforcement_level,
+    policy_from_environment,
 )
-from policies.rules import CONTROLS
+from policies.rules import BY_ID, CONTROLS
+from stacks.config import PolicyConfig
 from tests.policies.fixtures import compliant_stack, drop, set_options
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,8 +58,8 @@ STAGING_CONFIG = {
 }
 
 
-def _policies(context: StackPolicy | None = None) -> dict[str, Any]:
-    return {p.name: p for p in build_policies(context or StackPolicy())}
+def _policies(policy: PolicyConfig | None = None) -> dict[str, Any]:
+    return {p.name: p for p in build_policies(policy or PolicyConfig())}
 
 
 def _options() -> PolicyResourceOptions:
@@ -87,7 +88,7 @@ def _db_props(**changes: Any) -> dict[str, Any]:
 
 
 def test_one_policy_per_control() -> None:
-    policies = build_policies(StackPolicy())
+    policies = build_policies(PolicyConfig())
     assert [p.name for p in policies] == [c.id for c in CONTROLS]
     for policy, control in zip(policies, CONTROLS, strict=True):
         expected = ResourceValidationPolicy if control.resource_rule else StackValidationPolicy
@@ -97,22 +98,49 @@ def test_one_policy_per_control() -> None:
 
 
 def test_enforcement_follows_the_stack_declaration() -> None:
-    assert enforcement_level(StackPolicy()) is EnforcementLevel.MANDATORY
-    assert enforcement_level(StackPolicy(enforcement="advisory")) is EnforcementLevel.ADVISORY
+    assert enforcement_level(PolicyConfig()) is EnforcementLevel.MANDATORY
+    assert enforcement_level(PolicyConfig(enforcement="advisory")) is EnforcementLevel.ADVISORY
 
 
-def test_context_comes_from_the_engine_config() -> None:
-    context = context_from_environment({"PULUMI_CONFIG": json.dumps(STAGING_CONFIG)})
-    assert context.exceptions == {"RDS.5": "single-AZ staging database"}
-    assert context_from_environment({}) == StackPolicy()
-    derived = context_from_environment(
-        {"PULUMI_CONFIG": json.dumps({"golive:database": '{"multiAz": false}'})},
-        builder=lambda config: StackPolicy(
-            {"RDS.5": "database.multiAz: false"} if '"multiAz": false' in config["golive:database"]
-            else {}
-        ),
-    )  # fmt: skip
-    assert derived.exceptions == {"RDS.5": "database.multiAz: false"}
+def _engine_policy(raw: str) -> PolicyConfig:
+    return policy_from_environment({"PULUMI_CONFIG": json.dumps({"golive:policy": raw})})
+
+
+def test_policy_comes_from_the_engine_config() -> None:
+    policy = policy_from_environment({"PULUMI_CONFIG": json.dumps(STAGING_CONFIG)})
+    assert policy.exceptions == {"RDS.5": "single-AZ staging database"}
+    assert policy_from_environment({}) == PolicyConfig()
+    assert policy_from_environment({"PULUMI_CONFIG": '{"aws:region": "us-east-1"}'}) == (
+        PolicyConfig()
+    )
+    assert PolicyConfig().enforcement == "mandatory"
+    advisory = _engine_policy('{"enforcement": "advisory", "exceptions": {"RDS.5": "why"}}')
+    assert advisory.enforcement == "advisory"
+    assert BY_ID["RDS.5"].declared_exception(advisory.exceptions) == "why"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ('{"enforcement": "strict"}', "enforcement"),
+        ('{"exceptions": {"RDS.5": ""}}', "give a reason"),
+        ('{"exceptions": ["RDS.5"]}', "exceptions\n  Input should be an object"),
+        ('{"exception": {}}', "exception\n  Extra inputs are not permitted"),
+        ('{"exceptions": {"EC2.2": "no"}}', "EC2.2: allows no exception"),
+        ("[1]", "Input should be an object"),
+        ("{oops", "Invalid JSON"),
+    ],
+)
+def test_the_pack_parses_golive_policy_with_the_config_model(raw: str, message: str) -> None:
+    """One parser: what the stack file's config model rejects, the pack rejects too."""
+    with pytest.raises(ValidationError, match=message):
+        _engine_policy(raw)
+
+
+def test_the_declaration_is_frozen() -> None:
+    policy = _engine_policy('{"exceptions": {"RDS.5": "x"}}')
+    with pytest.raises(ValidationError, match="frozen"):
+        policy.enforcement = "advisory"  # type: ignore[misc]
 
 
 def test_resource_policy_reports_a_failure() -> None:
@@ -123,7 +151,7 @@ def test_resource_policy_reports_a_failure() -> None:
 
 
 def test_declared_exception_silences_only_waivable_findings() -> None:
-    staging = StackPolicy({"RDS.5": "single AZ", "RDS.8": "disposable"})
+    staging = PolicyConfig(exceptions={"RDS.5": "single AZ", "RDS.8": "disposable"})
     props = _db_props(multiAz=False, deletionProtection=False)
     assert _validate_resource(_policies(staging)["RDS.5"], "aws:rds/instance:Instance", props) == []
     assert _validate_resource(_policies(staging)["RDS.8"], "aws:rds/instance:Instance", props) == []
@@ -298,7 +326,7 @@ def test_rules_and_report_do_not_need_pulumi_policy() -> None:
     """`golive plan --controls` runs without the dev-only pulumi-policy package."""
     code = (
         "import sys; sys.modules['pulumi_policy'] = None\n"
-        "import policies.report, policies.export, policies.rules, policies.context\n"
+        "import policies.report, policies.export, policies.rules, policies.docs\n"
         "print(len(policies.rules.CONTROLS))"
     )
     result = subprocess.run(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from policies.context import StackPolicy, StackPolicyError
 from policies.model import Status, Violation, fail, unknown
 from policies.report import classify, evaluate, render
-from policies.rules import BY_ID, CONTROLS
+from policies.rules import CONTROLS
+from stacks.config import PolicyConfig
 from tests.policies.fixtures import (
     DELETE,
     UNKNOWN,
@@ -45,7 +45,7 @@ def test_compliant_stack_reports_every_control_passing() -> None:
 
 
 def test_staging_shows_only_its_declared_exceptions() -> None:
-    report = evaluate(STAGING(compliant_stack()), StackPolicy(STAGING_EXCEPTIONS))
+    report = evaluate(STAGING(compliant_stack()), PolicyConfig(exceptions=STAGING_EXCEPTIONS))
     exceptions = {r.id: r.exception_reason for r in report.with_status(Status.EXCEPTION)}
     assert exceptions == STAGING_EXCEPTIONS
     assert report.counts()[Status.FAIL] == 0
@@ -56,26 +56,30 @@ def test_without_the_declaration_the_same_stack_fails() -> None:
     report = evaluate(STAGING(compliant_stack()))
     assert {r.id for r in report.with_status(Status.FAIL)} == set(STAGING_EXCEPTIONS)
     assert report.blocking
-    advisory = evaluate(STAGING(compliant_stack()), StackPolicy(enforcement="advisory"))
+    advisory = evaluate(STAGING(compliant_stack()), PolicyConfig(enforcement="advisory"))
     assert not advisory.passed and not advisory.blocking
 
 
 def test_an_exception_never_covers_the_non_waivable_part() -> None:
     """RDS.8: deletion protection may be off in staging; the final snapshot may not."""
     stack = mutate("db", deletionProtection=False, skipFinalSnapshot=True)(compliant_stack())
-    report = evaluate(stack, StackPolicy({"RDS.8": "staging"}))
+    report = evaluate(stack, PolicyConfig(exceptions={"RDS.8": "staging"}))
     assert report.by_id()["RDS.8"].status is Status.FAIL
     without_gateway = drop("vpce-s3", "vpce-logs")(compliant_stack())
-    report = evaluate(without_gateway, StackPolicy({"EC2.10": "no interface endpoints"}))
+    report = evaluate(
+        without_gateway, PolicyConfig(exceptions={"EC2.10": "no interface endpoints"})
+    )
     assert report.by_id()["EC2.10"].status is Status.FAIL  # the S3 gateway is free: required
 
 
 def test_exceptions_are_honored_only_where_allowed() -> None:
+    """The config model rejects such a declaration; a report given one unchecked refuses it too."""
     stack = mutate("db", storageEncrypted=False)(compliant_stack())
-    report = evaluate(stack, StackPolicy({"RDS.3": "please", "XYZ.9": "typo"}))
+    unchecked = PolicyConfig.model_construct(exceptions={"RDS.3": "please", "XYZ.9": "typo"})
+    report = evaluate(stack, unchecked)
     assert report.by_id()["RDS.3"].status is Status.FAIL
     assert report.rejected_exceptions == {
-        "RDS.3": "CONTROLS.md allows no exception for RDS.3",
+        "RDS.3": "RDS.3 is required in every stack (docs/controls.md)",
         "XYZ.9": "no such control",
     }
     assert not report.passed
@@ -83,13 +87,13 @@ def test_exceptions_are_honored_only_where_allowed() -> None:
 
 def test_exception_by_a_covered_id() -> None:
     stack = drop("jwt-rotation")(compliant_stack())
-    report = evaluate(stack, StackPolicy({"SecretsManager.4": "external secret"}))
+    report = evaluate(stack, PolicyConfig(exceptions={"SecretsManager.4": "external secret"}))
     assert report.by_id()["SecretsManager.1"].status is Status.EXCEPTION
     assert not report.rejected_exceptions
 
 
 def test_unused_exceptions_are_listed() -> None:
-    report = evaluate(compliant_stack(), StackPolicy({"RDS.5": "stale"}))
+    report = evaluate(compliant_stack(), PolicyConfig(exceptions={"RDS.5": "stale"}))
     assert report.by_id()["RDS.5"].status is Status.PASS
     assert report.unused_exceptions == ("RDS.5",)
 
@@ -127,7 +131,8 @@ def test_classify(violations: list[Violation], waived: bool, expected: Status) -
 
 def test_render_lists_controls_reasons_and_problems() -> None:
     stack = STAGING(compliant_stack())
-    report = evaluate(stack, StackPolicy({**STAGING_EXCEPTIONS, "RDS.3": "nope", "ELB.6": "old"}))
+    declared = {**STAGING_EXCEPTIONS, "RDS.3": "nope", "ELB.6": "old"}
+    report = evaluate(stack, PolicyConfig.model_construct(exceptions=declared))
     console = Console(record=True, width=200)
     render(report, console)
     text = console.export_text()
@@ -147,43 +152,12 @@ def test_render_can_hide_not_applicable() -> None:
 
 
 def test_to_json() -> None:
-    report = evaluate(STAGING(compliant_stack()), StackPolicy(STAGING_EXCEPTIONS))
+    report = evaluate(STAGING(compliant_stack()), PolicyConfig(exceptions=STAGING_EXCEPTIONS))
     data = report.to_json()
     assert data["counts"]["exception"] == len(STAGING_EXCEPTIONS)
     entry = next(c for c in data["controls"] if c["id"] == "RDS.5")
     assert entry["status"] == "exception" and entry["exceptionAllowed"] is True
     assert entry["findings"][0]["urn"].endswith("::db")
-
-
-def test_stack_policy_from_config() -> None:
-    config = {"golive:policy": '{"enforcement": "advisory", "exceptions": {"RDS.5": "why"}}'}
-    context = StackPolicy.from_config(config)
-    assert context.enforcement == "advisory"
-    assert context.exception_for(BY_ID["RDS.5"]) == "why"
-    assert StackPolicy.from_config({}) == StackPolicy()
-    assert StackPolicy().enforcement == "mandatory"
-
-
-@pytest.mark.parametrize(
-    ("raw", "message"),
-    [
-        ('{"enforcement": "strict"}', "enforcement"),
-        ('{"exceptions": {"RDS.5": ""}}', "give a reason"),
-        ('{"exceptions": ["RDS.5"]}', "map of control ID"),
-        ('{"exception": {}}', "unknown key"),
-        ("[1]", "expected an object"),
-        ("{oops", "not a JSON object"),
-    ],
-)
-def test_stack_policy_rejects_bad_declarations(raw: str, message: str) -> None:
-    with pytest.raises(StackPolicyError, match=message):
-        StackPolicy.from_config({"golive:policy": raw})
-
-
-def test_stack_policy_is_frozen() -> None:
-    context = StackPolicy({"RDS.5": "x"})
-    with pytest.raises(TypeError):
-        context.exceptions["RDS.6"] = "y"  # type: ignore[index]
 
 
 def test_exceptions_come_from_data_not_names() -> None:

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from ops.cli import app
 from plan.harness import Plan, run_program, to_jsonable
 from plan.mocks import Lookups
-from policies.context import StackPolicy
 from policies.report import ControlsReport, evaluate
 from stacks.config import parse
 from tests.conftest import raw_config
@@ -36,10 +35,7 @@ def released(stack: str) -> Lookups:
 
 def report_for(plan: Plan) -> ControlsReport:
     cfg = parse(plan.stack, raw_config(plan.stack))
-    context = StackPolicy(
-        exceptions=dict(cfg.policy.exceptions), enforcement=cfg.policy.enforcement
-    )
-    return evaluate(plan.resources, context)
+    return evaluate(plan.resources, cfg.policy)
 
 
 def _ids(report: ControlsReport, status: str) -> set[str]:

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from ops.cli import app
 from plan.harness import RecordedResource, run_program
-from policies.context import StackPolicy
 from policies.report import evaluate
 from stacks.config import (
     ConfigError,
@@ -343,10 +342,7 @@ def test_the_runbooks_prod_restore_change_passes_every_control() -> None:
     )
     cfg = parse("prod", as_cli(document))
     plan = run_program("prod", stack_file=_stack_file(document))
-    report = evaluate(
-        plan.resources,
-        StackPolicy(exceptions=dict(cfg.policy.exceptions), enforcement=cfg.policy.enforcement),
-    )
+    report = evaluate(plan.resources, cfg.policy)
     failed = {r.control.id for r in report.results if r.status.value == "fail"}
     assert failed == set(), report.to_json()
     assert "PUL.1" in {r.control.id for r in report.results if r.status.value == "exception"}

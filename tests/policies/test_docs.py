@@ -1,0 +1,39 @@
+"""docs/controls.md: generated from the rules' metadata and held in step with them."""
+
+from __future__ import annotations
+
+import re
+
+from plan.harness import PROJECT_DIR
+from policies import docs
+from policies.rules import CONTROLS
+
+
+def test_docs_controls_md_is_generated_from_the_rules() -> None:
+    written = (PROJECT_DIR / "docs" / "controls.md").read_text()
+    assert written == docs.markdown(), "run: .venv/bin/python -m policies.docs > docs/controls.md"
+
+
+def test_every_control_has_a_section_its_summary_links_to() -> None:
+    text = docs.markdown()
+    headings = re.findall(r"^### (\S+)$", text, re.M)
+    assert headings == [c.id for c in CONTROLS]
+    anchors = [docs.anchor(c) for c in CONTROLS]
+    assert len(set(anchors)) == len(anchors)
+    for control in CONTROLS:
+        assert f"[{control.id}](#{docs.anchor(control)})" in text
+
+
+def test_each_section_says_whether_an_exception_may_be_declared() -> None:
+    sections = re.split(r"^### ", docs.markdown(), flags=re.M)[1:]
+    for control, section in zip(CONTROLS, sections, strict=True):
+        assert control.why in section and control.description in section
+        line = next(x for x in section.splitlines() if x.startswith("- **Exception:**"))
+        assert ("may be declared" in line) is control.exception_allowed, control.id
+        assert control.exception_never_covers in line
+
+
+def test_readme_points_at_the_generated_list() -> None:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    assert "[docs/controls.md](docs/controls.md)" in readme
+    assert f"{len(CONTROLS)} controls" in readme
