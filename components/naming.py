@@ -32,3 +32,14 @@ def load_balancer(prefix: str) -> str:
 def target_group(prefix: str, service: str) -> str:
     """The logical name of a web service's target group."""
     return f"{prefix}-{service}"
+
+
+def database(prefix: str) -> str:
+    """A stack's DB instance identifier (explicit, 1-63 characters; a restored instance adds a
+    suffix, `components.database.instance_identifier`). Its groups are named after it."""
+    return f"{prefix}-db"
+
+
+def cache(prefix: str) -> str:
+    """A stack's cache replication group id (explicit, 1-40 characters)."""
+    return f"{prefix}-cache"
