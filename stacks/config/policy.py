@@ -25,7 +25,7 @@ def check_exceptions(exceptions: dict[str, str]) -> dict[str, str]:
             exception_allowed = True  # nothing more to say about an unknown control
         if not exception_allowed:
             problems.append(
-                (control_id, "allows no exception (CONTROLS.md: required in every stack)")
+                (control_id, "allows no exception (docs/controls.md: required in every stack)")
             )
         if not reason.strip():
             problems.append((control_id, "give a reason: who accepted it, and why"))

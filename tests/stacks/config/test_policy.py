@@ -22,7 +22,7 @@ def test_declared_exceptions_must_name_real_waivable_controls_with_reasons() -> 
         ("policy.exceptions.RDS.55", "is not a golive control (did you mean 'RDS.5'?)"),
         (
             "policy.exceptions.EC2.2",
-            "allows no exception (CONTROLS.md: required in every stack)",
+            "allows no exception (docs/controls.md: required in every stack)",
         ),
         ("policy.exceptions.RDS.5", "give a reason: who accepted it, and why"),
     }  # SecretsManager.4 is covered by SecretsManager.1: accepted
