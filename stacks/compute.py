@@ -44,6 +44,7 @@ from components.service import (
 )
 from components.task import OneOffTask, OneOffTaskArgs
 from stacks.config import CACHE_ENV, DATABASE_ENV, ServiceConfig, StackConfig, ecr_repository_arn
+from stacks.config.base import default_of
 
 ELB_SERVICE_PRINCIPAL_REGIONS = frozenset(
     {
@@ -469,8 +470,10 @@ def _db_init(
             account_id=account_id,
             region=cfg.region,
             log_group_name=f"/golive/{cfg.app}/{cfg.stack}/db-init",
+            # As long as the services' logs (a service's default when there is none).
             log_retention_days=max(
-                (s.log_retention_days for s in cfg.services.values()), default=30
+                (s.log_retention_days for s in cfg.services.values()),
+                default=default_of(ServiceArgs, "log_retention_days"),
             ),
             kms_key_arn=key.arn,
         ),

@@ -21,9 +21,9 @@ from stacks.config.compute import (
     check_schedule_expression,
     ecr_repository_arn,
 )
-from stacks.config.data import backup_before_release, read_config_secrets, secret_env_names
+from stacks.config.data import backup_before_release, secret_env_names
 from stacks.config.monitoring import AlarmThresholds
-from stacks.config.stack import StackConfig, known_keys, load, parse
+from stacks.config.stack import StackConfig, known_keys, load, parse, read_config_secrets
 from stacks.config.windows import parse_window
 
 __all__ = [

@@ -1,5 +1,8 @@
 """What every tier of the config model shares: the errors, the base model and common validators.
 
+A setting a component also takes reads its default from the component's Args (`default_of`): the
+component documents its secure default once, and the stack file's reference shows that value.
+
 A model's `problems()` returns the rules across its own keys as (key path relative to the model,
 message) pairs; the base model's one validator raises them with the keys' other errors, so a
 stack file lists every problem at once. Rules that span tiers are each tier module's
@@ -8,6 +11,7 @@ stack file lists every problem at once. Rules that span tiers are each tier modu
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterable
@@ -86,6 +90,18 @@ def raise_problems(problems: list[tuple[str, str]]) -> None:
     """Report `problems` (relative to the object being validated) as one validation error."""
     if problems:
         raise ProblemList(problems)
+
+
+def default_of(args: type[Any], name: str) -> Any:
+    """The default the component dataclass `args` documents for its field `name` (what its
+    default_factory makes, for a mutable one). Config models take their defaults from here, so a
+    default is written once, where the component that applies it lives."""
+    found = next(f for f in dataclasses.fields(args) if f.name == name)
+    if found.default_factory is not dataclasses.MISSING:
+        return found.default_factory()
+    if found.default is dataclasses.MISSING:
+        raise TypeError(f"{args.__name__}.{name} has no default")
+    return found.default
 
 
 # ----------------------------------------------------------------------------- shared validators

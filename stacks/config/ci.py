@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
-from stacks.config.base import Model
+from components.ci_access import CiAccessArgs
+from stacks.config.base import Model, default_of
 
 _GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
 _GITHUB_ENVIRONMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
@@ -48,7 +49,7 @@ class CiConfig(Model):
         "golive-state"
     )
     """Alias of the secrets-provider key `golive bootstrap` created, without `alias/`."""
-    pull_request_previews: bool = False
+    pull_request_previews: bool = default_of(CiAccessArgs, "pull_request_previews")
     """Also create a read-only role for `pulumi preview` on pull requests (staging only: a
     preview decrypts the stack's secrets, which an unreviewed pull request must not reach)."""
 

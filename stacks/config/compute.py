@@ -18,8 +18,20 @@ from pydantic.alias_generators import to_camel
 from aws_facts.ecs import FARGATE_SIZES
 from aws_facts.limits import TARGET_GROUP_NAME_MAX
 from components import naming
+from components.cluster import ClusterArgs
+from components.container import ContainerSpec, TaskSize
+from components.load_balancer import AccessLogSettings, LoadBalancerArgs, Route
+from components.schedule import ScheduledTaskArgs
 from components.secrets import SecretSource
-from stacks.config.base import LogRetentionDays, Model, check_unique, did_you_mean, raise_problems
+from components.service import LoadBalancerTarget, Repository, Scaling, ServiceArgs
+from stacks.config.base import (
+    LogRetentionDays,
+    Model,
+    check_unique,
+    default_of,
+    did_you_mean,
+    raise_problems,
+)
 from stacks.config.data import secret_env_names
 
 if TYPE_CHECKING:
@@ -245,7 +257,9 @@ class IamEffect(StrEnum):
 class ClusterConfig(Model):
     """The ECS cluster every service and task of the stack runs in."""
 
-    container_insights: ContainerInsights = ContainerInsights.ENABLED
+    container_insights: ContainerInsights = ContainerInsights(
+        default_of(ClusterArgs, "container_insights")
+    )
     """CloudWatch Container Insights (control ECS.12): `enabled`, or `enhanced` for per-task and
     per-container metrics (more custom metrics, billed per metric)."""
 
@@ -255,16 +269,20 @@ class LoadBalancerAccessLogsConfig(Model):
 
     enabled: bool = False
     """Write access logs (prod: true). S3 storage only (~$0.023/GB-month)."""
-    retention_days: int = Field(default=90, ge=1, le=3650)
+    retention_days: int = Field(
+        default=default_of(AccessLogSettings, "retention_days"), ge=1, le=3650
+    )
     """Days before log objects expire."""
 
 
 class LoadBalancerConfig(Model):
     """The one Application Load Balancer shared by every web service of the stack."""
 
-    idle_timeout_seconds: int = Field(default=60, ge=1, le=4000)
+    idle_timeout_seconds: int = Field(
+        default=default_of(LoadBalancerArgs, "idle_timeout"), ge=1, le=4000
+    )
     """Seconds an idle connection stays open (AWS default 60); raise it for long polls."""
-    deletion_protection: bool = False
+    deletion_protection: bool = default_of(LoadBalancerArgs, "deletion_protection")
     """Refuse to delete the load balancer (control ELB.6; prod: true)."""
     access_logs: LoadBalancerAccessLogsConfig = Field(default_factory=LoadBalancerAccessLogsConfig)
     """Access logs (control ELB.5)."""
@@ -273,13 +291,17 @@ class LoadBalancerConfig(Model):
 class HealthCheckConfig(Model):
     """The target group's health check (interval 10 s, healthy after 2, unhealthy after 3)."""
 
-    path: Annotated[str, AfterValidator(check_alb_path_pattern)] = "/health"
+    path: Annotated[str, AfterValidator(check_alb_path_pattern)] = default_of(
+        Route, "health_check_path"
+    )
     """HTTP path the load balancer probes, e.g. `/api/health`."""
-    matcher: str = "200"
+    matcher: str = default_of(Route, "health_check_matcher")
     """Status codes that mean healthy: `200`, `200,204` or `200-299`."""
-    timeout_seconds: int = Field(default=5, ge=2, le=9)
+    timeout_seconds: int = Field(default=default_of(Route, "health_check_timeout"), ge=2, le=9)
     """Seconds before a probe fails (below the 10-second interval)."""
-    grace_period_seconds: int = Field(default=60, ge=0, le=3600)
+    grace_period_seconds: int = Field(
+        default=default_of(LoadBalancerTarget, "health_check_grace_period"), ge=0, le=3600
+    )
     """Seconds ECS ignores failing health checks of a new task (above the app's boot time)."""
 
     @field_validator("matcher")
@@ -297,15 +319,19 @@ class AutoscalingConfig(Model):
     """Fewest tasks once released (prod web services: at least 2, across AZs)."""
     max_count: int = Field(ge=1, le=1000)
     """Most tasks."""
-    cpu_percent: int | None = Field(default=70, ge=10, le=95)
+    cpu_percent: int | None = Field(default=default_of(Scaling, "cpu_percent"), ge=10, le=95)
     """Average CPU utilization to hold; null to not scale on CPU."""
     memory_percent: int | None = Field(default=None, ge=10, le=95)
     """Average memory utilization to hold; null to not scale on memory."""
     requests_per_target: int | None = Field(default=None, ge=1, le=1_000_000)
     """ALB requests per task per minute to hold (web services only); null to not use it."""
-    scale_in_cooldown_seconds: int = Field(default=300, ge=0, le=3600)
+    scale_in_cooldown_seconds: int = Field(
+        default=default_of(Scaling, "scale_in_cooldown"), ge=0, le=3600
+    )
     """Seconds between scale-in steps (slow, so a dip does not drop capacity at once)."""
-    scale_out_cooldown_seconds: int = Field(default=60, ge=0, le=3600)
+    scale_out_cooldown_seconds: int = Field(
+        default=default_of(Scaling, "scale_out_cooldown"), ge=0, le=3600
+    )
     """Seconds between scale-out steps."""
 
     def problems(self) -> list[tuple[str, str]]:
@@ -370,7 +396,7 @@ class ServiceConfig(Model):
     repository_credentials: str | None = None
     """Name of a secret in `golive:secrets` holding `{"username", "password"}` for a private
     registry (with `image` only)."""
-    keep_images: int = Field(default=50, ge=1, le=1000)
+    keep_images: int = Field(default=default_of(Repository, "keep_images"), ge=1, le=1000)
     """Images the ECR lifecycle policy keeps (untagged ones expire after 7 days). Keep enough
     to roll back to: a release older than this many pushes cannot be redeployed."""
     port: int | None = Field(default=None, ge=1, le=65535)
@@ -387,21 +413,23 @@ class ServiceConfig(Model):
     container_health_check: list[str] | None = None
     """Container health check command, e.g. `["CMD-SHELL", "wget -qO- localhost:8080/health"]`
     (the image must contain the tool); omit to rely on the load balancer's."""
-    deregistration_delay_seconds: int = Field(default=30, ge=0, le=60)
+    deregistration_delay_seconds: int = Field(
+        default=default_of(Route, "deregistration_delay"), ge=0, le=60
+    )
     """Seconds a stopping task keeps serving in-flight requests (AWS default 300 would add five
     minutes to every release)."""
     cpu: int = 256
     """Fargate CPU units: 256 (0.25 vCPU), 512, 1024, 2048, 4096, 8192, 16384."""
     memory: int = 512
     """Memory in MiB; must be a size Fargate allows with `cpu` (256: 512-2048)."""
-    architecture: CpuArchitecture = CpuArchitecture.X86_64
+    architecture: CpuArchitecture = CpuArchitecture(default_of(TaskSize, "architecture"))
     """`X86_64` or `ARM64` (Graviton, ~20% cheaper; the image must be built for it)."""
-    spot: bool = False
+    spot: bool = default_of(ServiceArgs, "spot")
     """Run on Fargate Spot (up to 70% cheaper; a task may be stopped with two minutes' notice;
     X86_64 only)."""
-    on_demand_base: int = Field(default=0, ge=0, le=100)
+    on_demand_base: int = Field(default=default_of(ServiceArgs, "on_demand_base"), ge=0, le=100)
     """With `spot`: this many tasks always run on regular Fargate."""
-    desired_count: int = Field(default=1, ge=1, le=1000)
+    desired_count: int = Field(default=default_of(ServiceArgs, "desired_count"), ge=1, le=1000)
     """Tasks once released, without autoscaling (0 until the first release)."""
     autoscaling: AutoscalingConfig | None = None
     """Target-tracking autoscaling; when set, it owns the task count."""
@@ -422,25 +450,29 @@ class ServiceConfig(Model):
     cache: bool = False
     """Connects to the cache: the cache admits it, and it receives `REDIS_HOST`, `REDIS_PORT`
     (TLS) and the AUTH token secret."""
-    readonly_root_filesystem: bool = True
+    readonly_root_filesystem: bool = default_of(ContainerSpec, "readonly_root_filesystem")
     """Read-only root filesystem (control ECS.5); `writablePaths` stay writable."""
     writable_root_reason: str | None = None
     """Required when `readonlyRootFilesystem` is false: why (shown in the controls report)."""
     writable_paths: Annotated[list[str], AfterValidator(check_unique)] = Field(
-        default_factory=lambda: ["/tmp"]
+        default_factory=lambda: list(default_of(ContainerSpec, "writable_paths"))
     )
     """Directories mounted writable (task-local, lost when the task stops)."""
-    stop_timeout_seconds: int = Field(default=30, ge=2, le=120)
+    stop_timeout_seconds: int = Field(
+        default=default_of(ContainerSpec, "stop_timeout"), ge=2, le=120
+    )
     """Seconds between SIGTERM and SIGKILL when a task stops (Fargate allows 120)."""
-    ecs_exec: bool = False
+    ecs_exec: bool = default_of(ContainerSpec, "exec_agent")
     """Allow `aws ecs execute-command` into running tasks (sessions encrypted with the stack
     key and logged)."""
     task_role_statements: list[IamStatementConfig] = Field(default_factory=list[IamStatementConfig])
     """Extra IAM statements for the task role (AWS APIs the app calls); none by default."""
-    log_retention_days: LogRetentionDays = 30
+    log_retention_days: LogRetentionDays = default_of(ServiceArgs, "log_retention_days")
     """Days CloudWatch keeps the service's logs (prod: 365)."""
     egress_cidrs: list[ipaddress.IPv4Network] = Field(
-        default_factory=lambda: [ipaddress.IPv4Network("0.0.0.0/0")]
+        default_factory=lambda: [
+            ipaddress.IPv4Network(c) for c in default_of(ServiceArgs, "egress_cidrs")
+        ]
     )
     """Where tasks may open connections (all protocols); the database and cache are always
     reachable when used. Tasks also need HTTPS to ECR, Secrets Manager and CloudWatch Logs:
@@ -572,9 +604,11 @@ class ScheduleConfig(Model):
     schedule: Annotated[str, AfterValidator(check_schedule_expression)]
     """`rate(5 minutes)`, `cron(0 3 * * ? *)` or `at(2030-01-31T09:00:00)`; a faster tick than
     one minute belongs in a worker."""
-    timezone: Annotated[str, AfterValidator(check_timezone)] = "UTC"
+    timezone: Annotated[str, AfterValidator(check_timezone)] = default_of(
+        ScheduledTaskArgs, "timezone"
+    )
     """IANA time zone for `cron` and `at` expressions."""
-    enabled: bool = True
+    enabled: bool = default_of(ScheduledTaskArgs, "enabled")
     """Pause the schedule without deleting it."""
     cpu: int | None = None
     """Fargate CPU units; default: the service's."""

@@ -5,11 +5,9 @@ them and the stack.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import string
-from collections.abc import Collection, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -39,10 +37,10 @@ from aws_facts.rds import (
     STORAGE_AUTOSCALING_HEADROOM,
 )
 from components import naming
-from components.cache import CacheEngine
-from components.database import instance_identifier
-from components.secrets import SecretSource
-from stacks.config.base import NAMESPACE, LogRetentionDays, Model, Problem, did_you_mean
+from components.cache import CacheArgs, CacheEngine
+from components.database import DatabaseArgs, PostgresLogging, instance_identifier
+from components.secrets import SecretSource, SecretSpec
+from stacks.config.base import NAMESPACE, LogRetentionDays, Model, default_of, did_you_mean
 from stacks.config.windows import (
     CacheMaintenanceWindow,
     CacheSnapshotWindow,
@@ -52,8 +50,6 @@ from stacks.config.windows import (
 )
 
 if TYPE_CHECKING:
-    import pulumi
-
     from stacks.config.stack import StackConfig
 
 _AWS_DB_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -245,17 +241,19 @@ class PostgresLogStatement(StrEnum):
 class DatabaseLoggingConfig(Model):
     """What PostgreSQL logs; exported to CloudWatch Logs with the `upgrade` log (RDS.9)."""
 
-    min_duration_ms: int = Field(default=1000, ge=-1, le=2_147_483_647)
+    min_duration_ms: int = Field(
+        default=default_of(PostgresLogging, "min_duration_ms"), ge=-1, le=2_147_483_647
+    )
     """`log_min_duration_statement`: log statements slower than this many ms; -1 turns it off."""
-    statement: PostgresLogStatement = PostgresLogStatement.DDL
+    statement: PostgresLogStatement = PostgresLogStatement(default_of(PostgresLogging, "statement"))
     """`log_statement`: `none`, `ddl` (schema changes: an audit trail), `mod` or `all`."""
-    connections: bool = True
+    connections: bool = default_of(PostgresLogging, "connections")
     """`log_connections`: who connected from where."""
-    disconnections: bool = True
+    disconnections: bool = default_of(PostgresLogging, "disconnections")
     """`log_disconnections`: session lengths."""
-    lock_waits: bool = True
+    lock_waits: bool = default_of(PostgresLogging, "lock_waits")
     """`log_lock_waits`: lock waits longer than a second."""
-    retention_days: LogRetentionDays = 30
+    retention_days: LogRetentionDays = default_of(PostgresLogging, "retention_days")
     """Days CloudWatch keeps the exported logs (encrypted with the stack key)."""
 
 
@@ -264,44 +262,56 @@ class DatabaseConfig(Model):
 
     engine_version: Annotated[
         str, BeforeValidator(_as_text), AfterValidator(check_postgres_major)
-    ] = "17"
+    ] = default_of(DatabaseArgs, "engine_major")
     """PostgreSQL major (`14` to `18`); minor versions upgrade automatically."""
-    instance_class: Annotated[str, AfterValidator(check_rds_instance_class)] = "db.t4g.micro"
+    instance_class: Annotated[str, AfterValidator(check_rds_instance_class)] = default_of(
+        DatabaseArgs, "instance_class"
+    )
     """RDS instance class; db.t4g.micro is ~$12/month single-AZ in us-east-1."""
-    name: Annotated[str, AfterValidator(check_database_name)] = "app"
+    name: Annotated[str, AfterValidator(check_database_name)] = default_of(DatabaseArgs, "db_name")
     """The database created with the instance (changing it replaces the instance)."""
-    master_username: Annotated[str, AfterValidator(check_role_name)] = "golive_admin"
+    master_username: Annotated[str, AfterValidator(check_role_name)] = default_of(
+        DatabaseArgs, "master_username"
+    )
     """Master user, for administrative one-off tasks only (never `postgres`: RDS.25). RDS keeps
     its password in Secrets Manager; changing the name replaces the instance."""
-    allocated_storage: int = Field(default=20, ge=20, le=65536)
+    allocated_storage: int = Field(
+        default=default_of(DatabaseArgs, "allocated_storage"), ge=20, le=65536
+    )
     """gp3 GB at creation, 20 to 65536 ($0.115/GB-month, x2 with Multi-AZ)."""
-    max_allocated_storage: int = Field(default=100, ge=20, le=65536)
+    max_allocated_storage: int = Field(
+        default=default_of(DatabaseArgs, "max_allocated_storage"), ge=20, le=65536
+    )
     """Storage autoscaling ceiling in GB: at least 10% above `allocatedStorage`, at most 65536."""
-    multi_az: bool = True
+    multi_az: bool = default_of(DatabaseArgs, "multi_az")
     """A standby in another AZ (RDS.5); doubles the price. Staging may turn it off."""
-    backup_retention_days: int = Field(default=14, ge=0, le=35)
+    backup_retention_days: int = Field(
+        default=default_of(DatabaseArgs, "backup_retention_days"), ge=0, le=35
+    )
     """Days of automated backups and point-in-time recovery, 0 to 35; 7 or more (RDS.11),
     required when `protect` is on."""
-    backup_window: RdsBackupWindow = "03:00-03:30"
+    backup_window: RdsBackupWindow = default_of(DatabaseArgs, "backup_window")
     """Daily UTC backup window `hh24:mi-hh24:mi`, at least 30 minutes."""
-    maintenance_window: RdsMaintenanceWindow = "sun:04:00-sun:05:00"
+    maintenance_window: RdsMaintenanceWindow = default_of(DatabaseArgs, "maintenance_window")
     """Weekly UTC maintenance window `ddd:hh24:mi-ddd:hh24:mi`, 30 minutes or more, apart
     from the backup window."""
-    deletion_protection: bool = True
+    deletion_protection: bool = default_of(DatabaseArgs, "deletion_protection")
     """AWS refuses to delete the instance (RDS.8)."""
-    final_snapshot: bool = True
+    final_snapshot: bool = default_of(DatabaseArgs, "final_snapshot")
     """Take a named final snapshot on deletion (RDS.8); required when `protect` is on."""
-    performance_insights: bool = True
+    performance_insights: bool = default_of(DatabaseArgs, "performance_insights")
     """Performance Insights, encrypted with the stack key (7 days free)."""
     performance_insights_retention_days: Annotated[
         int, AfterValidator(check_performance_insights_retention)
-    ] = 7
+    ] = default_of(DatabaseArgs, "performance_insights_retention_days")
     """7 (free), a multiple of 31 up to 713, or 731."""
-    monitoring_interval: Annotated[int, AfterValidator(check_monitoring_interval)] = 60
+    monitoring_interval: Annotated[int, AfterValidator(check_monitoring_interval)] = default_of(
+        DatabaseArgs, "monitoring_interval"
+    )
     """Enhanced monitoring every N seconds (RDS.6): 1, 5, 10, 15, 30, 60, or 0 for off."""
-    iam_authentication: bool = True
+    iam_authentication: bool = default_of(DatabaseArgs, "iam_authentication")
     """Allow IAM database authentication (RDS.10); free, passwords keep working."""
-    extended_support: bool = False
+    extended_support: bool = default_of(DatabaseArgs, "extended_support")
     """Keep a major past its end of standard support under RDS Extended Support (billed per
     vCPU-hour); false lets RDS upgrade it."""
     backup_before_release: bool = False
@@ -354,19 +364,21 @@ class SecretConfig(Model):
     keys: dict[str, str] | None = None
     """A JSON secret: environment variable -> JSON key (one variable per key). Omit for a
     plain value whose variable is the secret's name. `database`: map to `username`/`password`."""
-    description: str = Field(default="", max_length=2048)
+    description: str = Field(default=default_of(SecretSpec, "description"), max_length=2048)
     """Shown in the console; say who issues an external secret."""
-    length: int | None = Field(default=None, ge=16, le=4096)
-    """`generated`/`database`: characters per generated value, 16 to 4096 (default 32)."""
-    special: bool | None = None
-    """`generated`/`database`: include special characters (default false)."""
-    special_characters: str | None = None
-    """With `special`: the punctuation to draw from (default `!#$%&*()-_=+[]{}<>:?`)."""
+    length: int = Field(default=default_of(SecretSpec, "length"), ge=16, le=4096)
+    """`generated`/`database`: characters per generated value, 16 to 4096."""
+    special: bool = default_of(SecretSpec, "special")
+    """`generated`/`database`: include special characters."""
+    special_characters: str = default_of(SecretSpec, "special_characters")
+    """With `special`: the punctuation to draw from."""
     config_key: str | None = None
     """`config`: the secret config key (default `secrets:<NAME>`)."""
     username: str | None = None
     """`database`: the application role's name (never the master user)."""
-    recovery_window_days: Annotated[int, AfterValidator(check_recovery_window)] = 30
+    recovery_window_days: Annotated[int, AfterValidator(check_recovery_window)] = default_of(
+        SecretSpec, "recovery_window_days"
+    )
     """Days a deleted secret stays recoverable: 7 to 30, or 0 (deleted at once)."""
 
     def problems(self) -> list[tuple[str, str]]:
@@ -375,7 +387,7 @@ class SecretConfig(Model):
             problems += self._key_problems(self.keys)
         if self.source is SecretSource.DATABASE:
             problems += self._database_problems()
-        if self.special_characters is not None:
+        if "special_characters" in self.model_fields_set:
             problems += self._special_character_problems(self.special_characters)
         if self.config_key is not None:
             match = _CONFIG_KEY.match(self.config_key)
@@ -404,9 +416,10 @@ class SecretConfig(Model):
             SecretSource.EXTERNAL: {"keys"},
             SecretSource.DATABASE: {"keys", "length", "special", "special_characters", "username"},
         }[self.source]
+        given = {f for f in self.model_fields_set if getattr(self, f) is not None}
         problems: list[tuple[str, str]] = []
         for field_name in ("length", "special", "special_characters", "config_key", "username"):
-            if getattr(self, field_name) is not None and field_name not in applies:
+            if field_name in given and field_name not in applies:
                 allowed = ", ".join(sorted(to_camel(f) for f in applies))
                 problems.append(
                     (
@@ -505,32 +518,40 @@ class SecretConfig(Model):
 class CacheAuthTokenConfig(Model):
     """The cache's AUTH token: generated, kept in Secrets Manager, injected as a secret."""
 
-    env_name: str = "REDIS_AUTH_TOKEN"
+    env_name: str = default_of(CacheArgs, "auth_token_env")
     """Environment variable that receives the token in services with `cache: true`."""
-    length: int = Field(default=64, ge=16, le=128)
+    length: int = Field(default=default_of(CacheArgs, "auth_token_length"), ge=16, le=128)
     """Characters, 16 to 128 (ElastiCache's limits)."""
-    recovery_window_days: Annotated[int, AfterValidator(check_recovery_window)] = 30
+    recovery_window_days: Annotated[int, AfterValidator(check_recovery_window)] = default_of(
+        CacheArgs, "auth_token_recovery_window_days"
+    )
     """Recovery window of the token's secret: 7 to 30, or 0."""
 
 
 class CacheConfig(Model):
     """An ElastiCache replication group (Valkey or Redis OSS) on the isolated subnets."""
 
-    engine: CacheEngine = CacheEngine.VALKEY
+    engine: CacheEngine = default_of(CacheArgs, "engine")
     """`valkey` (about 20% cheaper) or `redis`."""
-    engine_version: Annotated[str, BeforeValidator(_as_text)] = "8.1"
+    engine_version: Annotated[str, BeforeValidator(_as_text)] = default_of(
+        CacheArgs, "engine_version"
+    )
     """Major.minor: valkey 7.2-9.0, redis 6.2-7.1; patches apply automatically."""
-    node_type: Annotated[str, AfterValidator(check_cache_node_type)] = "cache.t4g.micro"
+    node_type: Annotated[str, AfterValidator(check_cache_node_type)] = default_of(
+        CacheArgs, "node_type"
+    )
     """Node type; cache.t4g.micro is ~$9/month (Valkey) in us-east-1."""
-    nodes: int = Field(default=1, ge=1, le=6)
+    nodes: int = Field(default=default_of(CacheArgs, "nodes"), ge=1, le=6)
     """Primary plus replicas, 1 to 6."""
-    multi_az: bool = False
+    multi_az: bool = default_of(CacheArgs, "multi_az")
     """Automatic failover to a replica in another AZ; needs 2 or more nodes."""
-    snapshot_retention_days: int = Field(default=1, ge=0, le=35)
+    snapshot_retention_days: int = Field(
+        default=default_of(CacheArgs, "snapshot_retention_days"), ge=0, le=35
+    )
     """Days of daily snapshots, 0 (none) to 35."""
-    snapshot_window: CacheSnapshotWindow = "05:00-06:00"
+    snapshot_window: CacheSnapshotWindow = default_of(CacheArgs, "snapshot_window")
     """Daily UTC snapshot window, 60 minutes or more."""
-    maintenance_window: CacheMaintenanceWindow = "sun:06:00-sun:07:00"
+    maintenance_window: CacheMaintenanceWindow = default_of(CacheArgs, "maintenance_window")
     """Weekly UTC maintenance window, 60 minutes or more, apart from the snapshot window."""
     auth_token: CacheAuthTokenConfig = Field(default_factory=CacheAuthTokenConfig)
     """The AUTH token clients must send (transit encryption is always on)."""
@@ -827,54 +848,3 @@ def secret_env_names(cfg: StackConfig) -> dict[str, str]:
 def backup_before_release(cfg: StackConfig) -> bool:
     """Whether `golive release` snapshots the database first (always when data is protected)."""
     return cfg.database is not None and (cfg.protect or cfg.database.backup_before_release)
-
-
-def config_secret_problems(
-    cfg: StackConfig, raw_config: Mapping[str, Any], secret_keys: Collection[str] | None
-) -> list[Problem]:
-    """`config` secrets must be set, encrypted (`--secret`), and JSON with their keys."""
-    problems: list[Problem] = []
-    for name, secret in cfg.secrets.items():
-        if secret.source is not SecretSource.CONFIG:
-            continue
-        key = secret.resolved_config_key(name)
-        where = f"secrets.{name}.configKey" if secret.config_key else f"secrets.{name}"
-        command = f"pulumi config set --secret {key} VALUE -s {cfg.stack}"
-        if key not in raw_config:
-            problems.append(Problem(where, f"the stack config has no '{key}': run `{command}`"))
-            continue
-        if secret_keys is not None and key not in secret_keys:
-            problems.append(
-                Problem(where, f"'{key}' is stored in plain text; set it again with `{command}`")
-            )
-        if secret.keys is not None:
-            problems += _config_json_problems(where, key, raw_config[key], secret.keys)
-    return problems
-
-
-def _config_json_problems(where: str, key: str, raw: Any, keys: Mapping[str, str]) -> list[Problem]:
-    # Never echo the value: it is a secret.
-    try:
-        document: Any = json.loads(raw) if isinstance(raw, str) else raw
-    except json.JSONDecodeError:
-        document = None
-    if not isinstance(document, dict):
-        return [
-            Problem(where, f"'{key}' must hold a JSON object with keys {sorted(keys.values())}")
-        ]
-    missing = sorted(set(keys.values()) - set(document))  # pyright: ignore[reportUnknownArgumentType]
-    if missing:
-        return [Problem(where, f"'{key}' is JSON without the keys {missing}")]
-    return []
-
-
-def read_config_secrets(cfg: StackConfig) -> dict[str, pulumi.Output[str]]:
-    """The `config` secrets' values as secret Outputs, by secret name."""
-    import pulumi
-
-    values: dict[str, pulumi.Output[str]] = {}
-    for name, secret in cfg.secrets.items():
-        if secret.source is SecretSource.CONFIG:
-            namespace, _, key = secret.resolved_config_key(name).partition(":")
-            values[name] = pulumi.Config(namespace).require_secret(key)
-    return values

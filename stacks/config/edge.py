@@ -18,7 +18,8 @@ from aws_facts.limits import (
     CLOUDFRONT_MAX_HEADER_VALUE,
     WAF_RATE_WINDOWS,
 )
-from stacks.config.base import Hostname, Model, check_unique
+from components.cdn import AccessLogs, AppOrigin, CdnArgs, SecurityHeaders, StaticSite, Waf
+from stacks.config.base import Hostname, Model, check_unique, default_of
 
 if TYPE_CHECKING:
     from stacks.config.stack import StackConfig
@@ -104,10 +105,12 @@ class FrontendConfig(Model):
 
     enabled: bool = False
     """Serve a static site from S3 on the default path; off: every path goes to the app."""
-    spa_fallback: bool = False
+    spa_fallback: bool = default_of(StaticSite, "spa_fallback")
     """Single-page app: paths without a file extension return `defaultRootObject` (a
     CloudFront Function on the static-site behavior only, so the app's own 403/404 stay)."""
-    default_root_object: Annotated[str, AfterValidator(check_object_key)] = "index.html"
+    default_root_object: Annotated[str, AfterValidator(check_object_key)] = default_of(
+        StaticSite, "default_root_object"
+    )
     """Object CloudFront returns for `/` (control CloudFront.1)."""
 
     def problems(self) -> list[tuple[str, str]]:
@@ -147,11 +150,13 @@ HSTS_PRELOAD_MIN_AGE = 31_536_000
 class HstsConfig(Model):
     """Strict-Transport-Security sent on every response."""
 
-    max_age_seconds: int = Field(default=63_072_000, ge=300, le=2**31 - 1)
+    max_age_seconds: int = Field(
+        default=default_of(SecurityHeaders, "hsts_max_age_seconds"), ge=300, le=2**31 - 1
+    )
     """Seconds browsers remember to use HTTPS only (default two years)."""
-    include_subdomains: bool = True
+    include_subdomains: bool = default_of(SecurityHeaders, "hsts_include_subdomains")
     """Apply HSTS to every subdomain of the site's name as well."""
-    preload: bool = False
+    preload: bool = default_of(SecurityHeaders, "hsts_preload")
     """Ask browsers to ship the name in their HSTS preload list: hard to undo, so opt in."""
 
     def problems(self) -> list[tuple[str, str]]:
@@ -174,9 +179,9 @@ class SecurityHeadersConfig(Model):
 
     hsts: HstsConfig = Field(default_factory=HstsConfig)
     """Strict-Transport-Security."""
-    frame_options: FrameOption = FrameOption.DENY
+    frame_options: FrameOption = FrameOption(default_of(SecurityHeaders, "frame_options"))
     """X-Frame-Options: `DENY` or `SAMEORIGIN`."""
-    referrer_policy: ReferrerPolicy = ReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN
+    referrer_policy: ReferrerPolicy = ReferrerPolicy(default_of(SecurityHeaders, "referrer_policy"))
     """Referrer-Policy."""
     content_security_policy: Annotated[str, AfterValidator(check_header_value)] | None = None
     """Content-Security-Policy value (e.g. `default-src 'self'`); omit to let the app set it."""
@@ -224,10 +229,12 @@ class WafConfig(Model):
 
     enabled: bool = True
     """On by default; turning it off is an explicit choice in the stack file."""
-    rate_limit: int = Field(default=2000, ge=10, le=2_000_000_000)
+    rate_limit: int = Field(default=default_of(Waf, "rate_limit"), ge=10, le=2_000_000_000)
     """Requests one IP may make per window before WAF blocks it (WAF's minimum is 10). Cache
     hits count too: an SPA page load can fetch dozens of assets."""
-    rate_limit_window_seconds: Annotated[int, AfterValidator(check_rate_window)] = 300
+    rate_limit_window_seconds: Annotated[int, AfterValidator(check_rate_window)] = default_of(
+        Waf, "rate_limit_window_seconds"
+    )
     """Window the rate limit counts over: 60, 120, 300 or 600 seconds."""
     count_only_rules: Annotated[list[CommonRuleSetRule], AfterValidator(check_unique)] = Field(
         default_factory=list[CommonRuleSetRule]
@@ -241,7 +248,7 @@ class AccessLogsConfig(Model):
 
     enabled: bool = True
     """On by default; the log bucket also receives the static-site bucket's access logs."""
-    retention_days: int = Field(default=90, ge=1, le=3650)
+    retention_days: int = Field(default=default_of(AccessLogs, "retention_days"), ge=1, le=3650)
     """Days before log objects expire."""
 
 
@@ -258,10 +265,12 @@ class CdnConfig(Model):
     )
     """More host names the site answers on besides `domain.name` (all in `domain.zone`). The
     viewer's Host header then reaches the app, and the ALB's certificate covers each name."""
-    price_class: PriceClass = PriceClass.PRICE_CLASS_100
+    price_class: PriceClass = PriceClass(default_of(CdnArgs, "price_class"))
     """`PriceClass_100` (North America, Europe), `PriceClass_200` (+ most of Asia, Middle East,
     Africa) or `PriceClass_All`."""
-    origin_read_timeout_seconds: int = Field(default=30, ge=1, le=60)
+    origin_read_timeout_seconds: int = Field(
+        default=default_of(AppOrigin, "read_timeout_seconds"), ge=1, le=60
+    )
     """Seconds CloudFront waits for the app's response (above 60 needs an AWS quota increase)."""
     security_headers: SecurityHeadersConfig = Field(default_factory=SecurityHeadersConfig)
     """HSTS, X-Content-Type-Options nosniff, X-Frame-Options, Referrer-Policy, optional CSP."""

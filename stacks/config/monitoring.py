@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, Field
 
-from components.monitoring import RESERVED_ALARM_SCOPES
-from stacks.config.base import Model
+from components.monitoring import RESERVED_ALARM_SCOPES, MonitoringArgs, Thresholds
+from stacks.config.base import Model, default_of
 
 if TYPE_CHECKING:
     from stacks.config.stack import StackConfig
@@ -53,51 +53,86 @@ class AlarmThresholds(Model):
     """Alarm thresholds. Defaults follow AWS guidance and the golive control list; a stack file
     raises them where its traffic is spikier (staging) or keeps them (prod)."""
 
-    target_5xx_percent: float = Field(default=1.0, gt=0, le=100, alias="target5xxPercent")
+    target_5xx_percent: float = Field(
+        default=default_of(Thresholds, "target_5xx_percent"), gt=0, le=100, alias="target5xxPercent"
+    )
     """Per web service: target 5xx responses as % of requests, per minute, 2 minutes running.
     Rolls the service's deployment back."""
     target_5xx_min_requests: int = Field(
-        default=10, ge=1, le=1_000_000, alias="target5xxMinRequests"
+        default=default_of(Thresholds, "target_5xx_min_requests"),
+        ge=1,
+        le=1_000_000,
+        alias="target5xxMinRequests",
     )
     """Requests a minute below which the 5xx rate is not judged (one error in three requests
     is not an outage)."""
-    elb_5xx_per_minute: int = Field(default=0, ge=0, le=1_000_000, alias="elb5xxPerMinute")
+    elb_5xx_per_minute: int = Field(
+        default=default_of(Thresholds, "elb_5xx_per_minute"),
+        ge=0,
+        le=1_000_000,
+        alias="elb5xxPerMinute",
+    )
     """Load balancer's own 5xx (no healthy target, timeouts) per minute above which it alarms."""
-    response_time_p95_seconds: float = Field(default=1.0, gt=0, le=60)
+    response_time_p95_seconds: float = Field(
+        default=default_of(Thresholds, "response_time_p95_seconds"), gt=0, le=60
+    )
     """Per web service: p95 target response time, 3 of 5 minutes above it (the ALB's idle
     timeout is 60 s)."""
-    ecs_cpu_percent: float = Field(default=80, gt=0, le=100)
+    ecs_cpu_percent: float = Field(default=default_of(Thresholds, "ecs_cpu_percent"), gt=0, le=100)
     """Per service: average CPU over 5 minutes."""
-    ecs_memory_percent: float = Field(default=80, gt=0, le=100)
+    ecs_memory_percent: float = Field(
+        default=default_of(Thresholds, "ecs_memory_percent"), gt=0, le=100
+    )
     """Per service: average memory over 5 minutes (tasks are killed at 100%)."""
-    rds_cpu_percent: float = Field(default=80, gt=0, le=100)
+    rds_cpu_percent: float = Field(default=default_of(Thresholds, "rds_cpu_percent"), gt=0, le=100)
     """Database CPU, 3 periods of 5 minutes (AWS guidance: unacceptable above 90%)."""
-    rds_free_storage_gb: float = Field(default=2, gt=0, le=65536)
+    rds_free_storage_gb: float = Field(
+        default=default_of(Thresholds, "rds_free_storage_gb"), gt=0, le=65536
+    )
     """Database free storage below this many GiB (storage autoscaling may still add space)."""
-    rds_freeable_memory_mb: float = Field(default=64, gt=0, le=4_194_304)
+    rds_freeable_memory_mb: float = Field(
+        default=default_of(Thresholds, "rds_freeable_memory_mb"), gt=0, le=4_194_304
+    )
     """Database freeable memory below this many MiB, 15 minutes running."""
-    rds_connections: int = Field(default=70, ge=1, le=262_143)
+    rds_connections: int = Field(
+        default=default_of(Thresholds, "rds_connections"), ge=1, le=262_143
+    )
     """Database connections above this for 10 minutes. RDS sets max_connections to about
     DBInstanceClassMemory / 9.5 MB (db.t4g.micro ~85, db.t4g.medium ~400): keep this near 80%
     of it when the instance class changes."""
-    rds_read_latency_ms: float = Field(default=20, gt=0, le=60_000)
+    rds_read_latency_ms: float = Field(
+        default=default_of(Thresholds, "rds_read_latency_ms"), gt=0, le=60_000
+    )
     """Database average read latency in milliseconds, 10 minutes running."""
-    rds_write_latency_ms: float = Field(default=20, gt=0, le=60_000)
+    rds_write_latency_ms: float = Field(
+        default=default_of(Thresholds, "rds_write_latency_ms"), gt=0, le=60_000
+    )
     """Database average write latency in milliseconds, 10 minutes running."""
-    cache_cpu_percent: float = Field(default=80, gt=0, le=100)
+    cache_cpu_percent: float = Field(
+        default=default_of(Thresholds, "cache_cpu_percent"), gt=0, le=100
+    )
     """Cache (Valkey or Redis) engine CPU, the main thread, 15 minutes running."""
-    cache_memory_percent: float = Field(default=80, gt=0, le=100)
+    cache_memory_percent: float = Field(
+        default=default_of(Thresholds, "cache_memory_percent"), gt=0, le=100
+    )
     """Cache memory used as % of maxmemory; evictions start at 100%."""
-    cache_evictions: int = Field(default=0, ge=0, le=1_000_000_000)
+    cache_evictions: int = Field(
+        default=default_of(Thresholds, "cache_evictions"), ge=0, le=1_000_000_000
+    )
     """Cache keys evicted in 5 minutes above which it alarms (0: any eviction)."""
-    cloudfront_5xx_percent: float = Field(default=1.0, gt=0, le=100, alias="cloudFront5xxPercent")
+    cloudfront_5xx_percent: float = Field(
+        default=default_of(Thresholds, "cloudfront_5xx_percent"),
+        gt=0,
+        le=100,
+        alias="cloudFront5xxPercent",
+    )
     """CloudFront 5xx error rate in % over 5 minutes (its metrics live in us-east-1)."""
 
 
 class AlarmsConfig(Model):
     """Alarms, their notifications (an SNS topic under the stack's key) and the dashboard."""
 
-    enabled: bool = True
+    enabled: bool = default_of(MonitoringArgs, "notifications_enabled")
     """Send notifications. `false` keeps every alarm (dashboard, deployment rollback) but
     mutes its actions."""
     emails: Annotated[list[EmailAddress], AfterValidator(check_emails)] = Field(

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, Field
 
-from components.network import NatStrategy
-from stacks.config.base import LogRetentionDays, Model, check_unique
+from components.network import FlowLogSettings, NatStrategy, NetworkArgs
+from stacks.config.base import LogRetentionDays, Model, check_unique, default_of
 
 if TYPE_CHECKING:
     from stacks.config.stack import StackConfig
@@ -42,13 +42,13 @@ class FlowLogTraffic(StrEnum):
 class FlowLogsConfig(Model):
     """VPC flow logs (control EC2.6)."""
 
-    enabled: bool = True
+    enabled: bool = default_of(FlowLogSettings, "enabled")
     """On by default: disabling it is an explicit, visible choice in the stack file."""
-    destination: FlowLogDestination = FlowLogDestination.CLOUDWATCH
+    destination: FlowLogDestination = FlowLogDestination(default_of(FlowLogSettings, "destination"))
     """`cloudWatch` (queryable with Logs Insights) or `s3` (cheaper at volume)."""
-    traffic_type: FlowLogTraffic = FlowLogTraffic.ALL
+    traffic_type: FlowLogTraffic = FlowLogTraffic(default_of(FlowLogSettings, "traffic_type"))
     """`ALL`, or `REJECT` to log only denied traffic (cheaper for staging)."""
-    retention_days: LogRetentionDays = 30
+    retention_days: LogRetentionDays = default_of(FlowLogSettings, "retention_days")
     """Days CloudWatch keeps flow logs (S3 destination: days before the objects expire)."""
 
 
@@ -85,7 +85,7 @@ class NetworkConfig(Model):
     """VPC CIDR, /16 to /23 (derived subnets: public and isolated /prefix+5, private /prefix+4)."""
     az_count: int = Field(default=2, ge=2, le=6)
     """Availability zones to span, 2 to 6 (AWS: an ALB and Multi-AZ RDS need 2)."""
-    nat: NatStrategy = NatStrategy.SINGLE
+    nat: NatStrategy = default_of(NetworkArgs, "nat")
     """`none` (tasks on public IPs; cheapest), `single` (one NAT, ~$33/month), `perAz` (one
     NAT per AZ: egress survives an AZ outage)."""
     interface_endpoints: Annotated[list[InterfaceEndpoint], AfterValidator(check_unique)] = Field(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from stacks.config.base import Model, did_you_mean, raise_problems
+from policies.context import Enforcement, StackPolicy
+from stacks.config.base import Model, default_of, did_you_mean, raise_problems
 
 
 def check_exceptions(exceptions: dict[str, str]) -> dict[str, str]:
@@ -37,7 +38,7 @@ class PolicyConfig(Model):
     """How the security and reliability controls apply to this stack (policy pack and
     `golive plan --controls`). Exceptions are the only way a stack may fall short of a control."""
 
-    enforcement: Literal["mandatory", "advisory"] = "mandatory"
+    enforcement: Enforcement = default_of(StackPolicy, "enforcement")
     """`mandatory`: a failed control blocks `pulumi preview`/`up`; `advisory`: report only."""
     exceptions: Annotated[dict[str, str], AfterValidator(check_exceptions)] = Field(
         default_factory=dict[str, str]

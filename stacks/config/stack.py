@@ -1,5 +1,6 @@
 """The whole stack file: `StackConfig` over the tiers' models, and `parse`/`load`, which turn a
-stack's config into it or into a `ConfigError` naming every problem.
+stack's config into it or into a `ConfigError` naming every problem. With `read_config_secrets`,
+these are the only readers of Pulumi config.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import json
 import re
 import types
 from collections.abc import Collection, Mapping
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +24,7 @@ from pydantic.alias_generators import to_camel
 from aws_facts.limits import ALB_NAME_MAX, TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_PER_RESOURCE
 from aws_facts.regions import AWS_REGIONS, GLOBAL_SERVICES_REGION, OPT_IN_REGIONS
 from components import naming
+from components.secrets import SecretSource
 from stacks.config import compute, data, edge, monitoring, network
 from stacks.config.base import (
     NAMESPACE,
@@ -41,11 +43,14 @@ from stacks.config.compute import (
     ServiceConfig,
     TaskConfig,
 )
-from stacks.config.data import CacheConfig, DatabaseConfig, SecretConfig, config_secret_problems
+from stacks.config.data import CacheConfig, DatabaseConfig, SecretConfig
 from stacks.config.edge import CdnConfig, DomainConfig, FrontendConfig
 from stacks.config.monitoring import AlarmsConfig, BudgetConfig
 from stacks.config.network import NetworkConfig
 from stacks.config.policy import PolicyConfig
+
+if TYPE_CHECKING:
+    import pulumi
 
 _APP_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -300,6 +305,57 @@ def load() -> StackConfig:
         key for key in raw if runtime_config.is_config_secret(key)
     }
     return parse(pulumi.get_stack(), raw, secret_keys)
+
+
+def config_secret_problems(
+    cfg: StackConfig, raw_config: Mapping[str, Any], secret_keys: Collection[str] | None
+) -> list[Problem]:
+    """`config` secrets must be set, encrypted (`--secret`), and JSON with their keys."""
+    problems: list[Problem] = []
+    for name, secret in cfg.secrets.items():
+        if secret.source is not SecretSource.CONFIG:
+            continue
+        key = secret.resolved_config_key(name)
+        where = f"secrets.{name}.configKey" if secret.config_key else f"secrets.{name}"
+        command = f"pulumi config set --secret {key} VALUE -s {cfg.stack}"
+        if key not in raw_config:
+            problems.append(Problem(where, f"the stack config has no '{key}': run `{command}`"))
+            continue
+        if secret_keys is not None and key not in secret_keys:
+            problems.append(
+                Problem(where, f"'{key}' is stored in plain text; set it again with `{command}`")
+            )
+        if secret.keys is not None:
+            problems += _config_json_problems(where, key, raw_config[key], secret.keys)
+    return problems
+
+
+def _config_json_problems(where: str, key: str, raw: Any, keys: Mapping[str, str]) -> list[Problem]:
+    # Never echo the value: it is a secret.
+    try:
+        document: Any = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError:
+        document = None
+    if not isinstance(document, dict):
+        return [
+            Problem(where, f"'{key}' must hold a JSON object with keys {sorted(keys.values())}")
+        ]
+    missing = sorted(set(keys.values()) - set(document))  # pyright: ignore[reportUnknownArgumentType]
+    if missing:
+        return [Problem(where, f"'{key}' is JSON without the keys {missing}")]
+    return []
+
+
+def read_config_secrets(cfg: StackConfig) -> dict[str, pulumi.Output[str]]:
+    """The `config` secrets' values as secret Outputs, by secret name."""
+    import pulumi
+
+    values: dict[str, pulumi.Output[str]] = {}
+    for name, secret in cfg.secrets.items():
+        if secret.source is SecretSource.CONFIG:
+            namespace, _, key = secret.resolved_config_key(name).partition(":")
+            values[name] = pulumi.Config(namespace).require_secret(key)
+    return values
 
 
 # ----------------------------------------------------------------------------- error text

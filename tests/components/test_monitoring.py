@@ -21,7 +21,6 @@ from components.monitoring import (
     Thresholds,
     rollback_alarm_names,
 )
-from stacks.config import AlarmThresholds
 from stacks.harness import Plan, RecordedResource, SecretValue, run_program
 from tests.conftest import STACKFILES
 
@@ -149,10 +148,6 @@ def test_rollback_alarm_names_are_pure_and_per_service() -> None:
         "auction-prod", "api"
     )
     assert len(ROLLBACK_ALARM_ROLES) == 2
-
-
-def test_component_defaults_equal_the_documented_config_defaults() -> None:
-    assert dataclasses.asdict(Thresholds()) == AlarmThresholds().model_dump()
 
 
 @pytest.mark.parametrize(
