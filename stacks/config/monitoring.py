@@ -180,7 +180,7 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
 
 
 def warnings(cfg: StackConfig) -> list[str]:
-    """Alarms that notify nobody, spend nothing watches."""
+    """Alarms that notify nobody (yet), and a stack whose spend no budget watches."""
     notes: list[str] = []
     if not cfg.alarms.enabled:
         notes.append(
