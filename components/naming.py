@@ -35,11 +35,11 @@ def target_group(prefix: str, service: str) -> str:
 
 
 def database(prefix: str) -> str:
-    """A stack's DB instance identifier (explicit, 1-63 characters; a restored instance adds a
-    suffix, `components.database.instance_identifier`). Its groups are named after it."""
+    """A stack's database identifier, handed to `Database` as its `identifier` (an explicit
+    name, not auto-named: at most 63 characters with the suffix a restored instance adds)."""
     return f"{prefix}-db"
 
 
 def cache(prefix: str) -> str:
-    """A stack's cache replication group id (explicit, 1-40 characters)."""
+    """A stack's cache replication group id, handed to `Cache` (explicit, at most 40)."""
     return f"{prefix}-cache"
