@@ -19,3 +19,15 @@ ACM_MAX_COMMON_NAME = 64
 """ACM puts the certificate's first name in the subject CN, which allows 64 characters."""
 CLOUDFRONT_MAX_HEADER_VALUE = 1783
 """CloudFront's limit on a response headers policy's header value (the CSP included)."""
+
+WAF_RATE_WINDOWS = (60, 120, 300, 600)
+"""The only evaluation windows (seconds) a WAF rate-based rule accepts."""
+
+TAG_KEY_MAX = 128
+"""A tag key: 1 to 128 characters (keys starting with `aws:` are reserved by AWS)."""
+TAG_VALUE_MAX = 256
+"""A tag value: at most 256 characters."""
+TAGS_PER_RESOURCE = 50
+"""Tags a resource may carry."""
+SECRET_RECOVERY_WINDOW_DAYS = (7, 30)
+"""Secrets Manager keeps a deleted secret recoverable 7 to 30 days (or deletes it at once)."""

@@ -32,3 +32,14 @@ def load_balancer(prefix: str) -> str:
 def target_group(prefix: str, service: str) -> str:
     """The logical name of a web service's target group."""
     return f"{prefix}-{service}"
+
+
+def database(prefix: str) -> str:
+    """A stack's database identifier, handed to `Database` as its `identifier` (an explicit
+    name, not auto-named: at most 63 characters with the suffix a restored instance adds)."""
+    return f"{prefix}-db"
+
+
+def cache(prefix: str) -> str:
+    """A stack's cache replication group id, handed to `Cache` (explicit, at most 40)."""
+    return f"{prefix}-cache"

@@ -7,7 +7,7 @@ collides with the name a deleted secret keeps reserved for 7-30 days) and, by so
 - `generated`: a pulumi-random password per value, stored as a secret version. The value is a
   secret in Pulumi state and is never exported.
 - `config`: a secret version holding the stack's `pulumi config set --secret` value (read by
-  `stacks/config.py`, handed in as a secret `Output`).
+  `stacks/config/`, handed in as a secret `Output`).
 - `external`: no version at all. The operations CLI (`golive secrets set`) fills it; the program
   never writes it, so a later `pulumi up` cannot overwrite the operator's value.
 - `database`: the application's database role: a generated password stored with the role name as

@@ -124,7 +124,7 @@ class ServiceArgs:
     """The container (name, port, environment, secrets, read-only root...)."""
     log_group_name: str
     """The awslogs group, e.g. `/golive/auction/prod/api`."""
-    log_retention_days: int
+    log_retention_days: int = 30
     """Days CloudWatch keeps the logs."""
     kms_key_arn: pulumi.Input[str]
     """The stack key: the log group and the ECR repository."""

@@ -15,6 +15,8 @@ logs, who delivers ELB logs in the region.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -40,14 +42,8 @@ from components.service import (
     ServiceArgs,
 )
 from components.task import OneOffTask, OneOffTaskArgs
-from stacks.config import (
-    CACHE_ENV,
-    DATABASE_ENV,
-    ServiceConfig,
-    StackConfig,
-    ecr_repository_arn,
-    rule_priorities,
-)
+from stacks.config import CACHE_ENV, DATABASE_ENV, ServiceConfig, StackConfig, ecr_repository_arn
+from stacks.config.base import default_of
 from stacks.exports import ScheduleExport, ServiceExport, TaskExport, exported
 
 ELB_SERVICE_PRINCIPAL_REGIONS = frozenset(
@@ -242,6 +238,55 @@ def _load_balancer(
     )
 
 
+def route_order(services: Mapping[str, ServiceConfig]) -> list[str]:
+    """Web services from the most specific route to the least (ALB rule priority order).
+
+    Host-and-path rules first, then path-only rules with the longest literal prefix first,
+    then host-only rules; catch-all paths (`/*`) last. Ties break on the name so the order,
+    and so every priority, depends only on the stack file.
+    """
+
+    def literal(pattern: str) -> int:
+        return len(re.split(r"[*?]", pattern, maxsplit=1)[0])
+
+    def key(name: str) -> tuple[int, int, int, str]:
+        service = services[name]
+        longest = max((literal(p) for p in service.paths), default=0)
+        catch_all = bool(service.paths) and all(p in ("/*", "*") for p in service.paths)
+        rank = (
+            0
+            if service.hosts and service.paths and not catch_all
+            else 1
+            if service.paths and not catch_all
+            else 2
+            if service.hosts
+            else 3
+        )
+        return (rank, -longest, -len(service.hosts), name)
+
+    return sorted((n for n, s in services.items() if s.is_web), key=key)
+
+
+def rule_priorities(services: Mapping[str, ServiceConfig]) -> dict[str, int]:
+    """Each web service's listener rule priority: its `priority`, else 100 x its rank."""
+    explicit: dict[str, int] = {}
+    for name, service in services.items():
+        if service.priority is not None:
+            explicit[name] = service.priority
+    taken = set(explicit.values())
+    priorities: dict[str, int] = {}
+    for index, name in enumerate(route_order(services), start=1):
+        if name in explicit:
+            priorities[name] = explicit[name]
+            continue
+        candidate = index * 100
+        while candidate in taken:
+            candidate += 1
+        taken.add(candidate)
+        priorities[name] = candidate
+    return priorities
+
+
 def _secret_refs(service: ServiceConfig, data: DataTier) -> list[SecretRef]:
     refs = data.secrets.references_for(service.secrets) if data.secrets else []
     if service.cache and data.cache is not None:
@@ -425,8 +470,10 @@ def _db_init(
             account_id=account_id,
             region=cfg.region,
             log_group_name=f"/golive/{cfg.app}/{cfg.stack}/db-init",
+            # As long as the services' logs (a service's default when there is none).
             log_retention_days=max(
-                (s.log_retention_days for s in cfg.services.values()), default=30
+                (s.log_retention_days for s in cfg.services.values()),
+                default=default_of(ServiceArgs, "log_retention_days"),
             ),
             kms_key_arn=key.arn,
         ),

@@ -16,13 +16,7 @@ from components.cache import Cache, CacheArgs
 from components.database import Database, DatabaseArgs, PostgresLogging
 from components.keys import StackKey
 from components.network import Network
-from components.secrets import (
-    DEFAULT_SPECIAL_CHARACTERS,
-    AppSecrets,
-    AppSecretsArgs,
-    SecretSource,
-    SecretSpec,
-)
+from components.secrets import AppSecrets, AppSecretsArgs, SecretSource, SecretSpec
 from stacks.config import StackConfig, backup_before_release, read_config_secrets
 from stacks.exports import DatabaseExport, exported
 
@@ -87,9 +81,9 @@ def secret_specs(
             source=secret.source,
             env_keys=dict(secret.keys) if secret.keys is not None else None,
             description=secret.description,
-            length=secret.length or 32,
-            special=bool(secret.special),
-            special_characters=secret.special_characters or DEFAULT_SPECIAL_CHARACTERS,
+            length=secret.length,
+            special=secret.special,
+            special_characters=secret.special_characters,
             config_value=config_values.get(name) if secret.source is SecretSource.CONFIG else None,
             username=secret.username,
             recovery_window_days=secret.recovery_window_days,

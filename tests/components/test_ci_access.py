@@ -9,7 +9,7 @@ import pytest
 
 from plan.harness import Plan, RecordedResource, run_program
 from plan.mocks import Lookups
-from stacks.config import ConfigError, parse
+from stacks.config import ConfigError
 from tests.conftest import raw_config
 
 ROLE = "aws:iam/role:Role"
@@ -147,46 +147,6 @@ def test_ci_disabled_creates_no_role_and_needs_no_provider() -> None:
     )
     assert ci_roles(plan) == {}
     assert plan.outputs["ciDeployRoleArn"] is None
-
-
-@pytest.mark.parametrize(
-    ("ci", "key", "phrase"),
-    [
-        (
-            {"enabled": True, "repository": "auction", "environment": "prod"},
-            "ci.repository",
-            "OWNER/REPO",
-        ),
-        (
-            {"enabled": True, "repository": "acme/auction", "environment": "prod*"},
-            "ci.environment",
-            "no wildcards",
-        ),
-        ({"enabled": True, "environment": "prod"}, "ci.repository", "required when ci.enabled"),
-        (
-            {"enabled": True, "repository": "a/b", "environment": "p", "stateBucket": "Bad_Bucket"},
-            "ci.stateBucket",
-            "S3 bucket",
-        ),
-        (
-            {"enabled": True, "repository": "a/b", "environment": "p", "stateKeyAlias": "aws/s3"},
-            "ci.stateKeyAlias",
-            "KMS alias",
-        ),
-        (
-            {"enabled": True, "repository": "a/b", "environmnet": "p"},
-            "ci.environmnet",
-            "did you mean 'environment'",
-        ),
-    ],
-)
-def test_invalid_ci_config_names_the_key(ci: dict[str, Any], key: str, phrase: str) -> None:
-    config = {**raw_config("prod"), "golive:ci": json.dumps(ci)}
-    with pytest.raises(ConfigError) as raised:
-        parse("prod", config)
-    problem = next((p for p in raised.value.problems if p.path == key), None)
-    assert problem is not None, str(raised.value)
-    assert phrase in problem.message
 
 
 def _allows(statements: list[dict[str, Any]], action: str) -> bool:

@@ -10,16 +10,13 @@ The whole-stack wiring is asserted in tests/stacks/test_monitoring_stack.py.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from components.monitoring import Thresholds
 from plan.harness import Plan, RecordedResource, SecretValue
-from stacks.config import AlarmThresholds
 from tests.components.monitoring_plans import (
     ACCOUNT,
     ALARM,
@@ -79,10 +76,6 @@ def alarm_region(plan: Plan, alarm: RecordedResource) -> str:
 
 
 # ---------------------------------------------------------------------- args
-
-
-def test_component_defaults_equal_the_documented_config_defaults() -> None:
-    assert dataclasses.asdict(Thresholds()) == AlarmThresholds().model_dump()
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,14 @@ from typer.testing import CliRunner
 from ops.cli import app
 from plan.harness import RecordedResource, run_program
 from policies.report import evaluate
-from stacks.config import (
-    ConfigError,
-    parse,
-    parse_window,
-    secret_env_names,
+from stacks.config import ConfigError, parse, secret_env_names
+from tests.stacks.config.stack_files import (
+    DELETE,
+    as_cli,
+    assert_names_key,
+    mutated,
+    stack_document,
 )
-from tests.stacks.test_config import DELETE, as_cli, assert_names_key, mutated, stack_document
 
 CACHE_ON = {"nodeType": "cache.t4g.micro"}
 RESTORE = "golive:database.restoreFromSnapshot"
@@ -250,15 +251,6 @@ def test_a_cache_adds_its_token_to_the_secret_variables() -> None:
     assert (cfg.cache.engine.value, cfg.cache.engine_version) == ("valkey", "8.1")
     assert secret_env_names(cfg)["REDIS_AUTH_TOKEN"] == "cache"
     assert "cache.multiAz is false" in "\n".join(cfg.warnings())
-
-
-def test_windows_cover_the_right_minutes() -> None:
-    daily = parse_window("23:30-00:30", weekly=False)
-    assert (daily.start, daily.minutes) == (23 * 60 + 30, 60)
-    assert len(daily.minutes_of_week()) == 7 * 60
-    weekly = parse_window("Sun:23:30-Mon:00:30", weekly=True)
-    assert (weekly.start, weekly.minutes) == (6 * 1440 + 23 * 60 + 30, 60)
-    assert 0 in weekly.minutes_of_week()  # wraps into Monday 00:00
 
 
 # ----------------------------------------------------------------------------- restoring

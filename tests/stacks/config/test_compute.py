@@ -7,18 +7,21 @@ from typing import Any
 
 import pytest
 
+from aws_facts.ecs import FARGATE_SIZES
 from plan.harness import RecordedResource, run_program
 from stacks.config import (
-    FARGATE_SIZES,
     ConfigError,
-    StackConfig,
     check_schedule_expression,
     ecr_repository_arn,
     parse,
-    route_order,
-    rule_priorities,
 )
-from tests.stacks.test_config import DELETE, _write_stack_file, as_cli, assert_names_key, mutated
+from tests.stacks.config.stack_files import (
+    DELETE,
+    as_cli,
+    assert_names_key,
+    mutated,
+    write_stack_file,
+)
 
 API = "golive:services.api"
 WORKER = {"command": ["./api", "work"], "cpu": 256, "memory": 512}
@@ -114,7 +117,7 @@ def test_invalid_compute_config_registers_no_resource(case: str) -> None:
     registered: list[RecordedResource] = []
     with pytest.raises(ConfigError, match="services"):
         run_program(
-            "staging", stack_file=_write_stack_file(mutated(changes), []), registered=registered
+            "staging", stack_file=write_stack_file(mutated(changes), []), registered=registered
         )
     assert registered == []
 
@@ -145,47 +148,6 @@ def test_every_fargate_pair_aws_documents_is_accepted_and_only_those() -> None:
 )  # fmt: skip
 def test_schedule_expressions_scheduler_accepts(expression: str) -> None:
     assert check_schedule_expression(expression) == expression
-
-
-def _services(**routes: dict[str, Any]) -> StackConfig:
-    services = {name: {"port": 8000 + i, **spec} for i, (name, spec) in enumerate(routes.items())}
-    config = mutated(
-        {
-            "golive:services": services,
-            "golive:tasks": DELETE,
-            "golive:frontend.enabled": False,
-            "golive:frontend.spaFallback": False,
-            "golive:cdn.apiPaths": [],
-            "golive:cdn.hostNames": ["admin.auction.example.com", "shop.auction.example.com"],
-        }
-    )
-    return parse("staging", as_cli(config))
-
-
-def test_rule_order_is_most_specific_first_and_priorities_follow_it() -> None:
-    cfg = _services(
-        site={"paths": ["/*"]},
-        admin={"hosts": ["admin.auction.example.com"]},
-        api={"paths": ["/api/*"]},
-        apiv2={"paths": ["/api/v2/*"]},
-        shopapi={"hosts": ["shop.auction.example.com"], "paths": ["/api/*"]},
-    )
-    assert route_order(cfg.services) == ["shopapi", "apiv2", "api", "admin", "site"]
-    assert rule_priorities(cfg.services) == {
-        "shopapi": 100, "apiv2": 200, "api": 300, "admin": 400, "site": 500,
-    }  # fmt: skip
-
-
-def test_explicit_priorities_are_kept_and_derived_ones_avoid_them() -> None:
-    cfg = _services(api={"paths": ["/api/*"], "priority": 200}, site={"paths": ["/*"]})
-    assert route_order(cfg.services) == ["api", "site"]
-    assert rule_priorities(cfg.services) == {"api": 200, "site": 201}
-
-
-def test_priorities_do_not_depend_on_the_order_of_the_stack_file() -> None:
-    one = _services(a={"paths": ["/a/*"]}, b={"paths": ["/b/*"]}, c={"paths": ["/*"]})
-    other = _services(c={"paths": ["/*"]}, b={"paths": ["/b/*"]}, a={"paths": ["/a/*"]})
-    assert rule_priorities(one.services) == rule_priorities(other.services)
 
 
 def test_ecr_images_of_another_registry_get_pull_access_by_repository() -> None:

@@ -1,0 +1,47 @@
+"""RDS for PostgreSQL: the versions, instance classes and settings AWS accepts, and its names."""
+
+POSTGRES_MAJORS = ("14", "15", "16", "17", "18")
+"""RDS for PostgreSQL majors in standard support in 2026 (13 left it on 2026-02-28; an older
+major runs only under paid RDS Extended Support)."""
+
+_RDS_BURSTABLE = ("micro", "small", "medium", "large", "xlarge", "2xlarge")
+_RDS_GRAVITON = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge")
+_RDS_24XL = (*_RDS_GRAVITON, "24xlarge")
+RDS_INSTANCE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "db.t3": _RDS_BURSTABLE, "db.t4g": _RDS_BURSTABLE,
+    "db.m5": _RDS_24XL, "db.m6g": _RDS_GRAVITON, "db.m6gd": _RDS_GRAVITON,
+    "db.m6i": (*_RDS_24XL, "32xlarge"), "db.m7g": _RDS_GRAVITON, "db.m7i": (*_RDS_24XL, "48xlarge"),
+    "db.m8g": (*_RDS_24XL, "48xlarge"),
+    "db.r5": _RDS_24XL, "db.r6g": _RDS_GRAVITON, "db.r6gd": _RDS_GRAVITON,
+    "db.r6i": (*_RDS_24XL, "32xlarge"), "db.r7g": _RDS_GRAVITON, "db.r7i": (*_RDS_24XL, "48xlarge"),
+    "db.r8g": (*_RDS_24XL, "48xlarge"),
+}  # fmt: skip
+"""RDS for PostgreSQL instance classes (2026, us-east-1); AWS answers for a region at create."""
+RDS_INSTANCE_CLASSES = frozenset(
+    f"{family}.{size}" for family, sizes in RDS_INSTANCE_FAMILIES.items() for size in sizes
+)
+
+RDS_MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+"""Enhanced monitoring intervals in seconds (0: off)."""
+PERFORMANCE_INSIGHTS_RETENTION_DAYS = (7, *range(31, 731, 31), 731)
+"""7 (free), any multiple of 31 up to 713, or 731 (two years)."""
+STORAGE_AUTOSCALING_HEADROOM = 1.10
+"""RDS: the autoscaling ceiling must be at least 10% above the allocated storage."""
+STORAGE_AUTOSCALING_ADVISED = 1.26
+"""RDS: 26% above avoids the 'storage reached the maximum threshold' events."""
+WINDOW_MIN_MINUTES = 30
+"""RDS backup and maintenance windows last at least 30 minutes."""
+
+RDS_IDENTIFIER_MAX = 63
+"""DB instance identifiers: 1-63 letters, digits and single hyphens, starting with a letter."""
+DB_SNAPSHOT_ID_MAX = 255
+"""RDS DB snapshot identifiers: 1-255 letters, digits and hyphens (`rds:` counts, when there)."""
+AUTOMATED_SNAPSHOT_PREFIX = "rds:"
+"""How RDS names its automated snapshots (`rds:<instance>-<yyyy-mm-dd-hh-mm>`)."""
+
+PG_RESERVED_DATABASES = frozenset({"postgres", "template0", "template1", "rdsadmin"})
+"""Databases PostgreSQL or RDS create themselves."""
+PG_RESERVED_ROLES = frozenset(
+    {"postgres", "admin", "root", "rdsadmin", "rdsrepladmin", "public", "user", "none", "all"}
+)
+"""Built-in or reserved role names, and the engine defaults control RDS.25 rejects."""

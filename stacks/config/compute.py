@@ -1,0 +1,812 @@
+"""The compute tier of the config model: the cluster, the shared load balancer, services (web
+and workers), one-off tasks and schedules, and the rules across them (names, routes, references
+to the data tier).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import AfterValidator, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from aws_facts.ecs import FARGATE_SIZES
+from aws_facts.limits import TARGET_GROUP_NAME_MAX
+from components import naming
+from components.cluster import ClusterArgs
+from components.container import ContainerSpec, TaskSize
+from components.load_balancer import AccessLogSettings, LoadBalancerArgs, Route
+from components.schedule import ScheduledTaskArgs
+from components.secrets import SecretSource
+from components.service import LoadBalancerTarget, Repository, Scaling, ServiceArgs
+from stacks.config.base import (
+    LogRetentionDays,
+    Model,
+    check_unique,
+    default_of,
+    did_you_mean,
+    raise_problems,
+)
+from stacks.config.data import secret_env_names
+
+if TYPE_CHECKING:
+    from stacks.config.stack import StackConfig
+
+DATABASE_ENV = ("DB_HOST", "DB_PORT", "DB_NAME")
+"""Plain variables a service with `database: true` receives (credentials come from the
+`database` secret it lists)."""
+CACHE_ENV = ("REDIS_HOST", "REDIS_PORT")
+"""Plain variables a service with `cache: true` receives (TLS only; its AUTH token arrives as
+the secret `cache.authToken.envName`)."""
+RESERVED_TASK_NAMES = frozenset({"db-init"})
+"""One-off task names golive defines itself."""
+
+_WORKLOAD_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_WORKLOAD_NAME_MAX = 24
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SECRET_LOOKING_ENV = re.compile(r"(?i)pass|secret|token|key")
+"""Environment variable names that look like credentials (control ECS.8): use `secrets`."""
+_ALB_PATH_PATTERN = re.compile(r"^/[A-Za-z0-9_\-.$/~\"'@:+&*?]{0,127}$")
+_ALB_HOST_LABEL = r"[a-z0-9*?]([a-z0-9\-*?]{0,61}[a-z0-9*?])?"
+_ALB_HOST_PATTERN = re.compile(rf"^{_ALB_HOST_LABEL}(\.{_ALB_HOST_LABEL})+$")
+_HEALTH_MATCHER = re.compile(r"^[1-5]\d\d(-[1-5]\d\d)?(,[1-5]\d\d(-[1-5]\d\d)?)*$")
+_IMAGE_REFERENCE = re.compile(
+    r"^(?:(?P<registry>[a-zA-Z0-9.-]+(?::[0-9]+)?)/)?"
+    r"(?P<repository>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
+    r"(?:@(?P<digest>sha256:[0-9a-f]{64}))?$"
+)
+_ECR_REGISTRY = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com$"
+)
+_SENSITIVE_ACTIONS = frozenset(
+    {"secretsmanager:getsecretvalue", "kms:decrypt", "iam:passrole", "ssm:getparameters"}
+)
+"""Actions that must name their resources: reading secrets, decrypting, passing roles."""
+_IAM_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
+_RATE = re.compile(r"^rate\((?P<value>\d+)\s+(?P<unit>[a-z]+)\)$")
+_CRON = re.compile(r"^cron\((?P<fields>[^)]*)\)$")
+_AT = re.compile(r"^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$")
+
+
+def check_workload_name(name: str) -> str | None:
+    """Why `name` cannot name a service, task or schedule, or None when it can."""
+    if not _WORKLOAD_NAME.match(name):
+        return (
+            f"'{name}' must start with a letter and hold only lowercase letters, digits and "
+            "single hyphens (it becomes part of AWS names)"
+        )
+    if len(name) > _WORKLOAD_NAME_MAX:
+        return (
+            f"'{name}' is {len(name)} characters; use at most {_WORKLOAD_NAME_MAX} (IAM role "
+            "names built from it are limited to 64)"
+        )
+    return None
+
+
+def check_image_reference(image: str) -> str:
+    match = _IMAGE_REFERENCE.match(image)
+    if not match:
+        raise ValueError(
+            f"{image!r} is not an image reference: [REGISTRY/]REPOSITORY:TAG or "
+            "[REGISTRY/]REPOSITORY@sha256:DIGEST, repository in lowercase"
+        )
+    if not match.group("tag") and not match.group("digest"):
+        raise ValueError(
+            f"{image!r} has no tag or digest: pin one (e.g. {image}:1.4.2), so a restart "
+            "cannot pull a different image"
+        )
+    return image
+
+
+ImageReference = Annotated[str, AfterValidator(check_image_reference)]
+
+
+def ecr_repository_arn(image: str) -> str | None:
+    """The ECR repository ARN an image reference points at, or None for other registries."""
+    match = _IMAGE_REFERENCE.match(image)
+    registry = match.group("registry") if match else None
+    ecr = _ECR_REGISTRY.match(registry or "")
+    if match is None or ecr is None:
+        return None
+    return (
+        f"arn:aws:ecr:{ecr.group('region')}:{ecr.group('account')}:repository/"
+        f"{match.group('repository')}"
+    )
+
+
+def check_alb_path_pattern(pattern: str) -> str:
+    if not _ALB_PATH_PATTERN.match(pattern):
+        raise ValueError(
+            f"{pattern!r} is not an ALB path pattern: start with '/', at most 128 characters "
+            "of A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & and the wildcards * ?"
+        )
+    return pattern
+
+
+def check_alb_host_pattern(host: str) -> str:
+    if host != host.lower():
+        raise ValueError(f"{host!r} must be lowercase (host names are case-insensitive)")
+    if len(host) > 128 or not _ALB_HOST_PATTERN.match(host):
+        raise ValueError(
+            f"{host!r} is not an ALB host condition: a DNS name of at most 128 characters, "
+            "wildcards * ? allowed (e.g. api.example.com, *.example.com)"
+        )
+    return host
+
+
+AlbPathPattern = Annotated[str, AfterValidator(check_alb_path_pattern)]
+AlbHostPattern = Annotated[str, AfterValidator(check_alb_host_pattern)]
+
+
+def check_env_names(env: dict[str, str]) -> dict[str, str]:
+    problems: list[tuple[str, str]] = []
+    for name in env:
+        if not _ENV_NAME.match(name):
+            problems.append((name, "is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)"))
+        elif SECRET_LOOKING_ENV.search(name):
+            problems.append(
+                (
+                    name,
+                    "looks like a credential (pass/secret/token/key): put it in `golive:secrets` "
+                    "and list it under the service's `secrets`, which ECS injects from Secrets "
+                    "Manager (control ECS.8)",
+                )
+            )
+    raise_problems(problems)
+    return env
+
+
+def check_schedule_expression(expression: str) -> str:
+    rate = _RATE.match(expression)
+    if rate:
+        value, unit = int(rate.group("value")), rate.group("unit")
+        if unit in ("second", "seconds"):
+            raise ValueError(
+                f"'{expression}': EventBridge Scheduler's finest rate is one minute; a tick "
+                "faster than that belongs in a worker (a service without `port`) that loops"
+            )
+        units = ("minute", "hour", "day")
+        # removesuffix, not rstrip: "minutess" is not a unit.
+        if unit.removesuffix("s") not in units:
+            raise ValueError(f"'{expression}': the unit must be minute(s), hour(s) or day(s)")
+        if value < 1:
+            raise ValueError(f"'{expression}': the rate must be at least 1")
+        singular = unit in units
+        if (value == 1) != singular:
+            base = unit.removesuffix("s")
+            fixed = f"rate({value} {base if value == 1 else base + 's'})"
+            raise ValueError(f"'{expression}': AWS wants '{fixed}' (singular only for 1)")
+        return expression
+    cron = _CRON.match(expression)
+    if cron:
+        fields = cron.group("fields").split()
+        if len(fields) != 6:
+            raise ValueError(
+                f"'{expression}' has {len(fields)} fields; EventBridge cron has 6: minutes "
+                "hours day-of-month month day-of-week year (e.g. cron(0 3 * * ? *))"
+            )
+        if "?" not in (fields[2], fields[4]):
+            raise ValueError(
+                f"'{expression}': one of day-of-month and day-of-week must be '?' "
+                "(e.g. cron(0 3 * * ? *))"
+            )
+        return expression
+    if _AT.match(expression):
+        return expression
+    raise ValueError(
+        f"'{expression}' is not a schedule: use rate(5 minutes), cron(0 3 * * ? *) or "
+        "at(2030-01-31T09:00:00)"
+    )
+
+
+def check_timezone(name: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{name}' is not an IANA time zone (e.g. UTC, Europe/Berlin)") from None
+    return name
+
+
+def _fargate_size_problems(cpu: int, memory: int, where: str = "") -> list[tuple[str, str]]:
+    if cpu not in FARGATE_SIZES:
+        return [
+            (f"{where}cpu", f"{cpu} is not a Fargate CPU size; use one of {sorted(FARGATE_SIZES)}")
+        ]
+    allowed = FARGATE_SIZES[cpu]
+    if memory not in allowed:
+        steps = {b - a for a, b in itertools.pairwise(allowed)}
+        sizes = (
+            f"{allowed[0]} to {allowed[-1]} in steps of {steps.pop()}"
+            if len(steps) == 1
+            else ", ".join(str(size) for size in allowed)  # 256 CPU: 512, 1024, 2048 only
+        )
+        return [
+            (
+                f"{where}memory",
+                f"{memory} MiB is not allowed with cpu {cpu} on Fargate; use {sizes}",
+            )
+        ]
+    return []
+
+
+class CpuArchitecture(StrEnum):
+    """Fargate CPU architecture; ARM64 (Graviton) costs ~20% less, Spot needs X86_64."""
+
+    X86_64 = "X86_64"
+    ARM64 = "ARM64"
+
+
+class ContainerInsights(StrEnum):
+    ENABLED = "enabled"
+    ENHANCED = "enhanced"
+
+
+class IamEffect(StrEnum):
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+class ClusterConfig(Model):
+    """The ECS cluster every service and task of the stack runs in."""
+
+    container_insights: ContainerInsights = ContainerInsights(
+        default_of(ClusterArgs, "container_insights")
+    )
+    """CloudWatch Container Insights (control ECS.12): `enabled`, or `enhanced` for per-task and
+    per-container metrics (more custom metrics, billed per metric)."""
+
+
+class LoadBalancerAccessLogsConfig(Model):
+    """Load balancer access logs to a private S3 bucket (control ELB.5)."""
+
+    enabled: bool = False
+    """Write access logs (prod: true). S3 storage only (~$0.023/GB-month)."""
+    retention_days: int = Field(
+        default=default_of(AccessLogSettings, "retention_days"), ge=1, le=3650
+    )
+    """Days before log objects expire."""
+
+
+class LoadBalancerConfig(Model):
+    """The one Application Load Balancer shared by every web service of the stack."""
+
+    idle_timeout_seconds: int = Field(
+        default=default_of(LoadBalancerArgs, "idle_timeout"), ge=1, le=4000
+    )
+    """Seconds an idle connection stays open (AWS default 60); raise it for long polls."""
+    deletion_protection: bool = default_of(LoadBalancerArgs, "deletion_protection")
+    """Refuse to delete the load balancer (control ELB.6; prod: true)."""
+    access_logs: LoadBalancerAccessLogsConfig = Field(default_factory=LoadBalancerAccessLogsConfig)
+    """Access logs (control ELB.5)."""
+
+
+class HealthCheckConfig(Model):
+    """The target group's health check (interval 10 s, healthy after 2, unhealthy after 3)."""
+
+    path: Annotated[str, AfterValidator(check_alb_path_pattern)] = default_of(
+        Route, "health_check_path"
+    )
+    """HTTP path the load balancer probes, e.g. `/api/health`."""
+    matcher: str = default_of(Route, "health_check_matcher")
+    """Status codes that mean healthy: `200`, `200,204` or `200-299`."""
+    timeout_seconds: int = Field(default=default_of(Route, "health_check_timeout"), ge=2, le=9)
+    """Seconds before a probe fails (below the 10-second interval)."""
+    grace_period_seconds: int = Field(
+        default=default_of(LoadBalancerTarget, "health_check_grace_period"), ge=0, le=3600
+    )
+    """Seconds ECS ignores failing health checks of a new task (above the app's boot time)."""
+
+    @field_validator("matcher")
+    @classmethod
+    def _valid_matcher(cls, matcher: str) -> str:
+        if not _HEALTH_MATCHER.match(matcher):
+            raise ValueError(f"'{matcher}' is not a status matcher: use 200, 200,204 or 200-299")
+        return matcher
+
+
+class AutoscalingConfig(Model):
+    """Target-tracking autoscaling of a service's task count (ECS owns `desiredCount` then)."""
+
+    min_count: int = Field(ge=1, le=1000)
+    """Fewest tasks once released (prod web services: at least 2, across AZs)."""
+    max_count: int = Field(ge=1, le=1000)
+    """Most tasks."""
+    cpu_percent: int | None = Field(default=default_of(Scaling, "cpu_percent"), ge=10, le=95)
+    """Average CPU utilization to hold; null to not scale on CPU."""
+    memory_percent: int | None = Field(default=None, ge=10, le=95)
+    """Average memory utilization to hold; null to not scale on memory."""
+    requests_per_target: int | None = Field(default=None, ge=1, le=1_000_000)
+    """ALB requests per task per minute to hold (web services only); null to not use it."""
+    scale_in_cooldown_seconds: int = Field(
+        default=default_of(Scaling, "scale_in_cooldown"), ge=0, le=3600
+    )
+    """Seconds between scale-in steps (slow, so a dip does not drop capacity at once)."""
+    scale_out_cooldown_seconds: int = Field(
+        default=default_of(Scaling, "scale_out_cooldown"), ge=0, le=3600
+    )
+    """Seconds between scale-out steps."""
+
+    def problems(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        if self.min_count > self.max_count:
+            problems.append(("minCount", f"{self.min_count} is above maxCount {self.max_count}"))
+        if (self.cpu_percent, self.memory_percent, self.requests_per_target) == (None,) * 3:
+            problems.append(
+                ("", "set at least one of cpuPercent, memoryPercent and requestsPerTarget")
+            )
+        return problems
+
+
+class IamStatementConfig(Model):
+    """One IAM policy statement added to a service's task role (what the app may call)."""
+
+    actions: list[str] = Field(min_length=1)
+    """Actions, e.g. `s3:GetObject`."""
+    resources: list[str] = Field(min_length=1)
+    """Resource ARNs (or `*` where the action has no resource, e.g. `ses:SendEmail`)."""
+    effect: IamEffect = IamEffect.ALLOW
+    """`Allow` or `Deny`."""
+    condition: dict[str, dict[str, str | list[str]]] | None = None
+    """IAM condition block, e.g. `{StringEquals: {"aws:ResourceTag/app": auction}}`."""
+
+    def problems(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        for i, action in enumerate(self.actions):
+            if action != "*" and not _IAM_ACTION.match(action):
+                problems.append(
+                    (f"actions[{i}]", f"'{action}' is not an IAM action (service:Name)")
+                )
+        for i, resource in enumerate(self.resources):
+            if resource != "*" and not resource.startswith("arn:"):
+                problems.append((f"resources[{i}]", f"'{resource}' is not an ARN or '*'"))
+        if self.effect is IamEffect.ALLOW and "*" in self.resources:
+            risky = [
+                a
+                for a in self.actions
+                if a == "*" or a.endswith(":*") or a.lower() in _SENSITIVE_ACTIONS
+            ]
+            if risky:
+                problems.append(
+                    (
+                        "resources",
+                        f"'*' with {', '.join(risky)} grants it on every resource of the "
+                        "account; list the ARNs",
+                    )
+                )
+        return problems
+
+
+class ServiceConfig(Model):
+    """A long-running container: a web service (with `port`) behind the shared load balancer,
+    or a worker (no `port`). It runs the image last released to the stack (`golive release`);
+    before the first release it exists with 0 tasks."""
+
+    image: ImageReference | None = None
+    """Image from another registry (`ghcr.io/org/api:1.4.2`, `public.ecr.aws/...`), used until
+    the first release. Omit when this project builds the image: the stack then owns an ECR
+    repository `<app>/<stack>/<service>` (immutable tags, scan on push, KMS) that CI pushes to."""
+    repository_credentials: str | None = None
+    """Name of a secret in `golive:secrets` holding `{"username", "password"}` for a private
+    registry (with `image` only)."""
+    keep_images: int = Field(default=default_of(Repository, "keep_images"), ge=1, le=1000)
+    """Images the ECR lifecycle policy keeps (untagged ones expire after 7 days). Keep enough
+    to roll back to: a release older than this many pushes cannot be redeployed."""
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """Container port of a web service; omit for a worker (no load balancer)."""
+    paths: list[AlbPathPattern] = Field(default_factory=list[str])
+    """Path patterns routed to this service, e.g. `/api/*` (at most 3)."""
+    hosts: list[AlbHostPattern] = Field(default_factory=list[str])
+    """Host names routed to this service, e.g. `admin.example.com` (at most 3; with `paths`,
+    both must match; at most 5 values together)."""
+    priority: int | None = Field(default=None, ge=1, le=50000)
+    """Listener rule priority; by default derived from the routes (most specific first)."""
+    health_check: HealthCheckConfig = Field(default_factory=HealthCheckConfig)
+    """Load balancer health check (web services)."""
+    container_health_check: list[str] | None = None
+    """Container health check command, e.g. `["CMD-SHELL", "wget -qO- localhost:8080/health"]`
+    (the image must contain the tool); omit to rely on the load balancer's."""
+    deregistration_delay_seconds: int = Field(
+        default=default_of(Route, "deregistration_delay"), ge=0, le=60
+    )
+    """Seconds a stopping task keeps serving in-flight requests (AWS default 300 would add five
+    minutes to every release)."""
+    cpu: int = 256
+    """Fargate CPU units: 256 (0.25 vCPU), 512, 1024, 2048, 4096, 8192, 16384."""
+    memory: int = 512
+    """Memory in MiB; must be a size Fargate allows with `cpu` (256: 512-2048)."""
+    architecture: CpuArchitecture = CpuArchitecture(default_of(TaskSize, "architecture"))
+    """`X86_64` or `ARM64` (Graviton, ~20% cheaper; the image must be built for it)."""
+    spot: bool = default_of(ServiceArgs, "spot")
+    """Run on Fargate Spot (up to 70% cheaper; a task may be stopped with two minutes' notice;
+    X86_64 only)."""
+    on_demand_base: int = Field(default=default_of(ServiceArgs, "on_demand_base"), ge=0, le=100)
+    """With `spot`: this many tasks always run on regular Fargate."""
+    desired_count: int = Field(default=default_of(ServiceArgs, "desired_count"), ge=1, le=1000)
+    """Tasks once released, without autoscaling (0 until the first release)."""
+    autoscaling: AutoscalingConfig | None = None
+    """Target-tracking autoscaling; when set, it owns the task count."""
+    command: list[str] | None = None
+    """Override the image's command."""
+    entry_point: list[str] | None = None
+    """Override the image's entry point."""
+    environment: Annotated[dict[str, str], AfterValidator(check_env_names)] = Field(
+        default_factory=dict[str, str]
+    )
+    """Plain environment variables (never credentials: those go in `secrets`)."""
+    secrets: Annotated[list[str], AfterValidator(check_unique)] = Field(default_factory=list[str])
+    """Names from `golive:secrets` injected as environment variables from Secrets Manager; the
+    service's execution role may read exactly these secrets."""
+    database: bool = False
+    """Connects to the database: the database admits it, and it receives `DB_HOST`, `DB_PORT`
+    and `DB_NAME` (list the `database` secret's variables in `secrets` for the credentials)."""
+    cache: bool = False
+    """Connects to the cache: the cache admits it, and it receives `REDIS_HOST`, `REDIS_PORT`
+    (TLS) and the AUTH token secret."""
+    readonly_root_filesystem: bool = default_of(ContainerSpec, "readonly_root_filesystem")
+    """Read-only root filesystem (control ECS.5); `writablePaths` stay writable."""
+    writable_root_reason: str | None = None
+    """Required when `readonlyRootFilesystem` is false: why (shown in the controls report)."""
+    writable_paths: Annotated[list[str], AfterValidator(check_unique)] = Field(
+        default_factory=lambda: list(default_of(ContainerSpec, "writable_paths"))
+    )
+    """Directories mounted writable (task-local, lost when the task stops)."""
+    stop_timeout_seconds: int = Field(
+        default=default_of(ContainerSpec, "stop_timeout"), ge=2, le=120
+    )
+    """Seconds between SIGTERM and SIGKILL when a task stops (Fargate allows 120)."""
+    ecs_exec: bool = default_of(ContainerSpec, "exec_agent")
+    """Allow `aws ecs execute-command` into running tasks (sessions encrypted with the stack
+    key and logged)."""
+    task_role_statements: list[IamStatementConfig] = Field(default_factory=list[IamStatementConfig])
+    """Extra IAM statements for the task role (AWS APIs the app calls); none by default."""
+    log_retention_days: LogRetentionDays = default_of(ServiceArgs, "log_retention_days")
+    """Days CloudWatch keeps the service's logs (prod: 365)."""
+    egress_cidrs: list[ipaddress.IPv4Network] = Field(
+        default_factory=lambda: [
+            ipaddress.IPv4Network(c) for c in default_of(ServiceArgs, "egress_cidrs")
+        ]
+    )
+    """Where tasks may open connections (all protocols); the database and cache are always
+    reachable when used. Tasks also need HTTPS to ECR, Secrets Manager and CloudWatch Logs:
+    narrow this only with interface endpoints (then include the VPC CIDR)."""
+
+    @property
+    def is_web(self) -> bool:
+        return self.port is not None
+
+    def problems(self) -> list[tuple[str, str]]:
+        problems = _fargate_size_problems(self.cpu, self.memory)
+        if self.spot and self.architecture is CpuArchitecture.ARM64:
+            problems.append(
+                (
+                    "spot",
+                    "Fargate Spot runs only X86_64 tasks; use architecture X86_64 or spot false",
+                )
+            )
+        if self.on_demand_base and not self.spot:
+            problems.append(("onDemandBase", "applies only with spot: true"))
+        problems += self._routing_problems() if self.is_web else self._worker_problems()
+        if not self.readonly_root_filesystem and not self.writable_root_reason:
+            problems.append(
+                (
+                    "writableRootReason",
+                    "is required when readonlyRootFilesystem is false: say why the app must "
+                    "write outside writablePaths (control ECS.5 exception)",
+                )
+            )
+        if self.readonly_root_filesystem and self.writable_root_reason:
+            problems.append(
+                ("writableRootReason", "applies only when readonlyRootFilesystem is false")
+            )
+        for i, path in enumerate(self.writable_paths):
+            if not path.startswith("/") or path.rstrip("/") == "":
+                problems.append(
+                    (f"writablePaths[{i}]", f"'{path}' must be an absolute directory, not /")
+                )
+        if self.autoscaling is not None and "desired_count" in self.model_fields_set:
+            problems.append(
+                ("desiredCount", "remove it: with autoscaling the task count is minCount..maxCount")
+            )
+        if "keep_images" in self.model_fields_set and self.image is not None:
+            problems.append(
+                ("keepImages", "applies only to an image this project builds (no `image`)")
+            )
+        if self.repository_credentials and self.image is None:
+            problems.append(
+                ("repositoryCredentials", "applies only with `image` from another registry")
+            )
+        check = self.container_health_check
+        if check is not None and (len(check) < 2 or check[0] not in ("CMD", "CMD-SHELL")):
+            problems.append(
+                ("containerHealthCheck", 'must start with "CMD" or "CMD-SHELL" and a command')
+            )
+        for name in sorted(set(self.environment) & set(self.secrets)):
+            problems.append((f"environment.{name}", "is also listed in secrets; give it once"))
+        return problems
+
+    def _routing_problems(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        if not self.paths and not self.hosts:
+            problems.append(
+                ("paths", "a web service (with port) needs paths and/or hosts, e.g. ['/*']")
+            )
+        for key, values in (("paths", self.paths), ("hosts", self.hosts)):
+            if len(values) > 3:
+                problems.append(
+                    (key, f"has {len(values)} values; an ALB rule condition takes at most 3")
+                )
+            if len(set(values)) != len(values):
+                problems.append((key, "lists a value twice"))
+        if len(self.paths) + len(self.hosts) > 5:
+            problems.append(
+                (
+                    "hosts",
+                    f"paths and hosts hold {len(self.paths) + len(self.hosts)} values; an ALB "
+                    "rule matches at most 5: split the service's routes or use wildcards",
+                )
+            )
+        wildcards = sum(v.count("*") + v.count("?") for v in [*self.paths, *self.hosts])
+        if wildcards > 5:
+            problems.append(("paths", f"{wildcards} wildcards; an ALB rule allows at most 5"))
+        return problems
+
+    def _worker_problems(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        web_only = (
+            "paths",
+            "hosts",
+            "priority",
+            "health_check",
+            "deregistration_delay_seconds",
+        )
+        for field_name in web_only:
+            if field_name in self.model_fields_set:
+                problems.append((to_camel(field_name), "applies only to web services (set port)"))
+        if self.autoscaling is not None and self.autoscaling.requests_per_target is not None:
+            problems.append(
+                (
+                    "autoscaling.requestsPerTarget",
+                    "a worker has no load balancer requests; scale it on cpuPercent/memoryPercent",
+                )
+            )
+        return problems
+
+
+class TaskConfig(Model):
+    """A named one-off task (migrate, seed, create-admin): the service's image, environment,
+    secrets and roles with another command, run with `golive run-task`."""
+
+    service: str
+    """The service whose image, environment, secrets and roles it reuses."""
+    command: list[str] = Field(min_length=1)
+    """The command, e.g. `["./api", "migrate"]`."""
+    cpu: int | None = None
+    """Fargate CPU units; default: the service's."""
+    memory: int | None = None
+    """Memory in MiB; default: the service's."""
+
+
+class ScheduleConfig(Model):
+    """A task run on a schedule by EventBridge Scheduler (every minute at most often)."""
+
+    service: str
+    """The service whose image, environment, secrets and roles it reuses."""
+    command: list[str] = Field(min_length=1)
+    """The command, e.g. `["./api", "expire-auctions"]`."""
+    schedule: Annotated[str, AfterValidator(check_schedule_expression)]
+    """`rate(5 minutes)`, `cron(0 3 * * ? *)` or `at(2030-01-31T09:00:00)`; a faster tick than
+    one minute belongs in a worker."""
+    timezone: Annotated[str, AfterValidator(check_timezone)] = default_of(
+        ScheduledTaskArgs, "timezone"
+    )
+    """IANA time zone for `cron` and `at` expressions."""
+    enabled: bool = default_of(ScheduledTaskArgs, "enabled")
+    """Pause the schedule without deleting it."""
+    cpu: int | None = None
+    """Fargate CPU units; default: the service's."""
+    memory: int | None = None
+    """Memory in MiB; default: the service's."""
+
+
+def _route_keys(service: ServiceConfig) -> list[tuple[str, str]]:
+    """(host, path) pairs a service's rule matches; '' stands for any host."""
+    hosts = service.hosts or [""]
+    paths = service.paths or ["/*"]
+    return [(h, p) for h in hosts for p in paths]
+
+
+def problems(cfg: StackConfig) -> list[tuple[str, str]]:
+    """Cross-field rules of services, tasks and schedules (names, routes, references)."""
+    problems: list[tuple[str, str]] = []
+    owners: dict[str, str] = {}
+    for kind in ("services", "tasks", "schedules"):
+        for name in getattr(cfg, kind):
+            reason = check_workload_name(name)
+            if reason:
+                problems.append((f"{kind}.{name}", reason))
+            if kind != "services" and name in RESERVED_TASK_NAMES:
+                problems.append((f"{kind}.{name}", f"'{name}' is golive's built-in task; rename"))
+            if name in owners:
+                problems.append(
+                    (
+                        f"{kind}.{name}",
+                        f"'{name}' is also in {owners[name]}: services, tasks and schedules "
+                        "share one namespace (task definition families)",
+                    )
+                )
+            owners.setdefault(name, kind)
+    problems += _name_length_problems(cfg)
+    problems += _route_conflicts(cfg.services)
+    for name, service in cfg.services.items():
+        problems += _service_reference_problems(cfg, name, service)
+    for kind, runs in (("tasks", cfg.tasks), ("schedules", cfg.schedules)):
+        for name, run in runs.items():
+            service = cfg.services.get(run.service)
+            if service is None:
+                problems.append(
+                    (
+                        f"{kind}.{name}.service",
+                        f"'{run.service}' is not a service of this stack"
+                        f"{did_you_mean(run.service, cfg.services)}; services: "
+                        f"{', '.join(cfg.services) or 'none'}",
+                    )
+                )
+                continue
+            problems += _fargate_size_problems(
+                run.cpu or service.cpu, run.memory or service.memory, f"{kind}.{name}."
+            )
+    return problems
+
+
+def _service_reference_problems(
+    cfg: StackConfig, name: str, service: ServiceConfig
+) -> list[tuple[str, str]]:
+    """A service's secrets, database and cache exist in the stack file."""
+    problems: list[tuple[str, str]] = []
+    where = f"services.{name}"
+    env_owner = secret_env_names(cfg)
+    token = cfg.cache.auth_token.env_name if cfg.cache is not None else None
+    known = sorted({*cfg.secrets, *(e for e in env_owner if e != token)})
+    database_secrets = {n for n, s in cfg.secrets.items() if s.source is SecretSource.DATABASE}
+    for i, secret in enumerate(service.secrets):
+        if secret == token:
+            problems.append(
+                (f"{where}.secrets[{i}]", f"'{secret}' (the cache's token) comes with cache: true")
+            )
+        elif secret not in known:
+            problems.append(
+                (
+                    f"{where}.secrets[{i}]",
+                    f"'{secret}' is not in golive:secrets{did_you_mean(secret, known)}; "
+                    f"known: {', '.join(known) or 'none'}",
+                )
+            )
+        elif (secret in database_secrets or env_owner.get(secret) in database_secrets) and (
+            not service.database
+        ):
+            problems.append(
+                (
+                    f"{where}.database",
+                    f"is false but the service takes the database credentials '{secret}': set "
+                    "database: true so the database admits it",
+                )
+            )
+    credentials = service.repository_credentials
+    if credentials is not None and credentials not in cfg.secrets:
+        problems.append(
+            (
+                f"{where}.repositoryCredentials",
+                f"'{credentials}' is not a secret of golive:secrets"
+                f"{did_you_mean(credentials, cfg.secrets)}",
+            )
+        )
+    for flag, present, injected in (
+        ("database", cfg.database is not None, DATABASE_ENV),
+        ("cache", cfg.cache is not None, CACHE_ENV),
+    ):
+        if not getattr(service, flag):
+            continue
+        if not present:
+            problems.append((f"{where}.{flag}", f"is true but the stack has no golive:{flag}"))
+        for env in injected:
+            if env in service.environment:
+                problems.append(
+                    (f"{where}.environment.{env}", f"is set by golive when {flag} is true")
+                )
+    return problems
+
+
+def _name_length_problems(cfg: StackConfig) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    for name, service in cfg.services.items():
+        if not service.is_web:
+            continue
+        logical = naming.target_group(cfg.prefix, name)
+        length = naming.physical_length(logical)
+        if length > TARGET_GROUP_NAME_MAX:
+            budget = TARGET_GROUP_NAME_MAX - length + len(name)
+            problems.append(
+                (
+                    f"services.{name}",
+                    f"its target group would be named '{naming.physical_shape(logical)}', "
+                    f"{length} characters; "
+                    f"AWS allows {TARGET_GROUP_NAME_MAX}. With app and stack '{cfg.prefix}', a "
+                    f"web service name may have at most {max(budget, 0)} characters: shorten "
+                    "the service or the app name",
+                )
+            )
+    return problems
+
+
+def _route_conflicts(services: Mapping[str, ServiceConfig]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    claimed: dict[tuple[str, str], str] = {}
+    for name, service in services.items():
+        if not service.is_web:
+            continue
+        for host, path in _route_keys(service):
+            other = claimed.get((host, path))
+            if other is not None:
+                where = f"host '{host}' and path '{path}'" if host else f"path '{path}'"
+                problems.append(
+                    (
+                        f"services.{name}.{'paths' if service.paths else 'hosts'}",
+                        f"{where} is already routed to service '{other}'; each route may "
+                        "lead to one service",
+                    )
+                )
+            else:
+                claimed[(host, path)] = name
+    priorities: dict[int, str] = {}
+    for name, service in services.items():
+        if service.is_web and service.priority is not None:
+            if service.priority in priorities:
+                problems.append(
+                    (
+                        f"services.{name}.priority",
+                        f"{service.priority} is also service '{priorities[service.priority]}'s; "
+                        "listener rule priorities must be unique",
+                    )
+                )
+            priorities[service.priority] = name
+    return problems
+
+
+def warnings(cfg: StackConfig) -> list[str]:
+    """Spot, shell access, a writable root, a moving tag, load balancer protections off."""
+    notes: list[str] = []
+    for name, service in cfg.services.items():
+        if service.spot:
+            notes.append(
+                f"services.{name}.spot: Fargate Spot may stop a task with two minutes' notice "
+                f"(on-demand base: {service.on_demand_base})"
+            )
+        if service.ecs_exec:
+            notes.append(
+                f"services.{name}.ecsExec: whoever may call ecs:ExecuteCommand gets a shell in "
+                "its tasks (sessions are logged)"
+            )
+        if not service.readonly_root_filesystem:
+            notes.append(
+                f"services.{name}.readonlyRootFilesystem is false: {service.writable_root_reason} "
+                "(control ECS.5 exception)"
+            )
+        if service.image and service.image.endswith(":latest"):
+            notes.append(
+                f"services.{name}.image uses ':latest', which moves: pin a version or digest"
+            )
+    if cfg.has_web_services:
+        lb = cfg.load_balancer
+        if not lb.access_logs.enabled:
+            notes.append("loadBalancer.accessLogs.enabled is false: no ALB access logs (ELB.5)")
+        if cfg.protect and not lb.deletion_protection:
+            notes.append("protect is on but loadBalancer.deletionProtection is off (ELB.6)")
+    return notes

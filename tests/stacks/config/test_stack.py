@@ -1,0 +1,117 @@
+"""The stack config model: every invalid stack file fails before any resource, naming the key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from plan.harness import RecordedResource, run_program
+from plan.mocks import Lookups
+from stacks.config import ConfigError, StackConfig, known_keys, parse
+from tests.stacks.config import test_edge, test_network
+from tests.stacks.config.stack_files import (
+    DELETE,
+    as_cli,
+    assert_names_key,
+    mutated,
+    stack_document,
+    write_stack_file,
+)
+
+# (id, changes, the key path the message must name, a phrase the message must hold)
+INVALID: list[tuple[str, dict[str, Any], str, str]] = [
+    ("typo-top-key", {"golive:netwrok": {"azCount": 2}}, "golive:netwrok", "did you mean 'network'"),
+    ("app-too-long", {"golive:app": "live-event-platform"}, "app", "AWS allows 32"),
+    ("app-uppercase", {"golive:app": "Auction"}, "app", "lowercase"),
+    ("app-leading-digit", {"golive:app": "1auction"}, "app", "start with a letter"),
+    ("app-double-hyphen", {"golive:app": "auc--tion"}, "app", "single hyphens"),
+    ("app-missing", {"golive:app": DELETE}, "app", "required key 'golive:app'"),
+    ("region-missing", {"aws:region": DELETE}, "aws:region", "required key 'aws:region'"),
+    ("region-typo", {"aws:region": "us-east-7"}, "aws:region", "did you mean"),
+    ("protect-not-bool", {"golive:protect": "yes please"}, "protect", "boolean"),
+    ("tag-stack-mismatch", {"aws:defaultTags.tags.golive:stack": "prod"}, "aws:defaultTags.tags.golive:stack", "set it to 'staging'"),
+    ("tag-reserved-prefix", {"aws:defaultTags.tags.aws:owner": "me"}, "aws:defaultTags.tags.aws:owner", "reserved"),
+]  # fmt: skip
+
+
+EVERY_INVALID = [*test_network.INVALID, *INVALID, *test_edge.INVALID]
+"""The stack-wide cases and the network's and edge's."""
+
+
+def test_there_are_at_least_thirty_distinct_invalid_stack_files() -> None:
+    assert len({case[0] for case in EVERY_INVALID}) >= 30
+
+
+@pytest.mark.parametrize(("case", "changes", "key", "phrase"), INVALID, ids=[c[0] for c in INVALID])
+def test_invalid_stack_file_names_the_key(
+    case: str, changes: dict[str, Any], key: str, phrase: str
+) -> None:
+    del case
+    assert_names_key(changes, key, phrase)
+
+
+@pytest.mark.parametrize(
+    ("case", "changes", "key", "phrase"), EVERY_INVALID, ids=[c[0] for c in EVERY_INVALID]
+)
+def test_invalid_stack_file_registers_no_resource(
+    case: str, changes: dict[str, Any], key: str, phrase: str
+) -> None:
+    del case, phrase
+    config = mutated(changes)
+    registered: list[RecordedResource] = []
+    removed = [k for k, v in changes.items() if v is DELETE and "." not in k]
+    stack_file = write_stack_file(config, removed)
+    with pytest.raises(ConfigError, match=key.split(".", maxsplit=1)[0].replace("golive:", "")):
+        run_program("staging", stack_file=stack_file, registered=registered)
+    assert registered == []
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    config = mutated(
+        {
+            "golive:network.azCount": 9,
+            "golive:network.nat": "double",
+            "golive:domain.name": "elsewhere.org",
+            "golive:netwrok": {},
+        }
+    )
+    with pytest.raises(ConfigError) as raised:
+        parse("staging", as_cli(config))
+    paths = {p.path for p in raised.value.problems}
+    assert {"network.azCount", "network.nat", "domain.name", "golive:netwrok"} <= paths
+    assert str(raised.value).startswith(
+        f"{len(raised.value.problems)} problems in Pulumi.staging.yaml"
+    )
+
+
+def test_more_azs_than_the_region_offers_fails_before_any_resource() -> None:
+    registered: list[RecordedResource] = []
+    with pytest.raises(
+        ConfigError, match=r"network\.azCount: 2 AZs asked for, but us-east-1 offers 1"
+    ):
+        run_program(
+            "prod",
+            lookups=Lookups(availability_zones=["us-east-1a"]),
+            registered=registered,
+        )
+    assert registered == []
+
+
+def test_both_repository_stack_files_are_valid() -> None:
+    for stack in ("staging", "prod"):
+        cfg = parse(stack, as_cli(stack_document(stack)))
+        assert isinstance(cfg, StackConfig)
+        assert cfg.prefix == f"auction-{stack}"
+
+
+def test_config_is_frozen() -> None:
+    cfg = parse("staging", as_cli(stack_document()))
+    with pytest.raises(ValueError, match="frozen"):
+        cfg.network.az_count = 3  # type: ignore[misc]
+
+
+def test_known_keys_follows_nested_models() -> None:
+    assert "retentionDays" in known_keys(("network", "flowLogs", "x"))
+    assert "azCount" in known_keys(("network", "x"))
+    assert "network" in known_keys(("x",))
