@@ -72,6 +72,8 @@ class StackOutputs(_Exported):
     tasks: dict[str, TaskOutput] = {}
     database: DatabaseOutput | None = None
     external_secrets: dict[str, str] = {}
+    external_secret_keys: dict[str, list[str]] = {}
+    """Keyed external secret -> the JSON keys its value holds (absent from older programs)."""
     url: str | None = None
     health_url: str | None = None
     alb_arn: str | None = None
