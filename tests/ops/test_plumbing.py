@@ -92,7 +92,7 @@ def test_pulumi_cli_preview_and_up(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
     [change] = step.preview(STACK)
     with pytest.raises(PulumiError, match="exited 3"):
-        step.up(STACK)
+        step.up(STACK, timeout=60)
 
     assert (change.op, change.type, change.name, change.keys) == (
         "update",
