@@ -83,6 +83,8 @@ def wait_until(
     attempts = aws.poll_attempts(max(1, math.ceil(timeout / delay)) if delay else 1)
     detail = "no answer yet"
     for attempt in range(attempts):
+        if attempt and runtime.clock() - start >= timeout:
+            break
         try:
             answer = probe()
         except ClientError as exc:
@@ -93,11 +95,10 @@ def wait_until(
         if answer.done:
             return answer
         detail = answer.detail
-        out_of_time = elapsed >= timeout or attempt + 1 >= attempts
         ui.info(f"waiting for {what}: {detail} ({clock_text(elapsed)} of {clock_text(timeout)})")
-        if out_of_time:
+        if elapsed >= timeout or attempt + 1 >= attempts:
             break
-        runtime.sleep(aws.poll_delay(delay))
+        runtime.sleep(min(aws.poll_delay(delay), timeout - elapsed))
     elapsed = runtime.clock() - start
     raise WaitTimedOut(
         f"{gave_up or f'waiting for {what}'}: not done after {clock_text(elapsed)} (limit "
