@@ -62,7 +62,9 @@ def check_keys(outputs: StackOutputs, name: str, value: str) -> None:
     if not isinstance(document, dict):
         raise OpsError(
             f"{name} is a JSON secret: its value must be a JSON object with the keys {expected}",
-            "write it as {" + ", ".join(f'"{key}": "..."' for key in keys) + "} and set it again",
+            "write it as {"
+            + ", ".join(f'"{key}": "..."' for key in keys)
+            + "} and set it again; nothing was stored",
         )
     missing = [key for key in keys if key not in document]
     unknown = sorted(key for key in document if key not in keys)

@@ -119,7 +119,8 @@ def resolve(value: str, service: str, known: str | None) -> str:
 def resolve_all(asked: dict[str, str], known: dict[str, str | None]) -> dict[str, str]:
     """`resolve` for each service; one full reference for services of different repositories
     is refused (it would give every service the image of one of them)."""
-    for value in set(asked.values()):
+    resolved = {name: resolve(value, name, known[name]) for name, value in asked.items()}
+    for value in sorted(set(asked.values())):
         services = sorted(name for name, ref in asked.items() if ref == value)
         if len(services) < 2 or DIGEST.match(value.strip()) or TAG.match(value.strip()):
             continue
@@ -132,7 +133,7 @@ def resolve_all(asked: dict[str, str], known: dict[str, str | None]) -> dict[str
                 "pass a bare tag or digest (each service keeps its repository), or "
                 "`--image SERVICE=REF` once per service",
             )
-    return {name: resolve(value, name, known[name]) for name, value in asked.items()}
+    return resolved
 
 
 @dataclass(frozen=True)
