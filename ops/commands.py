@@ -17,12 +17,15 @@ import typer
 
 from ops import backup, bootstrap, external_secrets, releases, restore_drill, status, tasks, ui
 from ops.aws import Aws, Runtime, connect
-from ops.errors import OpsError, command_boundary
+from ops.errors import ExitCode, OpsError, command_boundary
 from ops.images import parse_images, resolve
+from ops.interrupts import Interrupted
+from ops.lease import StackLease
 from ops.outputs import StackOutputs, load_outputs
 from ops.pulumi_step import PulumiCli, PulumiStep
 from ops.release import Releaser, ReleaseRequest
-from ops.verify import verify_stack
+from ops.verify import check_record, verify_stack
+from ops.waiting import DEPLOY_TIMEOUT, HEALTH_TIMEOUT, WATCH_WINDOW, Limits
 
 Stack = Annotated[str, typer.Argument(help="Stack name (staging, prod).", show_default=False)]
 OutputsFile = Annotated[
@@ -50,7 +53,39 @@ StateBucket = Annotated[
 ]
 ProjectDir = Annotated[
     Path | None,
-    typer.Option("--project-dir", help="Pulumi project directory; default: the current one."),
+    typer.Option(
+        "--project-dir",
+        help="Pulumi project directory; default: the current one.",
+        exists=True,
+        file_okay=False,
+    ),
+]
+HealthTimeout = Annotated[
+    float,
+    typer.Option(
+        "--health-timeout",
+        min=0,
+        envvar="GOLIVE_HEALTH_TIMEOUT",
+        help="Seconds the health URL has to answer 2xx (each try is shown).",
+    ),
+]
+Watch = Annotated[
+    float,
+    typer.Option(
+        "--watch",
+        min=0,
+        envvar="GOLIVE_WATCH",
+        help="Seconds to watch the alarms after the rollout, so a late one is seen (0: once).",
+    ),
+]
+DeployTimeout = Annotated[
+    float,
+    typer.Option(
+        "--deploy-timeout",
+        min=1,
+        envvar="GOLIVE_DEPLOY_TIMEOUT",
+        help="Seconds `pulumi up` and the rollout may take together before the release fails.",
+    ),
 ]
 Services = Annotated[
     list[str] | None,
@@ -71,7 +106,15 @@ def _open(
 ) -> tuple[Runtime, StackOutputs, Aws]:
     runtime = _runtime(ctx)
     outputs = load_outputs(stack, outputs_file)
-    aws = connect(runtime, region=region or outputs.region, profile=profile)
+    if region is not None and region != outputs.region:
+        raise OpsError(
+            f"--region {region} differs from the region of stack {stack}, {outputs.region} "
+            "(its outputs)",
+            "drop --region (golive uses the stack's region), or pass the outputs of the stack "
+            f"in {region}",
+            exit_code=ExitCode.USAGE,
+        )
+    aws = connect(runtime, region=outputs.region, profile=profile)
     return runtime, outputs, aws
 
 
@@ -82,7 +125,29 @@ def _store(aws: Aws, outputs: StackOutputs, bucket: str | None) -> releases.Rele
 
 
 def _pulumi(runtime: Runtime, project_dir: Path | None) -> PulumiStep:
-    return runtime.pulumi if runtime.pulumi is not None else PulumiCli(project_dir)
+    if runtime.pulumi is not None:
+        return runtime.pulumi
+    return PulumiCli(project_dir, clock=runtime.clock)
+
+
+def _releaser(
+    runtime: Runtime,
+    aws: Aws,
+    outputs: StackOutputs,
+    *,
+    state_bucket: str | None,
+    project_dir: Path | None,
+    limits: Limits,
+) -> Releaser:
+    store = _store(aws, outputs, state_bucket)
+    return Releaser(
+        aws,
+        outputs,
+        _pulumi(runtime, project_dir),
+        store,
+        lease=StackLease(aws, store.bucket, outputs),
+        limits=limits,
+    )
 
 
 @command_boundary
@@ -125,6 +190,7 @@ def secrets_set_command(
     _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
     external_secrets.secret_arn(outputs, name)
     value = external_secrets.read_value(from_file, name)
+    external_secrets.check_keys(outputs, name, value)
     version = external_secrets.set_secret(aws, outputs, name, value)
     ui.done(f"{name} set in {stack} (version {version}); running tasks see it at their next start")
 
@@ -185,7 +251,8 @@ def run_task_command(
     region: Region = None,
     profile: Profile = None,
 ) -> None:
-    """Run a one-off task, stream its logs, exit with its exit code."""
+    """Run a one-off task and stream its logs; exit 1 when its container fails (the output
+    names the container's exit code)."""
     _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
     definition = outputs.task(task)
     resolved = None
@@ -202,14 +269,30 @@ def run_task_command(
                 definition.task_definition_arn, definition.container_name
             )
         resolved = resolve(image, task, known)
-    result = tasks.run_task(
-        aws, outputs, task, image=resolved, command=shlex.split(command) if command else None
-    )
+    started: list[str] = []
+    try:
+        result = tasks.run_task(
+            aws,
+            outputs,
+            task,
+            image=resolved,
+            command=shlex.split(command) if command else None,
+            on_started=started.append,
+        )
+    except Interrupted as signal:
+        if not started:
+            raise
+        raise OpsError(
+            f"interrupted ({signal.name}) while following task {task}: it keeps running in ECS "
+            f"({started[0]})",
+            f"follow its logs (`aws logs tail {definition.log_group_name} --follow`), or stop it "
+            f"with `aws ecs stop-task --cluster {outputs.cluster_name} --task {started[0]}`",
+            exit_code=ExitCode.INTERRUPTED,
+        ) from None
     if not result.succeeded:
         raise OpsError(
             tasks.describe_failure(task, result),
             f"read its logs (`aws logs tail {definition.log_group_name}`), fix and re-run",
-            exit_code=result.exit_code or 1,
         )
 
 
@@ -218,22 +301,48 @@ def verify_command(
     ctx: typer.Context,
     *,
     stack: Stack,
+    watch: Watch = 0,
+    health_timeout: HealthTimeout = HEALTH_TIMEOUT,
+    state_bucket: StateBucket = None,
     outputs_file: OutputsFile = None,
     region: Region = None,
     profile: Profile = None,
 ) -> None:
-    """Check services, targets, health URL, alarms and database; exit 1 if anything fails."""
+    """Check the image record, services, targets, health URL, alarms and database; exit 1 if
+    anything fails."""
     _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
-    expected = releases.ImageRecord(aws, outputs).current()
-    report = verify_stack(aws, outputs, expected)
+    record = releases.ImageRecord(aws, outputs).current()
+    limits = Limits(health=health_timeout, watch=watch)
+    report = verify_stack(aws, outputs, record, limits=limits)
+    log = status.read_log(_store(aws, outputs, state_bucket))
+    good = log.last_good_entry() if log is not None else None
+    check_record(
+        report,
+        record,
+        log.last_good(list(record)) if log is not None else None,
+        good.id if good else "(none)",
+    )
     report.show(f"verify {stack}")
     if not report.ok:
         raise OpsError(
             f"{len(report.failures)} check(s) failed: {report.summary()}",
-            f"see `golive status {stack}`; roll back with `golive rollback {stack}` if the last "
-            "release caused it",
+            _verify_advice(stack, report.alarms_only, good.id if good else None),
         )
     ui.done(f"{stack} verified")
+
+
+def _verify_advice(stack: str, alarms_only: bool, last_good: str | None) -> str:
+    if alarms_only:
+        return (
+            f"only alarms fail: see what they report (`golive status {stack}`). One that fired "
+            "during a release or a rollback clears after its evaluation periods: wait and run "
+            "`golive verify` again before rolling anything back"
+        )
+    back = f"`golive rollback {stack} --to {last_good}`" if last_good else "a release"
+    return (
+        f"see `golive status {stack}` (image record, what ECS runs, recent releases); if the "
+        f"last release caused it, {back} redeploys the last successful release"
+    )
 
 
 @command_boundary
@@ -265,6 +374,17 @@ def release_command(
     db_init: Annotated[
         bool, typer.Option("--db-init", help="Run db-init even if an earlier release did.")
     ] = False,
+    allow_alarm: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-alarm",
+            help="Release although this alarm is in ALARM now (repeatable): it is not held "
+            "against the release.",
+        ),
+    ] = None,
+    deploy_timeout: DeployTimeout = DEPLOY_TIMEOUT,
+    health_timeout: HealthTimeout = HEALTH_TIMEOUT,
+    watch: Watch = WATCH_WINDOW,
     state_bucket: StateBucket = None,
     project_dir: ProjectDir = None,
     outputs_file: OutputsFile = None,
@@ -275,8 +395,13 @@ def release_command(
     choice = parse_images(image, option="--image", selected=service)
     runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
     images = choice.by_service(list(outputs.services))
-    releaser = Releaser(
-        aws, outputs, _pulumi(runtime, project_dir), _store(aws, outputs, state_bucket)
+    releaser = _releaser(
+        runtime,
+        aws,
+        outputs,
+        state_bucket=state_bucket,
+        project_dir=project_dir,
+        limits=Limits(deploy=deploy_timeout, health=health_timeout, watch=watch),
     )
     releaser.release(
         ReleaseRequest(
@@ -285,6 +410,7 @@ def release_command(
             with_infra=with_infra,
             backup=take_backup,
             db_init=db_init,
+            allow_alarms=tuple(allow_alarm or ()),
         )
     )
 
@@ -298,26 +424,42 @@ def rollback_command(
         list[str] | None,
         typer.Option(
             "--to",
-            help="Image tag/digest/reference to roll back every service (or those of --service) "
-            "to; or SERVICE=REF, repeated once per service. Default: the previous release.",
+            help="A release id as `golive status` shows it (r0007-1a2b3c4d), or an image "
+            "tag/digest/reference to roll back every service (or those of --service) to; or "
+            "SERVICE=REF, repeated once per service. Default: the previous release.",
             show_default=False,
         ),
     ] = None,
     service: Services = None,
+    deploy_timeout: DeployTimeout = DEPLOY_TIMEOUT,
+    health_timeout: HealthTimeout = HEALTH_TIMEOUT,
+    watch: Watch = WATCH_WINDOW,
     state_bucket: StateBucket = None,
     project_dir: ProjectDir = None,
     outputs_file: OutputsFile = None,
     region: Region = None,
     profile: Profile = None,
 ) -> None:
-    """Roll back to the previous successful release (or --to REF), the way a release deploys."""
+    """Roll back to the previous successful release (or --to), the way a release deploys."""
     choice = parse_images(to, option="--to", selected=service) if to else None
     runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
-    targets = choice.by_service(list(outputs.services)) if choice is not None else None
-    releaser = Releaser(
-        aws, outputs, _pulumi(runtime, project_dir), _store(aws, outputs, state_bucket)
+    release_id = choice.every if choice and choice.every else None
+    if release_id is not None and not releases.RELEASE_ID.match(release_id):
+        release_id = None
+    targets = (
+        choice.by_service(list(outputs.services))
+        if choice is not None and release_id is None
+        else None
     )
-    releaser.rollback(targets, service)
+    releaser = _releaser(
+        runtime,
+        aws,
+        outputs,
+        state_bucket=state_bucket,
+        project_dir=project_dir,
+        limits=Limits(deploy=deploy_timeout, health=health_timeout, watch=watch),
+    )
+    releaser.rollback(targets, service, release_id)
 
 
 @command_boundary
@@ -332,7 +474,36 @@ def status_command(
 ) -> None:
     """Show released images, task definitions, deployments, alarms and recent releases."""
     _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
-    status.show_status(aws, outputs, _store(aws, outputs, state_bucket))
+    store = _store(aws, outputs, state_bucket)
+    status.show_status(aws, outputs, store, StackLease(aws, store.bucket, outputs))
+
+
+@command_boundary
+def unlock_command(
+    ctx: typer.Context,
+    *,
+    stack: Stack,
+    lease: Annotated[
+        str | None,
+        typer.Option("--lease", help="The lease id `golive status` shows (guards the release)."),
+    ] = None,
+    state_bucket: StateBucket = None,
+    outputs_file: OutputsFile = None,
+    region: Region = None,
+    profile: Profile = None,
+) -> None:
+    """Release the stack's lease when the run holding it is gone (killed, machine off)."""
+    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    store = _store(aws, outputs, state_bucket)
+    released = StackLease(aws, store.bucket, outputs).unlock(lease)
+    if released is None:
+        ui.done(f"{stack} is not locked (no live lease): nothing to do")
+        return
+    ui.done(f"released the lease of {released.holder} ({released.command})")
+    ui.info(
+        f"its release log entry is closed as interrupted by the next run; check `golive status "
+        f"{stack}` and `golive verify {stack}` before releasing"
+    )
 
 
 @command_boundary
@@ -383,4 +554,5 @@ def register(app: typer.Typer) -> None:
     app.command("release")(release_command)
     app.command("rollback")(rollback_command)
     app.command("status")(status_command)
+    app.command("unlock")(unlock_command)
     app.command("restore-drill")(restore_drill_command)

@@ -2,14 +2,16 @@
 
 Every failure a command can meet ends up as an `OpsError`: what failed, and what to do next.
 `command_boundary` wraps each command so that AWS errors (expired or missing credentials,
-throttling beyond the retry budget, access denied, anything else botocore raises) are printed
-as those two lines with a non-zero exit code, never as a traceback.
+throttling beyond the retry budget, access denied, anything else botocore raises), operating
+system errors and interrupts are printed as those two lines with a non-zero exit code, never as
+a traceback. The exit codes are `ExitCode`, documented in docs/runbook.md.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from enum import IntEnum
 from typing import Any, ParamSpec, TypeVar
 
 import typer
@@ -26,7 +28,7 @@ from botocore.exceptions import (
     WaiterError,
 )
 
-from ops import ui
+from ops import interrupts, ui
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -71,10 +73,29 @@ RERUN_HINT = (
 )
 
 
+class ExitCode(IntEnum):
+    """What a script can tell from golive's exit status (docs/runbook.md, "Exit codes")."""
+
+    OK = 0
+    FAILED = 1
+    """A check or a command failed (verify, secrets check, run-task's container, ...)."""
+    USAGE = 2
+    """The command line is wrong; nothing was read or changed."""
+    NOTHING_CHANGED = 3
+    """A release or rollback stopped before changing what runs: the previous version serves and
+    the image record is as it was (a snapshot or a migration may have run)."""
+    ROLLED_BACK = 4
+    """A release failed and was rolled back: the previous version is serving."""
+    NEEDS_A_PERSON = 5
+    """A rollback failed, or the outcome is unknown: a person must look (`golive status`)."""
+    INTERRUPTED = 130
+    """Stopped by Ctrl-C or SIGTERM, at a safe point (the message says where)."""
+
+
 class OpsError(Exception):
     """A failure with a human explanation: `what` failed and the `next_step` to take."""
 
-    def __init__(self, what: str, next_step: str, *, exit_code: int = 1) -> None:
+    def __init__(self, what: str, next_step: str, *, exit_code: int = ExitCode.FAILED) -> None:
         super().__init__(what)
         self.what = what
         self.next_step = next_step
@@ -172,7 +193,16 @@ def command_boundary(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return func(*args, **kwargs)
+            with interrupts.handled():
+                return func(*args, **kwargs)
+        except interrupts.Interrupted as exc:
+            report(
+                OpsError(
+                    f"interrupted ({exc.name})",
+                    "nothing was left half-done by this command; run it again when ready",
+                )
+            )
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
         except OpsError as exc:
             report(exc)
             raise typer.Exit(exc.exit_code) from None
@@ -184,6 +214,11 @@ def command_boundary(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
         except BotoCoreError as exc:
             report(explain_botocore_error(exc))
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            # A file or directory golive was pointed at (an option's path, the pulumi binary).
+            where = f" ({exc.filename})" if exc.filename else ""
+            report(OpsError(f"{exc.strerror or exc}{where}", "check the path and re-run"))
             raise typer.Exit(1) from None
 
     return wrapper

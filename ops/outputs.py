@@ -77,7 +77,8 @@ def _read_file(path: Path, stack: str) -> Any:
     except json.JSONDecodeError as exc:
         raise OpsError(
             f"{path} is not JSON ({exc.msg} at line {exc.lineno})",
-            f"write it with `pulumi stack output --json -s {stack} > {path}`",
+            f"pass a file holding what `pulumi stack output --json -s {stack}` prints (saved to "
+            "a file of its own)",
         ) from None
 
 

@@ -30,6 +30,8 @@ DEPLOY_ROLE_ACTIONS = frozenset(
         "rds:AddTagsToResource",
         "rds:DescribeDBSnapshots",
         "rds:DescribeDBInstances",
+        # the images asked for exist (before anything changes)
+        "ecr:DescribeImages",
         # one-off tasks and services
         "ecs:DescribeServices",
         "ecs:DescribeTaskDefinition",

@@ -1,20 +1,33 @@
 """The Pulumi step of a release, behind a small interface so tests can substitute it.
 
-`PulumiStep.preview(stack)` lists the pending infrastructure changes; `PulumiStep.up(stack)`
-applies the program (which reads the released images from SSM) and raises `PulumiError` when
-the update fails, e.g. when a service with `wait_for_steady_state` is rolled back by the ECS
-circuit breaker. `PulumiCli` shells out to the real CLI:
-`pulumi preview --json --diff -s STACK` and `pulumi up --yes --skip-preview -s STACK`.
+`PulumiStep.preview(stack)` lists the pending infrastructure changes; `PulumiStep.up(stack,
+timeout=...)` applies the program (which reads the released images from SSM) and raises
+`PulumiError` when the update fails, e.g. when a service with `wait_for_steady_state` is rolled
+back by the ECS circuit breaker, or when it ran past `timeout`. `PulumiCli` shells out to the
+real CLI: `pulumi preview --json --diff -s STACK` and `pulumi up --yes --skip-preview -s STACK`.
+
+`pulumi up` runs in its own process group, so a Ctrl-C in the terminal reaches golive only;
+golive forwards it as SIGINT (Pulumi's graceful cancel) and waits for Pulumi to finish
+cancelling, then raises `Interrupted` (`ops.interrupts`). Killing it instead (what
+`subprocess.run` does 0.25 s after a KeyboardInterrupt) leaves the stack's state locked and
+services half-updated. Past its time limit golive cancels it the same way.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+from ops import interrupts, ui
+from ops.waiting import clock_text
 
 # Steps that change nothing in the cloud.
 NO_CHANGE_OPS = frozenset({"same", "read", "refresh", "discard", "read-discard"})
@@ -41,7 +54,7 @@ class PendingChange:
 class PulumiStep(Protocol):
     def preview(self, stack: str) -> list[PendingChange]: ...
 
-    def up(self, stack: str) -> None: ...
+    def up(self, stack: str, *, timeout: float) -> None: ...
 
 
 def _resource_type(step: dict[str, Any]) -> str:
@@ -73,12 +86,24 @@ def parse_preview(document: dict[str, Any]) -> list[PendingChange]:
     return changes
 
 
+POLL_SECONDS = 0.5
+CANCEL_GRACE = 5 * 60
+"""After asking Pulumi to cancel at its time limit: how long its in-flight operations may take
+before golive stops waiting (Pulumi is then stopped, and may leave its state locked)."""
+
+
 class PulumiCli:
     """The real Pulumi CLI, run in the project directory (`--project-dir`, default cwd)."""
 
-    def __init__(self, project_dir: Path | None = None, executable: str = "pulumi") -> None:
+    def __init__(
+        self,
+        project_dir: Path | None = None,
+        executable: str = "pulumi",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.project_dir = project_dir
         self.executable = executable
+        self.clock = clock
 
     def _binary(self) -> str:
         found = shutil.which(self.executable)
@@ -91,9 +116,12 @@ class PulumiCli:
 
     def preview(self, stack: str) -> list[PendingChange]:
         command = [self._binary(), "preview", "--json", "--diff", "-s", stack]
-        result = subprocess.run(
-            command, cwd=self.project_dir, capture_output=True, text=True, check=False
-        )
+        try:
+            result = subprocess.run(
+                command, cwd=self.project_dir, capture_output=True, text=True, check=False
+            )
+        except OSError as exc:
+            raise PulumiError(f"could not run pulumi in {self.project_dir}: {exc}") from None
         if result.returncode != 0:
             raise PulumiError(
                 f"`pulumi preview -s {stack}` exited {result.returncode}: "
@@ -104,9 +132,42 @@ class PulumiCli:
         except json.JSONDecodeError as exc:
             raise PulumiError(f"`pulumi preview --json` printed no JSON: {exc.msg}") from None
 
-    def up(self, stack: str) -> None:
+    def up(self, stack: str, *, timeout: float) -> None:
         # Output goes straight to the terminal so the operator sees Pulumi's progress.
         command = [self._binary(), "up", "--yes", "--skip-preview", "-s", stack]
-        result = subprocess.run(command, cwd=self.project_dir, check=False)
-        if result.returncode != 0:
-            raise PulumiError(f"`pulumi up -s {stack}` exited {result.returncode} (output above)")
+        try:
+            child = subprocess.Popen(command, cwd=self.project_dir, process_group=0)
+        except OSError as exc:
+            raise PulumiError(f"could not run pulumi in {self.project_dir}: {exc}") from None
+        with interrupts.forwarding_to(child):
+            code, cancelled = self._wait(child, timeout)
+        interrupts.raise_if_interrupted()
+        if cancelled:
+            raise PulumiError(
+                f"`pulumi up -s {stack}` did not finish within {clock_text(timeout)}: cancelled "
+                f"(it exited {code})"
+            )
+        if code != 0:
+            raise PulumiError(f"`pulumi up -s {stack}` exited {code} (output above)")
+
+    def _wait(self, child: subprocess.Popen[bytes], timeout: float) -> tuple[int, bool]:
+        """Wait for `child`; past `timeout` ask it to cancel, past the grace stop it."""
+        deadline = self.clock() + timeout
+        cancelled = False
+        while True:
+            try:
+                return child.wait(timeout=POLL_SECONDS), cancelled
+            except subprocess.TimeoutExpired:
+                pass
+            if not cancelled and self.clock() >= deadline:
+                cancelled = True
+                deadline = self.clock() + CANCEL_GRACE
+                ui.warn(
+                    f"pulumi up ran past its {clock_text(timeout)} limit: asking it to cancel "
+                    "and waiting for its in-flight operations"
+                )
+                os.killpg(child.pid, signal.SIGINT)
+            elif cancelled and self.clock() >= deadline:
+                ui.warn("pulumi did not finish cancelling: stopping it (its state may stay locked)")
+                os.killpg(child.pid, signal.SIGKILL)
+                return child.wait(), cancelled

@@ -2,57 +2,80 @@
 
 Release, in order (each step prints progress; a failure says what to do next):
 
+0. input: the images are valid references (`ops.images`) and exist (`ops.registry`), before
+   anything else; then the stack's lease is taken (`ops.lease`): one release or rollback per
+   stack at a time. An entry an earlier run left `in-progress` is closed as `interrupted`;
 1. preflight: with `--site DIR`, the stack has a static site, its bucket is versioned and DIR
-   is a site build (exists, not empty, `index.html` at its top); outputs readable, every
-   external secret has a value, services stable now, `pulumi preview` shows no pending
+   is a site build; every external secret has a value, services stable now, no alarm in ALARM
+   (except those of services never released, which have no task yet, and those `--allow-alarm`
+   names: neither is held against the release), `pulumi preview` shows no pending
    infrastructure change (unless `--with-infra`);
 2. backup: a `pre-<release>` RDS snapshot, waited for (when the stack asks for it, which it
    does whenever it protects its data, or with `--backup`);
 3. `db-init` (first release only) and `migrate`, with the new image, waited, exit code
    checked. A failure stops here: nothing else was touched, the old version is serving;
-4. record the new images in SSM (the stack's one source of truth for images);
+4. record the new images in SSM (the stack's one source of truth for images), all or nothing;
 5. the Pulumi step (`pulumi up`), then every service must reach `rolloutState == COMPLETED`
-   on the new image: a circuit-breaker rollback is a failure even when ECS says "stable";
+   on the new image: both within `--deploy-timeout` (15 minutes);
 6. the static site (`--site DIR`) is uploaded and CloudFront invalidated;
-7. verify (`ops.verify`).
+7. verify (`ops.verify`), watching the alarms for `--watch` seconds after the rollout.
 
-If 5-7 fail, the previous images are recorded again and the Pulumi step runs again (the same
-way a release deploys), the previous site version is restored once the upload has begun (a
-half-done upload or an invalidation that never completes included), and the stack is verified
-again. The exit is non-zero either way, with the snapshot id and the next step. `rollback`
-restores the site that served with the release it goes back to (`_site_at`).
+If 4-7 fail, the previous images are recorded again and the Pulumi step runs again (the same
+way a release deploys), the previous site version is restored once the upload has begun, and
+the stack is verified again. Whatever the outcome, the image record is read back and shown
+beside what ECS runs, and the exit code says which case it is (`ExitCode`): stopped before any
+change (3), rolled back (4), rollback failed (5), interrupted (130). Advice never makes things
+worse: after a rollback that only waits on alarms it says to wait and verify, and it names the
+release to go back to by id, never "roll back" again (which would take the healthy previous
+release away too).
+
+Ctrl-C or SIGTERM: Pulumi is asked to cancel and waited for (`ops.pulumi_step`), the record is
+put back, the entry is marked `interrupted`, and the message says what runs. A one-off task
+keeps running in ECS; the entry remembers it, and the re-run waits for it.
 
 Re-running is safe: a release is identified by its images, so a re-run of an interrupted or
-failed release resumes it (the existing snapshot is reused, completed migrations are skipped)
-and a re-run of a successful one only verifies (unless `--site` holds another build than the
-bucket serves: that is released as a new release of the same images).
+failed release resumes it (the existing snapshot is reused, completed migrations are skipped,
+a migration still running is waited for) and a re-run of a successful one only verifies
+(unless `--site` holds another build than the bucket serves: that is released as a new release
+of the same images).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ops import services, site, tasks, ui
 from ops.aws import Aws
 from ops.backup import take_snapshot
-from ops.errors import OpsError, explain_botocore_error, explain_client_error
+from ops.errors import ExitCode, OpsError, explain_botocore_error, explain_client_error
 from ops.external_secrets import require_all_set
-from ops.images import resolve
+from ops.images import resolve_all
+from ops.interrupts import Interrupted
+from ops.lease import StackLease
 from ops.outputs import StackOutputs
 from ops.pulumi_step import PendingChange, PulumiError, PulumiStep
+from ops.registry import require_images
 from ops.releases import (
     ImageRecord,
+    RecordError,
     ReleaseEntry,
     ReleaseLog,
     ReleaseStore,
+    Status,
     now,
     release_id,
     snapshot_name,
 )
-from ops.verify import verify_stack
+from ops.verify import VerifyReport, firing_alarms, verify_stack
+from ops.waiting import Limits
+
+FAILURES = (OpsError, ClientError, BotoCoreError)
 
 
 @dataclass(frozen=True)
@@ -64,14 +87,26 @@ class ReleaseRequest:
     with_infra: bool = False
     backup: bool = False
     db_init: bool = False
+    allow_alarms: tuple[str, ...] = ()
+    """Alarms in ALARM before the release that it may go ahead despite (not held against it)."""
 
 
 class _DeployFailed(Exception):
     """A step after the image record failed; the release must be rolled back."""
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, report: VerifyReport | None = None) -> None:
         super().__init__(what)
         self.what = what
+        self.report = report
+
+
+@dataclass
+class _Restored:
+    """How putting images back went: `problem` None when it verified."""
+
+    problem: str | None = None
+    alarms_only: bool = False
+    record: dict[str, str | None] | None = field(default=None)
 
 
 def _as_text(exc: BaseException) -> str:
@@ -82,6 +117,28 @@ def _as_text(exc: BaseException) -> str:
     if isinstance(exc, BotoCoreError):
         return explain_botocore_error(exc).what
     return str(exc)
+
+
+@contextlib.contextmanager
+def _before_any_change() -> Iterator[None]:
+    """Whatever fails here changed nothing: exit code 3 (a usage error stays 2)."""
+    try:
+        yield
+    except OpsError as exc:
+        if exc.exit_code != ExitCode.USAGE:
+            exc.exit_code = ExitCode.NOTHING_CHANGED
+        raise
+    except (ClientError, BotoCoreError) as exc:
+        error = (
+            explain_client_error(exc)
+            if isinstance(exc, ClientError)
+            else explain_botocore_error(exc)
+        )
+        raise OpsError(error.what, error.next_step, exit_code=ExitCode.NOTHING_CHANGED) from None
+
+
+def _images_text(images: dict[str, str | None]) -> str:
+    return ", ".join(f"{name}={image or '(not released)'}" for name, image in images.items())
 
 
 def _site_at(log: ReleaseLog, source: ReleaseEntry) -> dict[str, str] | None:
@@ -100,16 +157,43 @@ def _site_at(log: ReleaseLog, source: ReleaseEntry) -> dict[str, str] | None:
     return None
 
 
+def _about_unreleased(alarm: dict[str, Any], outputs: StackOutputs, unreleased: set[str]) -> bool:
+    """An alarm on a service with no release yet (it runs no task: `no-healthy-hosts`)."""
+    values: set[str] = set()
+    metrics = [
+        alarm,
+        *(m.get("MetricStat", {}).get("Metric", {}) for m in alarm.get("Metrics", [])),
+    ]
+    for metric in metrics:
+        values |= {str(d.get("Value")) for d in metric.get("Dimensions", [])}
+    for name in unreleased:
+        service = outputs.services[name]
+        target_group = service.target_group_arn or ""
+        suffix = target_group[target_group.find("targetgroup/") :] if target_group else None
+        if service.service_name in values or (suffix and suffix in values):
+            return True
+    return False
+
+
 class Releaser:
     """Runs releases and rollbacks of one stack."""
 
     def __init__(
-        self, aws: Aws, outputs: StackOutputs, pulumi: PulumiStep, store: ReleaseStore
+        self,
+        aws: Aws,
+        outputs: StackOutputs,
+        pulumi: PulumiStep,
+        store: ReleaseStore,
+        *,
+        lease: StackLease,
+        limits: Limits | None = None,
     ) -> None:
         self.aws = aws
         self.outputs = outputs
         self.pulumi = pulumi
         self.store = store
+        self.lease = lease
+        self.limits = limits or Limits()
         self.images = ImageRecord(aws, outputs)
         self.stack = outputs.stack
 
@@ -122,8 +206,20 @@ class Releaser:
         # While reporting a failure, a second failure (writing the log) must not hide the first.
         try:
             self.store.save(log)
-        except (OpsError, ClientError, BotoCoreError) as exc:
+        except FAILURES as exc:
             ui.warn(f"could not update the release log: {_as_text(exc)}")
+
+    def _load(self) -> ReleaseLog:
+        """The log, with entries a dead run left `in-progress` closed (we hold the lease)."""
+        log = self.store.load()
+        stale = log.close_stale(now())
+        if stale:
+            ui.warn(
+                "closed as interrupted (their run stopped without finishing): "
+                + ", ".join(entry.id for entry in stale)
+            )
+            self._save(log)
+        return log
 
     def _show_changes(self, changes: list[PendingChange]) -> None:
         rows = [[change.op, change.type, change.name, ", ".join(change.keys)] for change in changes]
@@ -137,7 +233,9 @@ class Releaser:
             changes = self.pulumi.preview(self.stack)
         except PulumiError as exc:
             raise OpsError(
-                f"pulumi preview failed: {exc}", "fix the program or the login and re-run"
+                f"pulumi preview failed: {exc}",
+                "fix the program or the login and re-run",
+                exit_code=ExitCode.NOTHING_CHANGED,
             ) from None
         if changes and not with_infra:
             self._show_changes(changes)
@@ -146,6 +244,7 @@ class Releaser:
                 "not carry unrelated infrastructure changes",
                 f"review and apply them first (`pulumi up -s {self.stack}`), or pass --with-infra "
                 "to release them together",
+                exit_code=ExitCode.NOTHING_CHANGED,
             )
         if changes:
             self._show_changes(changes)
@@ -153,50 +252,157 @@ class Releaser:
         else:
             ui.done("no pending infrastructure change")
 
+    def _preflight_alarms(
+        self, record: dict[str, str | None], allowed: tuple[str, ...]
+    ) -> set[str]:
+        """The alarms in ALARM now that the release may tolerate; refuses on any other."""
+        topic = self.outputs.alarm_topic_arn
+        if not topic:
+            return set()
+        unreleased = {name for name in self.outputs.services if record.get(name) is None}
+        firing = firing_alarms(self.aws, topic)
+        expected = {
+            str(a["AlarmName"]) for a in firing if _about_unreleased(a, self.outputs, unreleased)
+        }
+        blocking = sorted(
+            str(a["AlarmName"])
+            for a in firing
+            if str(a["AlarmName"]) not in expected | set(allowed)
+        )
+        if blocking:
+            raise OpsError(
+                f"alarm(s) in ALARM before the release: {', '.join(blocking)}; the release could "
+                "not be told apart from what set them off",
+                f"find the cause (`golive status {self.stack}`) and wait for them to clear; to "
+                "release anyway (a fix for what they report), pass "
+                + " ".join(f"--allow-alarm {name}" for name in blocking),
+                exit_code=ExitCode.NOTHING_CHANGED,
+            )
+        tolerated = {str(a["AlarmName"]) for a in firing}
+        if tolerated:
+            ui.warn(
+                "in ALARM before the release, not held against it: " + ", ".join(sorted(tolerated))
+            )
+        return tolerated
+
+    def _record(self, images: dict[str, str | None], previous: dict[str, str | None]) -> None:
+        """Write the record all or nothing; a failure is a _DeployFailed naming what it holds."""
+        self.lease.ensure_held()
+        try:
+            self.images.replace(images, previous)
+        except RecordError as exc:
+            if exc.record is None:
+                holds = "it could not be read back"
+            else:
+                holds = f"it holds {_images_text(exc.record)}"
+            undone = "the images already written were put back; " if exc.undone else ""
+            raise _DeployFailed(
+                f"recording the images failed ({exc.why}); {undone}{holds}"
+            ) from None
+
     def _deploy(self, expected: dict[str, str | None]) -> None:
-        """The Pulumi step and the rollout checks; raises _DeployFailed."""
+        """The Pulumi step and the rollout checks, within the deploy limit; raises _DeployFailed."""
+        self.lease.ensure_held()
+        start = self.aws.runtime.clock()
         ui.step(f"pulumi up -s {self.stack}")
         try:
-            self.pulumi.up(self.stack)
+            self.pulumi.up(self.stack, timeout=self.limits.deploy)
         except PulumiError as exc:
             raise _DeployFailed(f"pulumi up failed: {exc}") from None
-        except (OpsError, ClientError, BotoCoreError) as exc:
+        except FAILURES as exc:
             raise _DeployFailed(f"pulumi up failed: {_as_text(exc)}") from None
+        left = max(self.limits.deploy - (self.aws.runtime.clock() - start), 0.0)
         ui.step("wait for the services to roll out")
         try:
-            problems = services.wait_for_rollout(self.aws, self.outputs, expected)
-        except (OpsError, ClientError, BotoCoreError) as exc:
+            problems = services.wait_for_rollout(self.aws, self.outputs, expected, timeout=left)
+        except FAILURES as exc:
             raise _DeployFailed(f"could not confirm the rollout: {_as_text(exc)}") from None
         if problems:
             raise _DeployFailed("; ".join(problems))
         ui.done("services rolled out")
 
-    def _verify(self, expected: dict[str, str | None], title: str) -> None:
+    def _verify(
+        self, expected: dict[str, str | None], title: str, tolerated: set[str]
+    ) -> VerifyReport:
         try:
-            report = verify_stack(self.aws, self.outputs, expected)
-        except (OpsError, ClientError, BotoCoreError) as exc:
+            report = verify_stack(
+                self.aws, self.outputs, expected, limits=self.limits, tolerated_alarms=tolerated
+            )
+        except FAILURES as exc:
             raise _DeployFailed(f"verify could not run: {_as_text(exc)}") from None
         report.show(title)
         if not report.ok:
-            raise _DeployFailed(f"verify failed: {report.summary()}")
+            raise _DeployFailed(f"verify failed: {report.summary()}", report)
+        return report
+
+    def _show_outcome(self, names: list[str], intended: dict[str, str | None]) -> None:
+        """The record read back, beside what ECS runs: the truth after any failure."""
+        record = self.images.read_back(names)
+        try:
+            states = services.describe(self.aws, self.outputs, names)
+            running = {name: states[name].image or "-" for name in names}
+        except FAILURES as exc:
+            running = dict.fromkeys(names, f"(unknown: {_as_text(exc)})")
+        rows = [
+            [
+                name,
+                (record[name] or "(none)") if record is not None else "(could not be read)",
+                running[name],
+                intended.get(name) or "(none)",
+            ]
+            for name in names
+        ]
+        ui.table(f"{self.stack} now", ["service", "image record", "ECS runs", "should run"], rows)
+
+    def _go_back(self, log: ReleaseLog, images: dict[str, str | None]) -> str:
+        """How to deploy `images` again, by release id when one matches; a release of a
+        known-good image when they were never released."""
+        for entry in reversed(log.releases):
+            if (
+                entry.verified
+                and any(name in entry.images for name in images)
+                and all(entry.images.get(n) == i for n, i in images.items() if i)
+            ):
+                return f"`golive rollback {self.stack} --to {entry.id}` deploys them again"
+        named = " ".join(f"--to {name}={image}" for name, image in images.items() if image)
+        if not named:
+            return (
+                "nothing was released before: get to a working state by releasing a known-good "
+                f"image (`golive release {self.stack} --image REF`)"
+            )
+        return f"`golive rollback {self.stack} {named}` deploys them again"
 
     # ------------------------------------------------------------------ release
 
     def release(self, request: ReleaseRequest) -> ReleaseEntry:
         names = list(request.images)
-        for name in names:
-            self.outputs.service(name)
-        ui.step(f"preflight {self.stack}")
-        if request.site is not None:
-            # Before anything else, the verify-only shortcut included: it compares the site.
-            self._preflight_site(request.site)
-        current = self.images.current(names)
-        states = services.describe(self.aws, self.outputs, names)
-        target = {
-            name: resolve(request.images[name], name, current[name] or states[name].image)
-            for name in names
-        }
-        log = self.store.load()
+        with _before_any_change():
+            for name in names:
+                self.outputs.service(name)
+            ui.step(f"check the input for {self.stack}")
+            if request.site is not None:
+                # Before anything else, the verify-only shortcut included: it compares the site.
+                self._preflight_site(request.site)
+            current = self.images.current(names)
+            states = services.describe(self.aws, self.outputs, names)
+            target = resolve_all(
+                request.images, {name: current[name] or states[name].image for name in names}
+            )
+            require_images(self.aws, dict(target), "release")
+            self.lease.acquire(f"golive release {self.stack} {_images_text(dict(target))}")
+        with self.lease.keeping():
+            return self._release(request, names, current, states, target)
+
+    def _release(
+        self,
+        request: ReleaseRequest,
+        names: list[str],
+        current: dict[str, str | None],
+        states: dict[str, services.ServiceState],
+        target: dict[str, str],
+    ) -> ReleaseEntry:
+        with _before_any_change():
+            log = self._load()
         latest = log.latest()
         if (
             latest is not None
@@ -206,49 +412,37 @@ class Releaser:
         ):
             ui.done(f"{latest.id} already released these images: verifying only")
             try:
-                self._verify(dict(current), f"verify {self.stack}")
+                self._verify(dict(current), f"verify {self.stack}", set(request.allow_alarms))
             except _DeployFailed as exc:
                 raise OpsError(exc.what, f"inspect with `golive status {self.stack}`") from None
             return latest
 
-        require_all_set(self.aws, self.outputs)
-        unsteady = [state for state in states.values() if not services.is_steady(state)]
-        if unsteady:
-            detail = "; ".join(
-                f"{s.name}: {s.running}/{s.desired} running, rollout {s.rollout_state}, "
-                f"{len(s.deployments)} deployments"
-                for s in unsteady
+        ui.step(f"preflight {self.stack}")
+        with _before_any_change():
+            require_all_set(self.aws, self.outputs)
+            self._require_steady(states)
+            tolerated = self._preflight_alarms(
+                self.images.current(list(self.outputs.services)), request.allow_alarms
             )
-            raise OpsError(
-                f"services not stable before the release: {detail}",
-                f"wait for the current deployment to finish (`golive status {self.stack}`), "
-                "then re-run",
-            )
-        self._preflight_infra(request.with_infra)
+            self._preflight_infra(request.with_infra)
         ui.done("preflight passed")
 
         entry = self._start_entry(log, target, current)
         try:
             self._before_deploy(log, entry, request, target)
-        except (OpsError, ClientError, BotoCoreError) as exc:
-            entry.status = "failed"
-            entry.finished_at = now()
-            entry.message = _as_text(exc)
-            self._save_quietly(log)
-            snapshot = f" The snapshot {entry.snapshot} was taken first." if entry.snapshot else ""
-            next_step = exc.next_step if isinstance(exc, OpsError) else "fix the cause and re-run"
-            raise OpsError(
-                f"release {entry.id} stopped before deploying: {_as_text(exc)}",
-                f"the previous version is still serving; nothing was deployed.{snapshot} "
-                f"{next_step[:1].upper()}{next_step[1:]}; re-running resumes this release.",
-            ) from None
+        except Interrupted as signal:
+            self._close(log, entry, "interrupted", f"interrupted ({signal.name})")
+            raise self._stopped_before_deploy(entry, f"interrupted ({signal.name})") from None
+        except FAILURES as exc:
+            self._close(log, entry, "failed", _as_text(exc))
+            raise self._stopped_before_deploy(entry, _as_text(exc), exc) from None
 
         site_touched = False
         try:
             # Recorded after the migrations and inside the rollback's reach: from here on an
             # infrastructure-only `pulumi up` deploys the new images.
             ui.step("record the released images")
-            self.images.write(dict(target))
+            self._record(dict(target), current)
             if "record" not in entry.steps_done:
                 entry.steps_done.append("record")
             self._save(log)
@@ -263,21 +457,66 @@ class Releaser:
                 # From the first object written (not only after a complete upload and
                 # invalidation), a failure must put the previous site back.
                 site_touched = True
+                self.lease.ensure_held()
                 entry.site_version = site.upload(self.aws, self.outputs.static_site, request.site)
                 if "site" not in entry.steps_done:
                     entry.steps_done.append("site")
-            self._verify(dict(target), f"verify {self.stack} after {entry.id}")
-        except (_DeployFailed, OpsError, ClientError, BotoCoreError) as exc:
-            self._roll_back_release(log, entry, _as_text(exc), restore_site=site_touched)
+            self._verify(dict(target), f"verify {self.stack} after {entry.id}", tolerated)
+        except Interrupted as signal:
+            self._interrupted(log, entry, current, signal)
+        except (_DeployFailed, *FAILURES) as exc:
+            why = exc.what if isinstance(exc, _DeployFailed | OpsError) else _as_text(exc)
+            self._roll_back_release(log, entry, why, restore_site=site_touched, tolerated=tolerated)
         entry.status = "succeeded"
         entry.finished_at = now()
         entry.steps_done.append("verify")
         self._save(log)
-        ui.done(
-            f"released {entry.id} to {self.stack}: "
-            + ", ".join(f"{name}={image}" for name, image in target.items())
-        )
+        ui.done(f"released {entry.id} to {self.stack}: {_images_text(dict(target))}")
         return entry
+
+    def _require_steady(self, states: dict[str, services.ServiceState]) -> None:
+        unsteady = [state for state in states.values() if not services.is_steady(state)]
+        if unsteady:
+            detail = "; ".join(
+                f"{s.name}: {s.running}/{s.desired} running, rollout {s.rollout_state}, "
+                f"{len(s.deployments)} deployments"
+                for s in unsteady
+            )
+            raise OpsError(
+                f"services not stable before the release: {detail}",
+                f"wait for the current deployment to finish (`golive status {self.stack}`), "
+                "then re-run",
+            )
+
+    def _close(self, log: ReleaseLog, entry: ReleaseEntry, status: Status, message: str) -> None:
+        entry.status = status
+        entry.finished_at = now()
+        entry.message = message
+        self._save_quietly(log)
+
+    def _stopped_before_deploy(
+        self, entry: ReleaseEntry, why: str, exc: BaseException | None = None
+    ) -> OpsError:
+        """The release stopped before the record (exc None: interrupted)."""
+        snapshot = f" The snapshot {entry.snapshot} was taken first." if entry.snapshot else ""
+        running = ""
+        if entry.running_task:
+            running = (
+                f" Task {entry.running_task['name']} ({entry.running_task['arn']}) is still "
+                "running in ECS: re-running waits for it instead of starting another."
+            )
+        if exc is None:
+            then, code = "Re-run the same command to resume this release.", ExitCode.INTERRUPTED
+        else:
+            step = exc.next_step if isinstance(exc, OpsError) else "fix the cause and re-run"
+            then = f"{step[:1].upper()}{step[1:]}; re-running resumes this release."
+            code = ExitCode.NOTHING_CHANGED
+        return OpsError(
+            f"release {entry.id} stopped before deploying: {why}",
+            "the previous version is still serving; nothing was deployed and the image record "
+            f"is unchanged.{snapshot}{running} {then}",
+            exit_code=code,
+        )
 
     def _preflight_site(self, directory: Path) -> None:
         if self.outputs.static_site is None:
@@ -285,6 +524,7 @@ class Releaser:
                 f"--site given but stack {self.stack} has no static site (no `staticSite` in "
                 "its outputs)",
                 "enable `frontend` in the stack file and `pulumi up`, or drop --site",
+                exit_code=ExitCode.USAGE,
             )
         site.site_files(directory)
         site.require_versioning(self.aws, self.outputs.static_site)
@@ -304,11 +544,12 @@ class Releaser:
         if (
             latest is not None
             and latest.kind == "release"
-            and latest.status in {"in-progress", "failed", "rolled-back"}
+            and latest.status in {"failed", "rolled-back", "interrupted"}
             and latest.images == target
         ):
             ui.info(f"resuming {latest.id} (steps done: {', '.join(latest.steps_done) or 'none'})")
             latest.status = "in-progress"
+            latest.finished_at = None
             self._save(log)
             return latest
         entry = ReleaseEntry(
@@ -328,6 +569,7 @@ class Releaser:
         if (
             self.outputs.backup_before_release or request.backup
         ) and "backup" not in entry.steps_done:
+            self.lease.ensure_held()
             snapshot = take_snapshot(
                 self.aws,
                 self.outputs,
@@ -342,21 +584,33 @@ class Releaser:
             and (request.db_init or not log.db_initialized())
             and "db-init" not in entry.steps_done
         ):
-            self._run_one_off(entry, "db-init", None)
-            entry.steps_done.append("db-init")
-            self._save(log)
+            self._run_one_off(log, entry, "db-init", None)
         migrate = self.outputs.tasks.get("migrate")
         if migrate is not None and migrate.service in target:
             if "migrate" in entry.steps_done:
                 ui.info("migrate already ran for this release: skipped")
             else:
-                self._run_one_off(entry, "migrate", target[migrate.service])
-                entry.steps_done.append("migrate")
+                self._run_one_off(log, entry, "migrate", target[migrate.service])
+
+    def _run_one_off(
+        self, log: ReleaseLog, entry: ReleaseEntry, name: str, image: str | None
+    ) -> None:
+        result = None
+        if entry.running_task and entry.running_task["name"] == name:
+            result = tasks.resume_task(self.aws, self.outputs, name, entry.running_task["arn"])
+            if result is None:
+                ui.warn(f"ECS no longer knows {entry.running_task['arn']}: running {name} again")
+        if result is None:
+            self.lease.ensure_held()
+
+            def started(task_arn: str) -> None:
+                entry.running_task = {"name": name, "arn": task_arn}
                 self._save(log)
 
-    def _run_one_off(self, entry: ReleaseEntry, name: str, image: str | None) -> None:
-        result = tasks.run_task(self.aws, self.outputs, name, image=image)
+            result = tasks.run_task(self.aws, self.outputs, name, image=image, on_started=started)
+        entry.running_task = None
         if not result.succeeded:
+            self._save_quietly(log)
             snapshot = (
                 f"; snapshot {entry.snapshot} holds the data from before it (not restored "
                 "automatically: see docs/runbook.md, 'Restore from a snapshot')"
@@ -368,10 +622,43 @@ class Releaser:
                 f"read its logs (`aws logs tail {self.outputs.task(name).log_group_name}`), fix "
                 f"the {name} step{snapshot}",
             )
+        entry.steps_done.append(name)
+        self._save(log)
+
+    def _interrupted(
+        self,
+        log: ReleaseLog,
+        entry: ReleaseEntry,
+        previous: dict[str, str | None],
+        signal: Interrupted,
+    ) -> NoReturn:
+        """After Ctrl-C/SIGTERM past the record: put the record back, say what runs, stop."""
+        names = list(entry.images)
+        ui.step("interrupted: putting the previous image record back")
+        try:
+            self.images.replace({name: previous.get(name) for name in names}, dict(entry.images))
+            record_note = "the image record names the previous images again"
+        except RecordError as exc:
+            record_note = f"the image record could not be put back ({exc.why})"
+        self._close(log, entry, "interrupted", f"interrupted ({signal.name}); {record_note}")
+        self._show_outcome(names, {name: previous.get(name) for name in names})
+        raise OpsError(
+            f"release {entry.id} interrupted ({signal.name}) while deploying; {record_note}",
+            "services may be half-updated (the table above shows what ECS runs). Re-run the same "
+            "`golive release` to finish this release; or, for the previous images: "
+            + self._go_back(log, {name: previous.get(name) for name in names}),
+            exit_code=ExitCode.INTERRUPTED,
+        )
 
     def _roll_back_release(
-        self, log: ReleaseLog, entry: ReleaseEntry, why: str, *, restore_site: bool
-    ) -> None:
+        self,
+        log: ReleaseLog,
+        entry: ReleaseEntry,
+        why: str,
+        *,
+        restore_site: bool,
+        tolerated: set[str],
+    ) -> NoReturn:
         site_version = entry.previous_site_version if restore_site else None
         also = " and site" if site_version is not None else ""
         ui.failure(
@@ -379,10 +666,22 @@ class Releaser:
         )
         entry.message = why
         previous = {name: entry.previous.get(name) for name in entry.images}
-        result = self._restore(previous, site_version)
-        entry.status = "rolled-back" if result is None else "failed"
+        try:
+            outcome = self._restore(previous, dict(entry.images), site_version, tolerated)
+        except Interrupted as signal:
+            self._close(log, entry, "interrupted", f"{why}; rollback interrupted ({signal.name})")
+            self._show_outcome(list(previous), previous)
+            raise OpsError(
+                f"release {entry.id} failed ({why}) and its rollback was interrupted "
+                f"({signal.name})",
+                "services may be half-updated (the table above shows what ECS runs); to finish "
+                f"the rollback: {self._go_back(log, previous)}",
+                exit_code=ExitCode.INTERRUPTED,
+            ) from None
+        entry.status = "rolled-back" if outcome.problem is None or outcome.alarms_only else "failed"
         entry.finished_at = now()
         self._save_quietly(log)
+        self._show_outcome(list(previous), previous)
         snapshot = (
             f" Snapshot {entry.snapshot} holds the database from before the migration (not "
             "restored: the migration ran and the previous version runs against the migrated "
@@ -390,69 +689,152 @@ class Releaser:
             if entry.snapshot
             else ""
         )
-        shown = ", ".join(f"{name}={image or '(not released)'}" for name, image in previous.items())
-        if site_version is not None:
-            shown += ", the previous site"
-        if result is None:
+        shown = _images_text(previous) + (", the previous site" if site_version else "")
+        if outcome.problem is None:
             raise OpsError(
                 f"release {entry.id} failed ({why}); rolled back and verified: {shown}",
                 f"the previous version is serving.{snapshot} Fix the cause, then release again.",
+                exit_code=ExitCode.ROLLED_BACK,
+            )
+        if outcome.alarms_only:
+            raise OpsError(
+                f"release {entry.id} failed ({why}); rolled back to {shown}: services, targets "
+                f"and health check verified, but {outcome.problem}",
+                f"the previous version is serving. The alarm fired during the failed release and "
+                f"clears after its evaluation periods: wait a few minutes, then `golive verify "
+                f"{self.stack}`. Do not roll back again: that would take the previous release "
+                f"away too.{snapshot}",
+                exit_code=ExitCode.ROLLED_BACK,
             )
         raise OpsError(
-            f"release {entry.id} failed ({why}) and the rollback did not verify: {result}",
-            f"the image record points at the previous images ({shown}); check `golive status "
-            f"{self.stack}`, then run `golive rollback {self.stack}` or `pulumi up -s "
-            f"{self.stack}` once the cause is fixed.{snapshot}",
+            f"release {entry.id} failed ({why}) and the rollback did not verify: {outcome.problem}",
+            "a person must look: the table above shows the image record and what ECS runs. Once "
+            f"the cause is fixed: {self._go_back(log, previous)} (not `golive rollback "
+            f"{self.stack}` alone: it would go back one release further).{snapshot}",
+            exit_code=ExitCode.NEEDS_A_PERSON,
         )
 
     def _restore(
-        self, previous: dict[str, str | None], site_version: dict[str, str] | None
-    ) -> str | None:
-        """Record and deploy `previous` again; None when it verified, else what failed."""
+        self,
+        images: dict[str, str | None],
+        replaced: dict[str, str | None],
+        site_version: dict[str, str] | None,
+        tolerated: set[str],
+    ) -> _Restored:
+        """Record and deploy `images` (in place of `replaced`), verify; how it went."""
         try:
             ui.step("record the previous images")
-            self.images.write(previous)
-            self._deploy(previous)
+            self._record(images, replaced)
+            self._deploy(images)
             if site_version is not None and self.outputs.static_site is not None:
+                self.lease.ensure_held()
                 site.restore(self.aws, self.outputs.static_site, site_version)
-            self._verify(previous, f"verify {self.stack} after the rollback")
-        except (_DeployFailed, OpsError, ClientError, BotoCoreError) as exc:
-            return _as_text(exc)
-        return None
+            self._verify(images, f"verify {self.stack} after the rollback", tolerated)
+        except _DeployFailed as exc:
+            alarms_only = exc.report is not None and exc.report.alarms_only
+            problem = exc.report.summary() if exc.report is not None and alarms_only else exc.what
+            return _Restored(problem, alarms_only)
+        except FAILURES as exc:
+            return _Restored(_as_text(exc))
+        return _Restored()
 
     # ------------------------------------------------------------------ rollback
 
-    def rollback(self, to: dict[str, str] | None, names: list[str] | None) -> ReleaseEntry:
-        """Roll back `names` (default: every service) to the previous successful release, or
-        the services of `to` (service -> tag, digest or reference) to those images."""
+    def rollback(
+        self, to: dict[str, str] | None, names: list[str] | None, to_release: str | None = None
+    ) -> ReleaseEntry:
+        """Roll back `names` (default: every service) to the previous successful release, to
+        the release `to_release` (an id `golive status` shows), or the services of `to`
+        (service -> tag, digest or reference) to those images."""
         names = list(to) if to is not None else names or list(self.outputs.services)
-        current = self.images.current(names)
-        log = self.store.load()
-        source: ReleaseEntry | None = None
-        if to is not None:
-            states = services.describe(self.aws, self.outputs, names)
-            target: dict[str, str | None] = {
-                name: resolve(to[name], name, current[name] or states[name].image) for name in names
-            }
-        else:
-            source = log.rollback_target(current)
-            if source is None:
-                raise OpsError(
-                    f"no earlier successful release of {self.stack} is recorded to roll back to",
-                    f"name the image: `golive rollback {self.stack} --to TAG` (or --to "
-                    "SERVICE=TAG per service)",
-                )
-            target = {name: source.images.get(name, current[name]) for name in names}
-        ui.step("roll back to " + ", ".join(f"{name}={image}" for name, image in target.items()))
-        rolled_back = [
-            entry
-            for entry in log.releases
-            if entry.status == "succeeded"
-            # Only releases that touched a service being rolled back (a worker-only release
-            # is not undone by rolling back the api).
-            and any(name in entry.images for name in names)
-            and all(entry.images.get(name, current[name]) == current[name] for name in names)
-        ]
+        with _before_any_change():
+            for name in names:
+                self.outputs.service(name)
+            current = self.images.current(names)
+            target: dict[str, str | None] | None = None
+            if to is not None:
+                states = services.describe(self.aws, self.outputs, names)
+                known = {name: current[name] or states[name].image for name in names}
+                target = dict(resolve_all(to, known))
+                require_images(self.aws, target, "rollback")
+            asked = to_release or (_images_text(target) if target else "the previous release")
+            self.lease.acquire(f"golive rollback {self.stack} to {asked}")
+        with self.lease.keeping():
+            with _before_any_change():
+                log = self._load()
+                source: ReleaseEntry | None = None
+                if to_release is not None:
+                    source = self._release_by_id(log, to_release, names)
+                    target = {name: source.images.get(name, current[name]) for name in names}
+                elif target is None:
+                    source = log.rollback_target(current)
+                    if source is None:
+                        raise self._nothing_to_roll_back_to(log)
+                    target = {name: source.images.get(name, current[name]) for name in names}
+                if to is None:
+                    require_images(self.aws, target, "rollback")
+            return self._rollback(log, names, current, target, source)
+
+    def _release_by_id(self, log: ReleaseLog, release: str, names: list[str]) -> ReleaseEntry:
+        entry = log.find(release)
+        if entry is None:
+            known = ", ".join(e.id for e in log.releases[-8:]) or "none"
+            raise OpsError(
+                f"no release {release} in the log of {self.stack} (latest: {known})",
+                f"pick an id from `golive status {self.stack}`",
+                exit_code=ExitCode.USAGE,
+            )
+        if not entry.verified:
+            raise OpsError(
+                f"{release} never served verified (status {entry.status}): it is no state to go "
+                "back to",
+                f"pick a release that succeeded (`golive status {self.stack}`)",
+                exit_code=ExitCode.NOTHING_CHANGED,
+            )
+        if not any(name in entry.images for name in names):
+            raise OpsError(
+                f"{release} released none of {', '.join(names)} (it released "
+                f"{', '.join(entry.images)})",
+                "pick a release of these services, or --service the ones it released",
+                exit_code=ExitCode.USAGE,
+            )
+        return entry
+
+    def _nothing_to_roll_back_to(self, log: ReleaseLog) -> OpsError:
+        if not any(entry.status == "succeeded" for entry in log.releases):
+            return OpsError(
+                f"no release of {self.stack} has succeeded yet, so there is nothing to roll "
+                "back to",
+                f"get to a working state by releasing a known-good image: `golive release "
+                f"{self.stack} --image REF` (or --image SERVICE=REF per service)",
+                exit_code=ExitCode.NOTHING_CHANGED,
+            )
+        return OpsError(
+            f"no earlier successful release of {self.stack} is recorded to roll back to",
+            f"name the image: `golive rollback {self.stack} --to TAG` (or --to SERVICE=TAG per "
+            "service), or release a known-good image",
+            exit_code=ExitCode.NOTHING_CHANGED,
+        )
+
+    def _rollback(
+        self,
+        log: ReleaseLog,
+        names: list[str],
+        current: dict[str, str | None],
+        target: dict[str, str | None],
+        source: ReleaseEntry | None,
+    ) -> ReleaseEntry:
+        ui.step("roll back to " + _images_text(target))
+        tolerated = {
+            str(alarm["AlarmName"])
+            for alarm in (
+                firing_alarms(self.aws, self.outputs.alarm_topic_arn)
+                if self.outputs.alarm_topic_arn
+                else []
+            )
+        }
+        if tolerated:
+            ui.warn("in ALARM before the rollback: " + ", ".join(sorted(tolerated)))
         entry = ReleaseEntry(
             id=release_id(len(log.releases) + 1, {k: v or "" for k, v in target.items()}),
             kind="rollback",
@@ -465,35 +847,90 @@ class Releaser:
             why = "--to rolls back images only" if source is None else "no site version recorded"
             ui.warn(f"the static site is left as it is ({why})")
         entry.site_version = site_version
+        undone = self._undone_by(log, names, current, target, source)
         log.releases.append(entry)
         self._save(log)
-        result = self._restore(target, site_version)
+        try:
+            # Alarms firing now are what the rollback is for: verified, they only ask for a wait.
+            outcome = self._restore(target, current, site_version, set())
+        except Interrupted as signal:
+            self._rollback_stopped(log, entry, current, target, f"interrupted ({signal.name})")
         entry.finished_at = now()
-        if result is not None:
-            entry.status = "failed"
-            entry.message = result
-            self._save_quietly(log)
-            raise OpsError(
-                f"rollback of {self.stack} did not verify: {result}",
-                f"check `golive status {self.stack}`; roll back further with `golive rollback "
-                f"{self.stack} --to TAG` (a known-good image), or fix forward with a release",
-            )
+        if outcome.problem is not None and not outcome.alarms_only:
+            self._rollback_stopped(log, entry, current, target, outcome.problem)
         entry.status = "succeeded"
-        # Every release since the source is taken back (a re-release of the same images with
-        # another site is a release of its own); with --to, the latest one.
-        if source is not None:
-            after = log.releases.index(source)
-            undone = [e for e in rolled_back if log.releases.index(e) > after]
-        else:
-            undone = rolled_back[-1:]
+        entry.message = outcome.problem or ""
         for undone_entry in undone:
             undone_entry.status = "rolled-back"
         self._save(log)
         snapshots = [e.snapshot for e in undone if e.snapshot][:1]
-        ui.done(f"rolled back {self.stack} ({entry.id})")
         if snapshots:
             ui.info(
                 f"the release rolled back took snapshot {snapshots[0]} before migrating; restore "
                 "it only if that migration damaged data (docs/runbook.md)"
             )
+        if outcome.alarms_only:
+            raise OpsError(
+                f"rolled back {self.stack} ({entry.id}) to {_images_text(target)}: services, "
+                f"targets and health check verified, but {outcome.problem}",
+                f"the rolled-back version is serving. Alarms clear after their evaluation "
+                f"periods: wait a few minutes, then `golive verify {self.stack}`. Do not roll "
+                "back again unless the verify then fails for something else.",
+                exit_code=ExitCode.ROLLED_BACK,
+            )
+        ui.done(f"rolled back {self.stack} ({entry.id})")
         return entry
+
+    def _undone_by(
+        self,
+        log: ReleaseLog,
+        names: list[str],
+        current: dict[str, str | None],
+        target: dict[str, str | None],
+        source: ReleaseEntry | None,
+    ) -> list[ReleaseEntry]:
+        """The succeeded releases this rollback takes back: those live now (their images are
+        the record's), later than the source, and not what the rollback goes to."""
+        live = [
+            entry
+            for entry in log.releases
+            if entry.status == "succeeded"
+            # Only releases that touched a service being rolled back (a worker-only release
+            # is not undone by rolling back the api).
+            and any(name in entry.images for name in names)
+            and all(entry.images.get(name, current[name]) == current[name] for name in names)
+            and any(entry.images.get(name, target[name]) != target[name] for name in names)
+        ]
+        if source is not None:
+            after = log.releases.index(source)
+            return [e for e in live if log.releases.index(e) > after]
+        return live[-1:]
+
+    def _rollback_stopped(
+        self,
+        log: ReleaseLog,
+        entry: ReleaseEntry,
+        current: dict[str, str | None],
+        target: dict[str, str | None],
+        problem: str,
+    ) -> NoReturn:
+        """A rollback that failed: put the record back as it was, say what runs; raise."""
+        interrupted = problem.startswith("interrupted")
+        try:
+            self.images.replace(current, target)
+            record_note = "the image record names the images from before the rollback again"
+        except RecordError as exc:
+            record_note = f"the image record could not be put back ({exc.why})"
+        entry.status = "interrupted" if interrupted else "failed"
+        entry.finished_at = now()
+        entry.message = f"{problem}; {record_note}"
+        self._save_quietly(log)
+        self._show_outcome(list(current), current)
+        raise OpsError(
+            f"rollback of {self.stack} {'was ' if interrupted else 'did not verify: '}{problem}; "
+            f"{record_note}",
+            "a person must look: the table above shows the image record and what ECS runs. "
+            f"Then roll back to a release named by id (`golive status {self.stack}` lists them: "
+            f"`golive rollback {self.stack} --to RELEASE_ID`), or fix forward with a release",
+            exit_code=ExitCode.INTERRUPTED if interrupted else ExitCode.NEEDS_A_PERSON,
+        )

@@ -3,15 +3,20 @@
 **Released images** (the one source of truth the stack layer reads): the SSM String parameter
 `/golive/<app>/<stack>/images/<service>` (the `imageParameter` output) holds the full image
 reference. Only this CLI writes it. A missing parameter means "never released": the program
-then runs the service at 0 tasks.
+then runs the service at 0 tasks. SSM writes one parameter at a time, so `ImageRecord.replace`
+makes a change all-or-nothing as far as it can: when a write fails, the parameters already
+written are put back, and the error says what the record holds afterwards (read back) or that
+it could not be read.
 
 **Release log**: one JSON object per stack, `golive/releases/<app>/<stack>.json`, in the state
 bucket (`--state-bucket`, default `golive-state-<account>-<region>` as `golive bootstrap`
 names it). That bucket is versioned and KMS-encrypted, so every earlier log survives. Each
 entry records the images released, the images they replaced, the pre-release snapshot, the
-steps completed, the static-site version and a status (`in-progress`, `succeeded`, `failed`,
-`rolled-back`). Writes are conditional on the ETag read (S3 conditional writes), so two
-concurrent releases cannot silently overwrite each other's record.
+steps completed, a one-off task still running, the static-site version and a status
+(`in-progress`, `succeeded`, `failed`, `rolled-back`, `interrupted`; an entry a dead run left
+`in-progress` is closed as `interrupted` by the next run that holds the stack's lease). Writes
+are conditional on the ETag read (S3 conditional writes), a second guard behind the lease
+(`ops.lease`): two runs cannot silently overwrite each other's record.
 
 `rollback` without `--to` goes back to the newest `succeeded` entry whose images differ from
 the ones released now; the entry it leaves is marked `rolled-back` and never chosen again.
@@ -25,14 +30,15 @@ import re
 from datetime import UTC, datetime
 from typing import Literal
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ValidationError
 
 from ops.aws import Aws
-from ops.errors import OpsError, error_code, explain_client_error
+from ops.errors import OpsError, error_code, explain_botocore_error, explain_client_error
 from ops.outputs import StackOutputs
 
-Status = Literal["in-progress", "succeeded", "failed", "rolled-back"]
+Status = Literal["in-progress", "succeeded", "failed", "rolled-back", "interrupted"]
+RELEASE_ID = re.compile(r"^r\d{4,}-[0-9a-f]{8}$")
 
 
 def now() -> datetime:
@@ -52,9 +58,17 @@ class ReleaseEntry(BaseModel):
     site_version: dict[str, str] | None = None
     """Static-site key -> S3 version id uploaded by this entry."""
     previous_site_version: dict[str, str] | None = None
+    running_task: dict[str, str] | None = None
+    """`{"name": ..., "arn": ...}` of a one-off task started and not yet seen to stop: a resumed
+    release waits for it instead of starting another."""
     started_at: datetime
     finished_at: datetime | None = None
     message: str = ""
+
+    @property
+    def verified(self) -> bool:
+        """It once served, verified (a release rolled back later, too)."""
+        return self.status == "succeeded" or "verify" in self.steps_done
 
 
 class ReleaseLog(BaseModel):
@@ -64,6 +78,36 @@ class ReleaseLog(BaseModel):
 
     def latest(self) -> ReleaseEntry | None:
         return self.releases[-1] if self.releases else None
+
+    def find(self, release: str) -> ReleaseEntry | None:
+        return next((entry for entry in self.releases if entry.id == release), None)
+
+    def last_good(self, names: list[str]) -> dict[str, str | None]:
+        """Service -> the image its newest succeeded entry released (None: never released)."""
+        found: dict[str, str | None] = dict.fromkeys(names)
+        for name in names:
+            for entry in reversed(self.releases):
+                if entry.status == "succeeded" and name in entry.images:
+                    found[name] = entry.images[name]
+                    break
+        return found
+
+    def last_good_entry(self) -> ReleaseEntry | None:
+        return next((e for e in reversed(self.releases) if e.status == "succeeded"), None)
+
+    def close_stale(self, now: datetime) -> list[ReleaseEntry]:
+        """Mark entries a dead run left `in-progress` as `interrupted`; the ones closed.
+
+        Only a run holding the stack's lease calls this, so no live run owns them.
+        """
+        stale = [entry for entry in self.releases if entry.status == "in-progress"]
+        for entry in stale:
+            entry.status = "interrupted"
+            entry.finished_at = now
+            entry.message = (entry.message + "; " if entry.message else "") + (
+                "closed by the next run: it never finished (interrupted or killed)"
+            )
+        return stale
 
     def db_initialized(self) -> bool:
         return any("db-init" in entry.steps_done for entry in self.releases)
@@ -115,25 +159,66 @@ class ImageRecord:
                 found[by_parameter[parameter["Name"]]] = str(parameter["Value"])
         return found
 
-    def write(self, images: dict[str, str | None]) -> None:
-        """Set each service's released image; None removes it (back to "never released")."""
+    def _write(self, name: str, image: str | None) -> None:
+        """Set one service's released image; None removes it (back to "never released")."""
         ssm = self.aws.client("ssm")
-        for name, image in images.items():
-            parameter = self.outputs.service(name).image_parameter
-            if image is None:
+        parameter = self.outputs.service(name).image_parameter
+        if image is None:
+            try:
+                ssm.delete_parameter(Name=parameter)
+            except ClientError as exc:
+                if error_code(exc) != "ParameterNotFound":
+                    raise
+            return
+        ssm.put_parameter(
+            Name=parameter,
+            Value=image,
+            Type="String",
+            Overwrite=True,
+            Description=f"golive: image released to {self.outputs.stack}/{name}",
+        )
+
+    def replace(self, images: dict[str, str | None], previous: dict[str, str | None]) -> None:
+        """Record `images`; if a write fails, put `previous` back where already written.
+
+        Raises `RecordError` saying what the record holds afterwards.
+        """
+        written: list[str] = []
+        try:
+            for name, image in images.items():
+                self._write(name, image)
+                written.append(name)
+        except (ClientError, BotoCoreError) as exc:
+            undone = True
+            for name in written:
                 try:
-                    ssm.delete_parameter(Name=parameter)
-                except ClientError as exc:
-                    if error_code(exc) != "ParameterNotFound":
-                        raise
-                continue
-            ssm.put_parameter(
-                Name=parameter,
-                Value=image,
-                Type="String",
-                Overwrite=True,
-                Description=f"golive: image released to {self.outputs.stack}/{name}",
-            )
+                    self._write(name, previous.get(name))
+                except (ClientError, BotoCoreError):
+                    undone = False
+            raise RecordError(_why(exc), self.read_back(list(images)), undone=undone) from None
+
+    def read_back(self, names: list[str]) -> dict[str, str | None] | None:
+        """The record now, or None when it cannot be read (said, never raised)."""
+        try:
+            return self.current(names)
+        except (ClientError, BotoCoreError):
+            return None
+
+
+def _why(exc: ClientError | BotoCoreError) -> str:
+    if isinstance(exc, ClientError):
+        return explain_client_error(exc).what
+    return explain_botocore_error(exc).what
+
+
+class RecordError(Exception):
+    """Writing the image record failed; `record` is what it holds now (None: unreadable)."""
+
+    def __init__(self, why: str, record: dict[str, str | None] | None, *, undone: bool) -> None:
+        super().__init__(why)
+        self.why = why
+        self.record = record
+        self.undone = undone
 
 
 def default_state_bucket(aws: Aws, region: str) -> str:

@@ -1,9 +1,11 @@
 """ECS service state: which image each service runs, waiting for a rollout, judging it.
 
 The `services_stable` waiter only says "one deployment, running == desired". That is also true
-after the deployment circuit breaker rolled a release back, so `judge()` adds the checks that
-make a rollout a success: the primary deployment's `rolloutState` is `COMPLETED` and the service
-runs a task definition whose container has the image that was released.
+after the deployment circuit breaker rolled a release back, and it takes a throttled status
+call for a failed rollout, so `wait_for_rollout` polls itself (`ops.waiting`: visible, bounded,
+throttling asked again) and `judge()` adds the checks that make a rollout a success: the primary
+deployment's `rolloutState` is `COMPLETED` and the service runs a task definition whose
+container has the image that was released.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Any
 from ops.aws import Aws
 from ops.errors import OpsError
 from ops.outputs import StackOutputs
+from ops.waiting import Poll, WaitTimedOut, clock_text, wait_until
 
-STABLE_WAIT_DELAY = 15
-STABLE_WAIT_ATTEMPTS = 60  # 15 minutes: Fargate image pull + health checks + draining
+ROLLOUT_POLL_DELAY = 15
 
 
 @dataclass(frozen=True)
@@ -117,28 +119,40 @@ def judge(state: ServiceState, expected_image: str | None) -> str | None:
     return None
 
 
-def wait_for_rollout(aws: Aws, outputs: StackOutputs, expected: dict[str, str | None]) -> list[str]:
-    """Wait for the services to settle; the problems found (empty when all succeeded)."""
+def settled(state: ServiceState, expected_image: str | None) -> bool:
+    """Nothing more will happen without a new deployment: one deployment, not in progress."""
+    return (
+        len(state.deployments) <= 1
+        and state.rollout_state != "IN_PROGRESS"
+        and (state.running == state.desired or state.image != expected_image)
+    )
+
+
+def _progress(state: ServiceState) -> str:
+    return f"{state.name} {state.rollout_state} {state.running}/{state.desired} running"
+
+
+def wait_for_rollout(
+    aws: Aws, outputs: StackOutputs, expected: dict[str, str | None], *, timeout: float
+) -> list[str]:
+    """Wait up to `timeout` s for the services to settle; the problems (empty: success)."""
     names = list(expected)
-    problems: list[str] = []
-    service_names = [outputs.service(name).service_name for name in names]
-    for start in range(0, len(service_names), 10):
-        try:
-            aws.wait(
-                "ecs",
-                "services_stable",
-                what="the services did not become stable",
-                next_step="",
-                delay=STABLE_WAIT_DELAY,
-                max_attempts=STABLE_WAIT_ATTEMPTS,
-                cluster=outputs.cluster_name,
-                services=service_names[start : start + 10],
-            )
-        except OpsError as exc:
-            problems.append(exc.what)
-    states = describe(aws, outputs, names)
-    for name in names:
-        problem = judge(states[name], expected[name])
-        if problem:
-            problems.append(problem)
-    return problems
+
+    def probe() -> Poll[dict[str, ServiceState]]:
+        states = describe(aws, outputs, names)
+        done = all(settled(states[name], expected[name]) for name in names)
+        return Poll(done, "; ".join(_progress(states[name]) for name in names), states)
+
+    try:
+        answer = wait_until(
+            aws,
+            f"the rollout of {', '.join(names)}",
+            probe,
+            timeout=timeout,
+            delay=ROLLOUT_POLL_DELAY,
+            next_step="",
+        )
+    except WaitTimedOut as exc:
+        return [f"the services did not become stable within {clock_text(timeout)}: {exc.detail}"]
+    states = answer.result or {}
+    return [problem for name in names if (problem := judge(states[name], expected[name]))]

@@ -1,4 +1,5 @@
-"""`golive status`: released images, task definitions, deployments, alarms, recent releases."""
+"""`golive status`: released images, task definitions, deployments, alarms, the stack's lease
+(who is releasing it now) and recent releases with the ids `golive rollback --to` takes."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from botocore.exceptions import ClientError
 from ops import services, ui
 from ops.aws import Aws
 from ops.errors import OpsError, explain_client_error
+from ops.lease import StackLease
 from ops.outputs import StackOutputs
-from ops.releases import ImageRecord, ReleaseStore
+from ops.releases import ImageRecord, ReleaseLog, ReleaseStore
 from ops.verify import firing_alarms
 
 RECENT_RELEASES = 8
@@ -23,7 +25,32 @@ def _firing_alarms(aws: Aws, outputs: StackOutputs) -> list[str]:
     ]
 
 
-def show_status(aws: Aws, outputs: StackOutputs, store: ReleaseStore) -> None:
+def read_log(store: ReleaseStore) -> ReleaseLog | None:
+    """The release log, or None with a warning saying why it cannot be read."""
+    try:
+        return store.load()
+    except OpsError as exc:
+        ui.warn(f"release log unavailable: {exc.what}")
+    except ClientError as exc:
+        ui.warn(f"release log unavailable: {explain_client_error(exc).what}")
+    return None
+
+
+def _show_lease(aws: Aws, lease: StackLease) -> None:
+    try:
+        record, _ = lease.read()
+    except OpsError as exc:
+        ui.warn(f"lease unavailable: {exc.what}")
+        return
+    if record is not None and record.live(aws.runtime.now()):
+        ui.info(f"locked: a release or rollback is running: {record.describe()}")
+    elif record is not None and record.released_at is None:
+        ui.info(f"not locked (the lease of {record.holder} expired: that run stopped unfinished)")
+    else:
+        ui.info("not locked: no release or rollback is running")
+
+
+def show_status(aws: Aws, outputs: StackOutputs, store: ReleaseStore, lease: StackLease) -> None:
     names = list(outputs.services)
     released = ImageRecord(aws, outputs).current(names)
     states = services.describe(aws, outputs, names)
@@ -55,13 +82,9 @@ def show_status(aws: Aws, outputs: StackOutputs, store: ReleaseStore) -> None:
         ui.table("alarms in ALARM", ["alarm"], [[line] for line in firing])
     else:
         ui.info("no alarm in ALARM")
-    try:
-        log = store.load()
-    except OpsError as exc:
-        ui.warn(f"release log unavailable: {exc.what}")
-        return
-    except ClientError as exc:
-        ui.warn(f"release log unavailable: {explain_client_error(exc).what}")
+    _show_lease(aws, lease)
+    log = read_log(store)
+    if log is None:
         return
     recent = log.releases[-RECENT_RELEASES:]
     ui.table(

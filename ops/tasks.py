@@ -5,11 +5,14 @@ release migrates with the image it is about to deploy), a new revision of the sa
 registered with only the container's image changed. The task is polled until it stops; its
 log lines are streamed as they arrive; the result carries the container's exit code and ECS's
 stopped reason. A boto3 waiter cannot stream logs between polls, hence the small loop here
-(its delay and attempts come from the same `WaitPolicy` as every waiter).
+(its delay and attempts come from the same `WaitPolicy` as every waiter); it says every minute
+how long the task has run. A task whose run was interrupted keeps running in ECS: `resume_task`
+follows it again instead of starting a second one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +22,12 @@ from ops import ui
 from ops.aws import Aws
 from ops.errors import OpsError, error_code, explain_client_error
 from ops.outputs import StackOutputs
+from ops.waiting import clock_text
 from stacks.exports import TaskExport
 
 TASK_POLL_DELAY = 6
 TASK_POLL_ATTEMPTS = 600  # one hour: migrations can be long
+HEARTBEAT_EVERY = 10  # polls: a line a minute while a task runs
 
 
 @dataclass(frozen=True)
@@ -172,10 +177,16 @@ def follow_task(
         _log_stream(aws, task_definition_arn, task.container_name, task_id),
     )
     delay = aws.poll_delay(TASK_POLL_DELAY)
-    for _ in range(aws.poll_attempts(TASK_POLL_ATTEMPTS)):
+    start = aws.runtime.clock()
+    limit = clock_text(TASK_POLL_DELAY * TASK_POLL_ATTEMPTS)
+    for attempt in range(aws.poll_attempts(TASK_POLL_ATTEMPTS)):
         described = ecs.describe_tasks(cluster=outputs.cluster_name, tasks=[task_arn])
         follower.poll()
         current = (described.get("tasks") or [{}])[0]
+        if attempt and attempt % HEARTBEAT_EVERY == 0:
+            elapsed = clock_text(aws.runtime.clock() - start)
+            status = current.get("lastStatus", "?")
+            ui.info(f"waiting for task {name} to stop: {status} ({elapsed} of {limit})")
         if current.get("lastStatus") == "STOPPED":
             container = next(
                 (c for c in current.get("containers", []) if c.get("name") == task.container_name),
@@ -205,8 +216,12 @@ def run_task(
     image: str | None = None,
     command: list[str] | None = None,
     environment: dict[str, str] | None = None,
+    on_started: Callable[[str], None] | None = None,
 ) -> TaskResult:
-    """Run a one-off task to completion and return its result (never raises on exit codes)."""
+    """Run a one-off task to completion and return its result (never raises on exit codes).
+
+    `on_started(task_arn)` runs once ECS accepted the task, before it is followed.
+    """
     task = outputs.task(name)
     definition = task.task_definition_arn
     if image is not None:
@@ -222,6 +237,8 @@ def run_task(
         environment=environment,
     )
     ui.info(f"started {task_arn}")
+    if on_started is not None:
+        on_started(task_arn)
     result = follow_task(
         aws,
         outputs=outputs,
@@ -235,7 +252,26 @@ def run_task(
     return result
 
 
+def resume_task(aws: Aws, outputs: StackOutputs, name: str, task_arn: str) -> TaskResult | None:
+    """Follow a task an earlier run started; None when ECS no longer knows it."""
+    described = aws.client("ecs").describe_tasks(cluster=outputs.cluster_name, tasks=[task_arn])
+    found = described.get("tasks") or []
+    if not found:
+        return None
+    ui.step(
+        f"task {name} from the interrupted run ({task_arn}): waiting for it, not starting another"
+    )
+    return follow_task(
+        aws,
+        outputs=outputs,
+        name=name,
+        task_arn=task_arn,
+        task=outputs.task(name),
+        task_definition_arn=str(found[0].get("taskDefinitionArn", "")),
+    )
+
+
 def describe_failure(name: str, result: TaskResult) -> str:
-    code = "no exit code" if result.exit_code is None else f"exit code {result.exit_code}"
+    code = "no exit code" if result.exit_code is None else f"container exit code {result.exit_code}"
     reason = f", stopped reason: {result.stopped_reason}" if result.stopped_reason else ""
     return f"task {name} failed ({code}{reason}); task {result.task_arn}"

@@ -135,6 +135,16 @@ def build_cache(cfg: StackConfig, *, key: StackKey, network: Network) -> Cache |
     )
 
 
+def external_secret_keys(cfg: StackConfig) -> dict[str, list[str]]:
+    """External secret name -> the JSON keys its value must hold (keyed secrets only), so
+    `golive secrets set` can check a value before storing it."""
+    return {
+        name: sorted(secret.keys.values())
+        for name, secret in cfg.secrets.items()
+        if secret.source is SecretSource.EXTERNAL and secret.keys is not None
+    }
+
+
 def data_exports(
     cfg: StackConfig, database: Database | None, secrets: AppSecrets | None
 ) -> dict[str, object]:
@@ -154,5 +164,6 @@ def data_exports(
             )
         ),
         "external_secrets": dict(secrets.external_secret_arns) if secrets else {},
+        "external_secret_keys": external_secret_keys(cfg),
         "backup_before_release": backup_before_release(cfg),
     }

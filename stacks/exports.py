@@ -150,6 +150,9 @@ class StackExports(Export):
     external_secrets: dict[str, str] = {}
     """Secret ARN by NAME: the secrets the operator fills with `golive secrets set` (`source:
     external`; a secret with `keys` takes a JSON object)."""
+    external_secret_keys: dict[str, list[str]] = {}
+    """The JSON keys each keyed external secret holds (`golive secrets set` refuses a value
+    without exactly these keys)."""
     backup_before_release: bool = False
     """Take an RDS snapshot before migrations (true when `protect` is on)."""
     url: str | None = None

@@ -121,6 +121,7 @@ def test_external_smtp_secret_has_no_value_and_is_exported(stack_plan: Plan) -> 
     secret = secret_named(stack_plan, "SMTP")
     assert version_of(stack_plan, secret) is None
     assert stack_plan.outputs["externalSecrets"] == {"SMTP": secret.outputs["arn"]}
+    assert stack_plan.outputs["externalSecretKeys"] == {"SMTP": ["password", "username"]}
 
 
 def test_database_secret_holds_the_application_role_not_the_master(stack_plan: Plan) -> None:
@@ -194,6 +195,11 @@ def test_a_json_secret_with_many_keys_feeds_one_variable_per_key(trading: Plan) 
     }
     assert version_of(trading, exchange) is None
     assert trading.outputs["externalSecrets"] == {"EXCHANGE": arn}
+    assert trading.outputs["externalSecretKeys"] == {
+        "EXCHANGE": sorted(
+            ["apiKey", "apiSecret", "passphrase", "accountId", "wsToken", "webhook.secret"]
+        )
+    }
 
 
 def test_a_generated_json_secret_draws_one_password_per_key(trading: Plan) -> None:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.ops.world import API_V1, API_V2, STACK, WORKER_V1, WORKER_V2, World
+from tests.ops.world import API_V1, API_V2, STACK, WORKER_V1, WORKER_V2, World, push_images
 
 V1 = {"api": API_V1, "worker": WORKER_V1}
 V2 = {"api": API_V2, "worker": WORKER_V2}
@@ -18,7 +18,7 @@ def test_first_deploy_secrets_then_release_runs_db_init_and_scales_up(fresh_worl
     assert check.exit_code == 1
     assert "SMTP_PASSWORD" in check.output and "golive secrets set staging NAME" in check.output
     refused = world.cli("release", *world.stack_args("--image", "v2"))
-    assert refused.exit_code == 1 and "external secrets without a value" in refused.output
+    assert refused.exit_code == 3 and "external secrets without a value" in refused.output
 
     set_result = world.cli("secrets", "set", *world.stack_args(), "SMTP_PASSWORD", input="s3cr3t\n")
     assert set_result.exit_code == 0, set_result.output
@@ -53,7 +53,7 @@ def test_first_release_failure_goes_back_to_not_released(fresh_world: World) -> 
 
     result = world.cli("release", *world.stack_args("--image", "v2"))
 
-    assert result.exit_code == 1
+    assert result.exit_code == 4, result.output  # rolled back to "not released", verified
     assert "api=(not released)" in result.output
     assert world.released("api") is None and world.released("worker") is None
     for name in ("api", "worker"):
@@ -87,7 +87,7 @@ def test_rollback_goes_to_the_previous_release_then_refuses_to_go_further(world:
     ]
     assert releases[1]["snapshot"] in result.output
     again = world.cli("rollback", *world.stack_args())
-    assert again.exit_code == 1 and "rollback staging --to TAG" in again.output
+    assert again.exit_code == 3 and "rollback staging --to TAG" in again.output
     named = world.cli("rollback", *world.stack_args("--to", "v2", "--service", "api"))
     assert named.exit_code == 0, named.output
     world.assert_serving({"api": API_V2, "worker": WORKER_V1})
@@ -119,7 +119,8 @@ def test_verify_fails_on_a_firing_alarm_and_warns_on_unconfirmed_emails(world: W
     failing = world.cli("verify", *world.stack_args())
     assert failing.exit_code == 1
     assert "auction-staging-api-5xx in ALARM" in failing.output
-    assert "golive rollback staging" in failing.output
+    # Only an alarm fails: wait and verify again before rolling anything back.
+    assert "wait and run `golive verify` again before rolling anything back" in failing.output
 
 
 def test_release_refuses_pending_infrastructure_changes_unless_asked(world: World) -> None:
@@ -130,7 +131,7 @@ def test_release_refuses_pending_infrastructure_changes_unless_asked(world: Worl
         PendingChange("update", "aws:rds/instance:Instance", "urn:x::db", ("instanceClass",))
     ]
     refused = world.cli("release", *world.stack_args("--image", "v2"))
-    assert refused.exit_code == 1
+    assert refused.exit_code == 3
     assert "1 pending infrastructure change(s)" in refused.output
     assert "--with-infra" in refused.output and "instanceClass" in refused.output
     assert world.count("rds", "CreateDBSnapshot") == 0
@@ -145,13 +146,14 @@ def test_release_refuses_when_a_service_is_not_stable(world: World) -> None:
     service = backend.services["auction-staging:auction-staging-api"]
     service.running_count = 1
     result = world.cli("release", *world.stack_args("--image", "v2"))
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "services not stable before the release: api: 1/2 running" in result.output
     assert world.count("rds", "CreateDBSnapshot") == 0
 
 
 def test_release_of_one_service_by_digest(world: World) -> None:
     digest = "sha256:" + "a" * 64
+    push_images(world.setup, [f"{WORKER_V1.rsplit(':', 1)[0]}@{digest}"])
     result = world.cli("release", *world.stack_args("--image", digest, "--service", "worker"))
     assert result.exit_code == 0, result.output
     world.assert_serving({"api": API_V1, "worker": f"{WORKER_V1.rsplit(':', 1)[0]}@{digest}"})
@@ -201,9 +203,10 @@ def test_run_task_streams_logs_and_exits_with_the_container_code(world: World) -
     world.task_exit_codes["auction-staging-migrate"] = 3
     result = world.cli("run-task", *world.stack_args(), "migrate", "--image", "v2", sleep=sleep)
 
-    assert result.exit_code == 3
+    assert result.exit_code == 1  # golive's own code: the container's is in the output
     assert "| applied 0042_add_bids" in result.output
-    assert "exit code 3" in result.output and "Essential container in task exited" in result.output
+    assert "container exit code 3" in result.output
+    assert "Essential container in task exited" in result.output
     run = next(p for s, o, p in world.calls if o == "RunTask")
     assert world.task_definition_image(run["taskDefinition"]) == API_V2
     ok = world.cli("run-task", *world.stack_args(), "db-init")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,7 @@ def test_pulumi_cli_preview_and_up(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
     [change] = step.preview(STACK)
     with pytest.raises(PulumiError, match="exited 3"):
-        step.up(STACK)
+        step.up(STACK, timeout=60)
 
     assert (change.op, change.type, change.name, change.keys) == (
         "update",
@@ -157,3 +158,41 @@ def test_missing_credentials_are_a_message(monkeypatch: pytest.MonkeyPatch, worl
     assert result.exit_code == 1
     assert "no AWS credentials found" in result.output
     assert "--profile" in result.output
+
+
+def test_pulumi_up_past_its_limit_is_cancelled_and_waited_for(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    script = (
+        f"trap 'echo cancelled >> \"{tmp_path}/mark\"; exit 255' INT\n"
+        "while true; do sleep 0.05; done"
+    )
+    bin_dir = fake_pulumi(tmp_path, script)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    ticks = iter([0.0] + [10_000.0] * 1000)  # the second look at the clock is past the limit
+
+    with pytest.raises(
+        PulumiError, match=r"did not finish within 15:00: cancelled \(it exited 255"
+    ):
+        PulumiCli(tmp_path, clock=lambda: next(ticks)).up(STACK, timeout=900)
+
+    assert (tmp_path / "mark").read_text() == "cancelled\n"
+
+
+def test_an_aws_endpoint_that_never_answers_is_said_at_once_and_given_up(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections, never answers
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
+        monkeypatch.setenv("GOLIVE_AWS_TIMEOUT", "0.2")
+        runtime = Runtime(wait=WaitPolicy(delay=0, max_attempts=1))  # the real session factory
+        result = CliRunner().invoke(app, ["status", *world.stack_args()], obj=runtime)
+    finally:
+        silent.close()
+
+    assert result.exit_code == 1
+    assert "warning: no answer from http://127.0.0.1:" in result.output
+    assert "could not reach AWS" in result.output

@@ -114,7 +114,9 @@ def test_3_snapshot_wait_times_out_nothing_deployed(world: World) -> None:
 
     result = release(world)
 
-    assert_failed_cleanly(world, result, "Max attempts exceeded", untouched=before)
+    assert_failed_cleanly(world, result, "not done after", untouched=before)
+    assert "waiting for db snapshot available: creating" in result.output  # visible, bounded
+    assert result.exit_code == 3
     assert world.count("ecs", "RunTask") == 0
     assert world.count("ssm", "PutParameter") == 0
 
@@ -128,7 +130,10 @@ def test_4_migration_exits_non_zero_reports_task_and_snapshot(world: World) -> N
 
     result = release(world)
 
-    assert_failed_cleanly(world, result, "task migrate failed (exit code 1", untouched=before)
+    assert_failed_cleanly(
+        world, result, "task migrate failed (container exit code 1", untouched=before
+    )
+    assert result.exit_code == 3  # stopped before any change to what runs
     assert "stopped reason: Essential container in task exited" in result.output
     assert "arn:aws:ecs:us-east-1:123456789012:task/auction-staging/" in result.output
     [snapshot] = [s for s in snapshot_ids(world) if "-pre-" in s]
@@ -245,7 +250,7 @@ def test_9_describe_throttled_beyond_budget_stops_in_preflight(world: World) -> 
 
     result = release(world)
 
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "throttling DescribeServices beyond the retry budget" in result.output
     assert "next: wait a minute and re-run" in result.output
     assert world.count("ecs", "UpdateService") == 0
@@ -286,13 +291,13 @@ def test_11_rerun_reuses_the_snapshot_and_skips_applied_migrations(world: World)
         {"DBSnapshots": [{"DBSnapshotIdentifier": "x", "Status": "creating"}]},
     )
     first = release(world)
-    assert first.exit_code == 1
+    assert first.exit_code == 3
     remove()
     # Second run: the snapshot exists (DBSnapshotAlreadyExists); migration ok; deploy fails.
     assert world.pulumi is not None
     world.pulumi.fail_up = lambda call: "pulumi up: lock held" if call == 1 else None
     second = release(world)
-    assert second.exit_code == 1
+    assert second.exit_code == 4
     assert "already exists (re-run): reusing it" in second.output
     assert world.count("ecs", "RunTask") == 1
     # Third run: resumes the same release; the migration already ran, so it is skipped.

@@ -28,6 +28,7 @@ parameters as passed), so tests can assert the invariants of CONTROLS.md #12.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -62,6 +63,8 @@ API_V1 = f"{REPO}/auction-api:v1"
 API_V2 = f"{REPO}/auction-api:v2"
 WORKER_V1 = f"{REPO}/auction-worker:v1"
 WORKER_V2 = f"{REPO}/auction-worker:v2"
+API_DIGEST = f"{REPO}/auction-api@sha256:{'a' * 64}"
+WORKER_DIGEST = f"{REPO}/auction-worker@sha256:{'b' * 64}"
 STATE_BUCKET = f"golive-state-{ACCOUNT}-{REGION}"
 CLUSTER = "auction-staging"
 HEALTH_URL = "https://staging.auction.example.com/api/health"
@@ -433,7 +436,7 @@ class FakePulumi:
         self.previews += 1
         return list(self.pending)
 
-    def up(self, stack: str) -> None:
+    def up(self, stack: str, *, timeout: float) -> None:
         self.up_calls += 1
         injected = self.fail_up(self.up_calls)
         if injected:
@@ -487,6 +490,28 @@ def _container(name: str, image: str, prefix: str, group: str) -> dict[str, Any]
             },
         },
     }
+
+
+def push_images(setup: CachingSession, references: list[str]) -> None:
+    """Put these images (`REPO/NAME:TAG` or `REPO/NAME@sha256:...`) into moto's ECR."""
+    ecr = setup.client("ecr")
+    for reference in references:
+        name, _, version = reference.removeprefix(f"{REPO}/").replace("@", ":", 1).partition(":")
+        with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
+            ecr.create_repository(repositoryName=name)
+        manifest = json.dumps({"schemaVersion": 2, "mediaType": MANIFEST, "name": reference})
+        if version.startswith("sha256:"):
+            ecr.put_image(
+                repositoryName=name,
+                imageManifest=manifest,
+                imageDigest=version,
+                imageTag=f"build-{version[7:15]}",
+            )
+        else:
+            ecr.put_image(repositoryName=name, imageManifest=manifest, imageTag=version)
+
+
+MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 
 
 def build_world(
@@ -631,6 +656,10 @@ def build_world(
         ComparisonOperator="GreaterThanOrEqualToThreshold",
         AlarmActions=[topic],
     )
+
+    # What the tests release: tags v1-v3 and one digest per service.
+    tags = [f"{REPO}/auction-{name}:v{n}" for name in ("api", "worker") for n in (1, 2, 3)]
+    push_images(setup, [*tags, API_DIGEST, WORKER_DIGEST])
 
     s3 = setup.client("s3")
     s3.create_bucket(Bucket=STATE_BUCKET)
