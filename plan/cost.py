@@ -4,7 +4,7 @@ Counts what the plan declares (NAT gateways, public IPv4 addresses, the ALB, Far
 their released counts, RDS and cache nodes, storage, secrets, keys, alarms beyond the free tier,
 interface endpoints, WAF) and prices it per 730-hour month. Usage-based charges (data transfer,
 requests, log ingestion, CloudFront) are listed without a figure: they depend on traffic.
-Prices are list prices gathered for DESIGN.md; other regions typically cost 5-25% more.
+Prices are list prices (us-east-1, gathered 2026); other regions typically cost 5-25% more.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The private-bucket builder, run alone under the same mocks: what each option declares.
 
-Every bucket of every stack file is checked in tests/stacks/test_edge_stack.py
+Every bucket of every stack file is checked in tests/stacks/test_edge.py
 (`test_every_bucket_is_fully_private_encrypted_and_tls_only`); these cover the options no stack
 file uses yet (SSE-KMS) and the combinations the builder refuses.
 """

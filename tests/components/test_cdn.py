@@ -4,7 +4,7 @@ Layouts: everything (static site with SPA fallback, the app over TLS through a V
 access logs, a custom certificate); a trial (no domain: CloudFront's certificate, the app over
 HTTP inside the VPC origin, no frontend); host forwarding; a static-only site. The VPC-origin
 security group is found by the stack layer's real lookup, which the mocks answer only once a
-VPC origin exists, as AWS does. Whole-stack wiring: tests/stacks/test_edge_stack.py.
+VPC origin exists, as AWS does. Whole-stack wiring: tests/stacks/test_edge.py.
 """
 
 from __future__ import annotations

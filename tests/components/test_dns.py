@@ -3,7 +3,7 @@
 `Certificates`: one certificate in us-east-1 (serving CloudFront and the ALB there), or a
 us-east-1 one plus a regional one elsewhere; validation records created once per name even when
 two certificates (or a wildcard and its apex) ask for the same one. `DnsRecords`: aliases.
-The whole-stack wiring is asserted in tests/stacks/test_edge_stack.py.
+The whole-stack wiring is asserted in tests/stacks/test_edge.py.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ asserted in tests/components/test_alarms.py, the dashboard in tests/components/t
 
 Two layouts: a stack outside us-east-1 with everything (a second topic and key in us-east-1 for
 the CloudFront alarm), and a us-east-1 stack where the CloudFront alarm shares the stack topic.
-The whole-stack wiring is asserted in tests/stacks/test_monitoring_stack.py.
+The whole-stack wiring is asserted in tests/stacks/test_environment.py.
 """
 
 from __future__ import annotations
