@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from plan import reference
@@ -165,3 +167,53 @@ def test_main_stays_tiny() -> None:
         line for line in (PROJECT_DIR / "__main__.py").read_text().splitlines() if line.strip()
     ]
     assert len(lines) <= 10
+
+
+GOLIVE_PACKAGES = ("aws_facts", "components", "stacks", "plan", "ops", "policies")
+
+
+def _golive_imports(path: Path) -> set[str]:
+    """The golive packages a module imports (`from stacks.config import X` -> `stacks`)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        found |= {n.split(".")[0] for n in names if n.split(".")[0] in GOLIVE_PACKAGES}
+    return found
+
+
+@pytest.mark.parametrize(
+    ("package", "may_import"),
+    [
+        ("aws_facts", {"aws_facts"}),
+        ("components", {"aws_facts", "components"}),
+        ("stacks", {"aws_facts", "components", "stacks", "policies"}),
+        ("policies", {"aws_facts", "stacks", "policies"}),
+    ],
+)
+def test_layers_import_only_what_is_below_them(package: str, may_import: set[str]) -> None:
+    """aws_facts is a leaf; components stand alone; the program (stacks/) never needs the
+    offline-plan engine or the CLI."""
+    for path in _python_files(package):
+        extra = _golive_imports(path) - may_import
+        assert not extra, f"{path.relative_to(PROJECT_DIR)} imports {sorted(extra)}"
+
+
+def test_the_product_never_points_at_files_outside_the_repository() -> None:
+    """Users' clones hold only this repository: no doc, message or comment may send them to
+    `../shared` (docs/controls.md is the generated list of controls)."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for name in tracked:
+        path = PROJECT_DIR / name
+        if name.startswith("tests/") or not path.is_file():
+            continue
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        assert "../shared" not in text, f"{name} refers to ../shared"
