@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import runpy
-import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -365,8 +364,6 @@ def _run_main(path: str) -> None:
 def _reset_runtime() -> None:
     settings.ROOT.set(None)
     settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
-    for name in [m for m in sys.modules if m == "stacks.program"]:
-        del sys.modules[name]
 
 
 def run_program(

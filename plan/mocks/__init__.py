@@ -54,7 +54,6 @@ class AwsMocks(Mocks):
         self.account = lookups.account_id
         self.warnings: list[str] = []
         self.invokes: list[str] = []
-        self.unknown_types: set[str] = set()
         self.vpc_origin_ids: list[str] = []
         """CloudFront VPC origins created so far: CloudFront creates the account's
         `CloudFront-VPCOrigins-Service-SG` group with the first one (edge)."""
@@ -69,7 +68,6 @@ class AwsMocks(Mocks):
             return None, inputs
         builder = _BUILDERS.get(args.typ)
         if builder is None:
-            self.unknown_types.add(args.typ)
             raise NotImplementedError(
                 f"plan/mocks has no outputs for {args.typ} ({args.name}): add a builder to its "
                 "tier's module that returns the computed outputs AWS really returns"

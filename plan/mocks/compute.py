@@ -151,12 +151,6 @@ def _schedule(c: Ctx) -> tuple[str, dict[str, Any]]:
     }
 
 
-@answers.builder("aws:ssm/parameter:Parameter")
-def _ssm_parameter(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name()
-    return name, {"name": name, "arn": c.arn("ssm", f"parameter{name}"), "version": 1}
-
-
 @answers.invoke("aws:ssm/getParametersByPath:getParametersByPath")
 def _get_parameters_by_path(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
     path = str(args.get("path", "/"))
