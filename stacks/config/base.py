@@ -14,9 +14,10 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import types
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
@@ -145,3 +146,16 @@ def check_unique(items: list[Any]) -> list[Any]:
     if repeated:
         raise ValueError(f"lists {', '.join(repeated)} twice; give each once")
     return items
+
+
+def nested_models(annotation: Any) -> list[type[BaseModel]]:
+    """The config models a field's type holds (through Annotated, unions, lists and maps): what
+    the configuration reference and the defaults' guard walk."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return nested_models(get_args(annotation)[0])
+    if origin in (Union, types.UnionType, list, dict):
+        return [m for a in get_args(annotation) for m in nested_models(a)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return []

@@ -5,8 +5,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import ipaddress
-import types
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 import pytest
 from pydantic import BaseModel
@@ -24,7 +23,7 @@ from components.schedule import ScheduledTaskArgs
 from components.secrets import SecretSpec
 from components.service import LoadBalancerTarget, Repository, Scaling, ServiceArgs
 from stacks.config import StackConfig
-from stacks.config.base import default_of
+from stacks.config.base import default_of, nested_models
 
 _DATABASE = {
     "engine_version": "engine_major", "instance_class": "instance_class", "name": "db_name",
@@ -128,17 +127,6 @@ MODEL_ONLY = {
 """Settings no component takes as such: the model holds the default."""
 
 
-def _models(annotation: Any) -> list[type[BaseModel]]:
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _models(get_args(annotation)[0])
-    if origin in (Union, types.UnionType, list, dict):
-        return [m for a in get_args(annotation) for m in _models(a)]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return []
-
-
 def _defaults(model: type[BaseModel] = StackConfig) -> dict[tuple[str, str], Any]:
     """Every (model, field) of the stack file with a default value (not none, not empty)."""
     found: dict[tuple[str, str], Any] = {}
@@ -147,7 +135,7 @@ def _defaults(model: type[BaseModel] = StackConfig) -> dict[tuple[str, str], Any
             value = info.get_default(call_default_factory=True)
             if not isinstance(value, BaseModel) and value not in (None, [], {}):
                 found[(model.__name__, name)] = value
-        for sub in _models(info.annotation):
+        for sub in nested_models(info.annotation):
             found |= _defaults(sub)
     return found
 
