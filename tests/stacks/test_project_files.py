@@ -14,6 +14,7 @@ import yaml
 from plan import reference
 from plan.harness import PROJECT_DIR, stack_names
 from stacks.config import StackConfig
+from stacks.config.base import nested_models
 
 SCHEMA_TYPES = {"string", "integer", "boolean", "array"}
 
@@ -45,7 +46,7 @@ def test_structured_keys_are_declared_without_a_type() -> None:
         alias = info.alias or name
         if alias not in config:
             continue
-        structured = reference._models(info.annotation) or "dict" in str(info.annotation)  # pyright: ignore[reportPrivateUsage]
+        structured = nested_models(info.annotation) or "dict" in str(info.annotation)  # pyright: ignore[reportPrivateUsage]
         if structured:
             assert "type" not in config[alias], f"{alias} is an object: declare it without a type"
 
