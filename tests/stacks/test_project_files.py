@@ -46,7 +46,7 @@ def test_structured_keys_are_declared_without_a_type() -> None:
         alias = info.alias or name
         if alias not in config:
             continue
-        structured = nested_models(info.annotation) or "dict" in str(info.annotation)  # pyright: ignore[reportPrivateUsage]
+        structured = nested_models(info.annotation) or "dict" in str(info.annotation)
         if structured:
             assert "type" not in config[alias], f"{alias} is an object: declare it without a type"
 
