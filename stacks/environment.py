@@ -54,7 +54,15 @@ def look_up(cfg: StackConfig) -> AccountFacts:
     """Data-source lookups, with config problems they reveal reported like any other."""
     identity = aws.get_caller_identity()
     partition = aws.get_partition()
-    zones = aws.get_availability_zones(state="available")
+    # NOTE: an account's opted-in Local and Wavelength Zones come back too, with names that
+    # sort before the AZs (`us-east-1-bos-1a`); only AZs proper are "opt-in-not-required"
+    # (botocore ec2 DescribeAvailabilityZones, filter `opt-in-status`).
+    zones = aws.get_availability_zones(
+        state="available",
+        filters=[
+            aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
+        ],
+    )
     available = sorted(zones.names)
     if len(available) < cfg.network.az_count:
         raise ConfigError(
