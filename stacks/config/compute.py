@@ -609,7 +609,8 @@ class ScheduleConfig(Model):
     )
     """IANA time zone for `cron` and `at` expressions."""
     enabled: bool = default_of(ScheduledTaskArgs, "enabled")
-    """Pause the schedule without deleting it."""
+    """Pause the schedule without deleting it. A schedule also stays disabled until its
+    service's first `golive release` (its image is a placeholder until then)."""
     cpu: int | None = None
     """Fargate CPU units; default: the service's."""
     memory: int | None = None

@@ -257,7 +257,7 @@ def test_score_tick_runs_every_minute_on_the_cluster_with_the_web_services_setup
         "description": "Runs score-tick (php artisan scores:tick)",
         "scheduleExpression": "rate(1 minute)",
         "scheduleExpressionTimezone": "UTC",
-        "state": "ENABLED",
+        "state": "DISABLED",
         "flexibleTimeWindow": {"mode": "OFF"},
         "target": {
             "arn": tracker.one(CLUSTER).outputs["arn"],
@@ -285,6 +285,18 @@ def test_score_tick_runs_every_minute_on_the_cluster_with_the_web_services_setup
     web = tracker.named("transit-tracker-web-taskdef").inputs
     assert definition.inputs["executionRoleArn"] == web["executionRoleArn"]
     assert definition.inputs["taskRoleArn"] == web["taskRoleArn"]
+
+
+def test_schedules_stay_disabled_until_their_service_is_released(
+    tracker: Plan, tracker_released: Plan
+) -> None:
+    # Before its first release a service's image is a placeholder (`:unreleased`): every tick
+    # of an enabled schedule would fail to start and mail the alarm topic.
+    assert _schedule(tracker, "score-tick")["state"] == "DISABLED"
+    assert _schedule(tracker, "nightly-report")["state"] == "DISABLED"
+    # web is released in this plan, feeds is not.
+    assert _schedule(tracker_released, "score-tick")["state"] == "ENABLED"
+    assert _schedule(tracker_released, "nightly-report")["state"] == "DISABLED"
 
 
 def test_scheduler_role_may_run_exactly_its_task_and_pass_exactly_its_two_roles(
@@ -368,8 +380,9 @@ def test_a_released_service_runs_its_image_everywhere_and_the_other_stays_at_zer
         assert container["image"] == WEB_IMAGE, family
     assert service_named(plan, "transit-tracker-feeds").inputs["desiredCount"] == 0
     assert plan.warnings == [
-        "service feeds has not been released to tracker: it runs 0 tasks until "
-        "`golive release tracker --image ...` records its image"
+        "service feeds has not been released to tracker: it runs 0 tasks, and its schedule "
+        "nightly-report stays disabled, until `golive release tracker --image ...` records its "
+        "image"
     ]
 
 
