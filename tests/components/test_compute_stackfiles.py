@@ -163,14 +163,17 @@ def test_ecs_exec_sessions_are_encrypted_logged_and_the_agent_can_write(tracker:
     }
     assert service_named(tracker, "transit-tracker-web").inputs["enableExecuteCommand"] is True
     assert service_named(tracker, "transit-tracker-feeds").inputs["enableExecuteCommand"] is False
+    # With a read-only root the agent needs these three writable (aws/containers-roadmap#1359):
+    # without /managed-agents it crashes soon after the task starts and no session opens.
     definition = tracker.named("transit-tracker-web-taskdef").inputs
     assert definition["volumes"] == [
-        {"name": "tmp"}, {"name": "var-lib-amazon"}, {"name": "var-log-amazon"},
+        {"name": "tmp"}, {"name": "managed-agents"}, {"name": "var-lib-amazon-ssm"},
+        {"name": "var-log-amazon-ssm"},
     ]  # fmt: skip
     (web,) = containers(tracker.named("transit-tracker-web-taskdef"))
     assert web["readonlyRootFilesystem"] is True
     assert [m["containerPath"] for m in web["mountPoints"]] == [
-        "/tmp", "/var/lib/amazon", "/var/log/amazon",
+        "/tmp", "/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm",
     ]  # fmt: skip
     found = statements(tracker, "transit-tracker-web-task-policy")
     assert found["EcsExecChannels"]["Action"] == [
