@@ -34,12 +34,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from aws_facts.rds import default_max_connections
 from aws_facts.regions import GLOBAL_SERVICES_REGION
 from components.alarms import (
     CACHE_NODE_ALARMS,
     CLOUDFRONT_ALARMS,
     DATABASE_ALARMS,
     LOAD_BALANCER_ALARMS,
+    MAX_CONNECTIONS,
     ROLLBACK_ALARM_ROLES,
     SERVICE_ALARMS,
     TARGET_GROUP_ALARMS,
@@ -93,8 +95,9 @@ class Thresholds:
     """Free storage floor in GiB (cloudposse default: 2 GB)."""
     rds_freeable_memory_mb: float = 64
     """Freeable memory floor in MiB (cloudposse default: 64 MB)."""
-    rds_connections: int = 70
-    """Connections ceiling (~80% of a db.t4g.micro's max_connections, about 85)."""
+    rds_connections_percent: float = 70
+    """Connections ceiling as % of the class's default max_connections (computed from its
+    memory, which RDS reduces by what it keeps for itself: 70% stays below the real limit)."""
     rds_read_latency_ms: float = 20
     """Average read latency ceiling in milliseconds."""
     rds_write_latency_ms: float = 20
@@ -149,6 +152,9 @@ class MonitoringArgs:
     """Service name in the stack file -> ECS service name (web services and workers)."""
     db_instance_identifier: pulumi.Input[str] | None = None
     """The RDS instance identifier, the `DBInstanceIdentifier` dimension."""
+    db_instance_class: str | None = None
+    """The RDS instance class (with `db_instance_identifier`): its memory sets the default
+    max_connections the connections alarm is a share of."""
     cache_replication_group_id: pulumi.Input[str] | None = None
     """The cache replication group (dashboard title); None when the stack has no cache."""
     cache_member_cluster_ids: Sequence[pulumi.Input[str]] = ()
@@ -444,6 +450,8 @@ def _check_args(args: MonitoringArgs) -> None:
         raise ValueError("MonitoringArgs.target_groups needs load_balancer_arn_suffix")
     if args.services and args.cluster_name is None:
         raise ValueError("MonitoringArgs.services needs cluster_name")
+    if args.db_instance_identifier is not None and args.db_instance_class is None:
+        raise ValueError("MonitoringArgs.db_instance_identifier needs db_instance_class")
     if args.budget_monthly_usd is not None and not args.cost_tag_value:
         raise ValueError("MonitoringArgs.budget_monthly_usd needs cost_tag_value")
     reserved = sorted(set(args.services) & set(RESERVED_ALARM_SCOPES))
@@ -467,11 +475,10 @@ def _watched(args: MonitoringArgs) -> Iterator[tuple[Watched, Sequence[AlarmSpec
         for service, service_name in args.services.items():
             dimensions = {"ClusterName": args.cluster_name, "ServiceName": service_name}
             yield Watched(service, service, dimensions), SERVICE_ALARMS
-    if args.db_instance_identifier is not None:
-        yield (
-            Watched(rds, "database", {"DBInstanceIdentifier": args.db_instance_identifier}),
-            DATABASE_ALARMS,
-        )
+    if args.db_instance_identifier is not None and args.db_instance_class is not None:
+        dimensions = {"DBInstanceIdentifier": args.db_instance_identifier}
+        limits = {MAX_CONNECTIONS: default_max_connections(args.db_instance_class)}
+        yield Watched(rds, "database", dimensions, limits=limits), DATABASE_ALARMS
     for number, cluster_id in enumerate(args.cache_member_cluster_ids, start=1):
         node = {"CacheClusterId": cluster_id}
         yield Watched(f"{cache}-{number}", f"node {number}", node), CACHE_NODE_ALARMS

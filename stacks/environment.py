@@ -268,6 +268,7 @@ def _monitoring(env: Environment) -> Monitoring:
             notifications_enabled=alarms.enabled,
             thresholds=Thresholds(**alarms.thresholds.model_dump()),
             db_instance_identifier=env.database.identifier if env.database else None,
+            db_instance_class=cfg.database.instance_class if cfg.database else None,
             cache_replication_group_id=env.cache.replication_group_id if env.cache else None,
             cache_member_cluster_ids=(
                 [_member_cluster(env.cache, n) for n in range(cache_nodes)] if env.cache else []

@@ -25,6 +25,7 @@ CLUSTER = "transit-trial-cluster-1a2b3c4"
 CLUSTER_ARN = f"arn:aws:ecs:ap-southeast-2:{ACCOUNT}:cluster/{CLUSTER}"
 SERVICES = {"web": "transit-trial-web-9f8e7d6", "feed": "transit-trial-feed-5c4b3a2"}
 DB = "transit-trial-db"
+DB_CLASS = "db.t4g.small"
 CACHE_GROUP = "transit-trial-redis"
 CACHE_MEMBERS = [f"{CACHE_GROUP}-001", f"{CACHE_GROUP}-002"]
 DISTRIBUTION = "E2QWRUHAPOMQZL"
@@ -76,6 +77,7 @@ def full_args(**changes: Any) -> MonitoringArgs:
         cluster_arn=CLUSTER_ARN,
         services=SERVICES,
         db_instance_identifier=DB,
+        db_instance_class=DB_CLASS,
         cache_replication_group_id=CACHE_GROUP,
         cache_member_cluster_ids=CACHE_MEMBERS,
         cloudfront_distribution_id=DISTRIBUTION,
