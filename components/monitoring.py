@@ -12,7 +12,8 @@ exit code (or failing to start).
 
 CloudFront publishes its metrics only in us-east-1 (dimension `Region=Global`), and an alarm can
 only notify a topic in its own region: a stack elsewhere gets a second topic in us-east-1, under
-a us-east-1 customer key (keys are regional), with the same subscribers.
+the stack's us-east-1 customer key (keys are regional; the stack layer creates it, the WAF's logs
+use it too), with the same subscribers.
 
 What each alarm watches (metric, statistic, periods, threshold, missing data) is a table of
 specs per tier in `components.alarms`; this component pairs every resource it is handed with its
@@ -53,10 +54,10 @@ from components.alarms import (
     rollback_alarm_names,
 )
 from components.dashboard import create_dashboard
-from components.keys import StackKey, StackKeyArgs
 
 __all__ = [
     "CLOUDFRONT_METRICS_REGION",
+    "MONITORING_TYPE",
     "RESERVED_ALARM_SCOPES",
     "ROLLBACK_ALARM_ROLES",
     "Monitoring",
@@ -65,6 +66,7 @@ __all__ = [
     "rollback_alarm_names",
 ]
 
+MONITORING_TYPE = "golive:aws:Monitoring"
 CLOUDFRONT_METRICS_REGION = GLOBAL_SERVICES_REGION
 """CloudFront's metrics, and so its alarms and the topic they notify, live here."""
 
@@ -126,9 +128,9 @@ class MonitoringArgs:
     events (`components.keys`)."""
     partition: str = "aws"
     """ARN partition."""
-    protect: bool = False
-    """Protect the us-east-1 topic key (only created for CloudFront alarms of a stack outside
-    us-east-1)."""
+    global_kms_key_arn: pulumi.Input[str] | None = None
+    """The stack's customer key in us-east-1, for the CloudFront alarm's topic there; needed
+    only by a stack outside us-east-1 with a distribution."""
     emails: Sequence[str] = ()
     """Email addresses subscribed to the alarm topics (each must confirm the subscription)."""
     webhook_url: str | None = None
@@ -186,8 +188,7 @@ class Monitoring(pulumi.ComponentResource):
     Cost: $0.10/month per alarm metric (the 5xx-rate and running-vs-desired alarms use two:
     $0.20; the first 10 are free), so ~$2-4/month for one web service, a database and a
     cache; the dashboard $3/month (3 free per account); email notifications free up to 1,000
-    a month; the budget and the EventBridge rule free; outside us-east-1 one more KMS key
-    ($1/month) for the CloudFront alarm's topic.
+    a month; the budget and the EventBridge rule free.
     """
 
     topic_arn: pulumi.Output[str]
@@ -204,7 +205,7 @@ class Monitoring(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("golive:aws:Monitoring", name, None, opts)
+        super().__init__(MONITORING_TYPE, name, None, opts)
         _check_args(args)
         self._name = name
         self._args = args
@@ -315,21 +316,13 @@ class Monitoring(pulumi.ComponentResource):
 
     def _create_global_topic(self) -> aws.sns.Topic | None:
         args = self._args
-        if args.cloudfront_distribution_id is None or args.region == CLOUDFRONT_METRICS_REGION:
+        if args.global_kms_key_arn is None or not _needs_global_topic(args):
             return None
-        key = StackKey(
-            f"{self._name}-global",
-            StackKeyArgs(
-                account_id=args.account_id,
-                region=args.region,
-                alias=f"golive/{args.alarm_prefix}-global",
-                protect=args.protect,
-                key_region=CLOUDFRONT_METRICS_REGION,
-            ),
-            opts=self._child,
-        )
         return self._create_topic(
-            "global-alarms", key_arn=key.arn, region=CLOUDFRONT_METRICS_REGION, rule=None
+            "global-alarms",
+            key_arn=args.global_kms_key_arn,
+            region=CLOUDFRONT_METRICS_REGION,
+            rule=None,
         )
 
     def _actions(self, region: str | None) -> list[pulumi.Output[str]]:
@@ -445,7 +438,16 @@ class Monitoring(pulumi.ComponentResource):
         )
 
 
+def _needs_global_topic(args: MonitoringArgs) -> bool:
+    """CloudFront's alarm lives in us-east-1 and can notify only a topic there."""
+    return args.cloudfront_distribution_id is not None and args.region != CLOUDFRONT_METRICS_REGION
+
+
 def _check_args(args: MonitoringArgs) -> None:
+    if _needs_global_topic(args) and args.global_kms_key_arn is None:
+        raise ValueError(
+            "MonitoringArgs.cloudfront_distribution_id outside us-east-1 needs global_kms_key_arn"
+        )
     if args.target_groups and args.load_balancer_arn_suffix is None:
         raise ValueError("MonitoringArgs.target_groups needs load_balancer_arn_suffix")
     if args.services and args.cluster_name is None:
