@@ -82,6 +82,8 @@ OPERATOR_ACTIONS = DEPLOY_ROLE_ACTIONS | {
     "iam:GetOpenIDConnectProvider",
     "iam:CreateOpenIDConnectProvider",
     "iam:AddClientIDToOpenIDConnectProvider",
+    "iam:ListRoles",
+    "iam:CreateServiceLinkedRole",
 }
 
 _IAM_PREFIX = {"elbv2": "elasticloadbalancing"}
