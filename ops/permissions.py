@@ -30,6 +30,9 @@ DEPLOY_ROLE_ACTIONS = frozenset(
         "rds:AddTagsToResource",
         "rds:DescribeDBSnapshots",
         "rds:DescribeDBInstances",
+        # preflight: changes AWS holds for the maintenance window (ops.maintenance)
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeCacheClusters",
         # the images asked for exist (before anything changes)
         "ecr:DescribeImages",
         # one-off tasks and services

@@ -21,8 +21,8 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,6 +45,10 @@ class PendingChange:
     type: str
     urn: str
     keys: tuple[str, ...] = ()
+    current: Mapping[str, Any] = field(default_factory=dict[str, Any], compare=False)
+    """The resource's outputs as Pulumi last read them (its identifiers among them)."""
+    wanted: Mapping[str, Any] = field(default_factory=dict[str, Any], compare=False)
+    """The inputs the program asks for now."""
 
     @property
     def name(self) -> str:
@@ -81,6 +85,8 @@ def parse_preview(document: dict[str, Any]) -> list[PendingChange]:
                 type=_resource_type(step),
                 urn=str(step.get("urn", "")),
                 keys=tuple(str(key) for key in keys),
+                current=(step.get("oldState") or {}).get("outputs") or {},
+                wanted=(step.get("newState") or {}).get("inputs") or {},
             )
         )
     return changes
