@@ -4,7 +4,8 @@
 `status`, `backup` (without pruning) and `run-task`, plus what the Pulumi step of a release
 calls on ECS. The ci_access component can grant exactly this list (scoped to the stack's
 resources); the ops tests record every API call of a release and assert it stays inside it.
-`OPERATOR_ACTIONS` adds what only a person runs: bootstrap, `secrets set`, pruning, the drill.
+`OPERATOR_ACTIONS` adds what only a person runs: bootstrap, `secrets set`, pruning, the drill,
+destroy (besides what `pulumi destroy` itself calls).
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ OPERATOR_ACTIONS = DEPLOY_ROLE_ACTIONS | {
     "iam:AddClientIDToOpenIDConnectProvider",
     "iam:ListRoles",
     "iam:CreateServiceLinkedRole",
+    "ssm:DeleteParameters",
+    "rds:DescribeDBInstanceAutomatedBackups",
 }
 
 _IAM_PREFIX = {"elbv2": "elasticloadbalancing"}
