@@ -40,8 +40,8 @@ from ops.commands import (
     Region,
     Stack,
     StateBucket,
-    _open,  # pyright: ignore[reportPrivateUsage]
-    _store,  # pyright: ignore[reportPrivateUsage]
+    _open,  # the outputs-and-session setup every lifecycle command shares
+    _store,
 )
 from ops.errors import ExitCode, OpsError, command_boundary, error_code
 from ops.lease import StackLease
