@@ -525,8 +525,9 @@ class Cdn(pulumi.ComponentResource):
     def _log_requests(
         self, acl: aws.wafv2.WebAcl, waf: Waf, child: pulumi.ResourceOptions
     ) -> aws.wafv2.WebAclLoggingConfiguration:
-        # Created here, with retention and the stack's key, rather than left for WAF: WAF only
-        # adds the log group's resource policy for its log delivery (`AWSWAF-LOGS`).
+        # NOTE: WAF logs only to an existing destination named `aws-waf-logs-...`; turning
+        # logging on, it adds the log group's resource policy for its delivery itself
+        # (botocore wafv2 `LoggingConfiguration`).
         log_group = aws.cloudwatch.LogGroup(
             f"{self._name}-waf-logs",
             name=naming.waf_log_group(self._name),
