@@ -23,6 +23,11 @@ VPC_ORIGINS_SERVICE_GROUP = "CloudFront-VPCOrigins-Service-SG"
 """The security group CloudFront creates in a VPC for its VPC origins (CloudFront developer guide,
 "Restrict access with VPC origins"). CloudFront owns it: never modify it, only reference it."""
 
+WAF_LOG_DESTINATION_PREFIX = "aws-waf-logs-"
+"""WAF delivers logs only to a destination (log group, bucket, Firehose) whose name starts with
+this (botocore wafv2 `LoggingConfiguration`: "The name that you give the destination must start
+with aws-waf-logs-"); a CLOUDFRONT web ACL's log group lives in us-east-1, like the ACL."""
+
 CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = (
     "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
 )

@@ -21,6 +21,47 @@ RDS_INSTANCE_CLASSES = frozenset(
     f"{family}.{size}" for family, sizes in RDS_INSTANCE_FAMILIES.items() for size in sizes
 )
 
+_BURSTABLE_MEMORY_GIB = {
+    "micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32,
+}  # fmt: skip
+_VCPUS = {
+    "large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48,
+    "16xlarge": 64, "24xlarge": 96, "32xlarge": 128, "48xlarge": 192,
+}  # fmt: skip
+_GIB_PER_VCPU = {"m": 4, "r": 8}
+"""General-purpose (m) classes have 4 GiB per vCPU, memory-optimized (r) classes 8."""
+
+
+def _memory_gib(instance_class: str) -> int:
+    family, size = instance_class.rsplit(".", 1)
+    kind = family.removeprefix("db.")[0]
+    if kind == "t":
+        return _BURSTABLE_MEMORY_GIB[size]
+    return _VCPUS[size] * _GIB_PER_VCPU[kind]
+
+
+RDS_INSTANCE_MEMORY_GIB: dict[str, int] = {c: _memory_gib(c) for c in sorted(RDS_INSTANCE_CLASSES)}
+"""Memory of each instance class in GiB (Amazon RDS User Guide, "Hardware specifications for DB
+instance classes": db.t4g.micro 1, db.t4g.small 2, db.m7g.large 8, db.r7g.large 16, ...)."""
+
+MAX_CONNECTIONS_BYTES = 9_531_392
+MAX_CONNECTIONS_CAP = 5000
+"""RDS for PostgreSQL's default `max_connections` is LEAST({DBInstanceClassMemory/9531392}, 5000)
+(Amazon RDS User Guide, "Maximum number of database connections")."""
+DB_INSTANCE_CLASS_MEMORY_SHARE = 0.75
+"""The least share of a class's memory that `DBInstanceClassMemory` is, as far as golive knows.
+AWS says only that it is "somewhat lower" than the class's memory: RDS keeps some for the OS and
+its own processes, a larger share on small classes (a db.t4g.micro reports a max_connections
+of about 85 where its 1 GiB would give 112). An estimate, not an AWS figure."""
+
+
+def default_max_connections(instance_class: str) -> int:
+    """The default `max_connections` the class's memory gives (an upper bound: see
+    `DB_INSTANCE_CLASS_MEMORY_SHARE`)."""
+    memory = RDS_INSTANCE_MEMORY_GIB[instance_class] * 1024**3
+    return min(memory // MAX_CONNECTIONS_BYTES, MAX_CONNECTIONS_CAP)
+
+
 RDS_MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
 """Enhanced monitoring intervals in seconds (0: off)."""
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = (7, *range(31, 731, 31), 731)

@@ -45,6 +45,16 @@ REGION_AZ_LETTERS: dict[str, str] = {
     "sa-east-1": "abc",
 }
 
+LOCAL_ZONES: dict[str, tuple[str, ...]] = {
+    "us-east-1": ("us-east-1-bos-1a", "us-east-1-mia-1a"),
+    "us-west-2": ("us-west-2-lax-1a",),
+    "ap-southeast-2": ("ap-southeast-2-per-1a",),
+}
+"""Local Zones of the regions golive users pick most (a few each; AWS lists them all with
+`aws ec2 describe-availability-zones --all-availability-zones`). Once an account opts in to
+one, `DescribeAvailabilityZones` returns it beside the Availability Zones (its `opt-in-status`
+is `opted-in`, theirs `opt-in-not-required`), and its name sorts before them."""
+
 # Route53 hosted-zone ids of ALBs per region (AWS constants), for alias records.
 ALB_ZONE_IDS: dict[str, str] = {
     "us-east-1": "Z35SXDOTRQ7X7K",

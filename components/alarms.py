@@ -6,9 +6,11 @@ alarm is declared the same way: its name, its notifications on ALARM and OK, its
 
 A spec says which metric (or metric math over several metrics of the same resource), with
 which statistic and period, how many periods must breach, the comparison, where the threshold
-comes from (a fixed number, or a `Setting`: a field of `Thresholds`, `golive:alarms.thresholds`,
-converted to the metric's unit) and what missing data means. Descriptions are templates filled
-with the `Thresholds` fields and the watched resource's `subject`.
+comes from (a fixed number; a `Setting`: a field of `Thresholds`, `golive:alarms.thresholds`,
+converted to the metric's unit; or a `ShareOfLimit`: such a field as a percentage of a limit of
+the watched resource, e.g. the database's default max_connections) and what missing data means.
+Descriptions are templates filled with the `Thresholds` fields, the watched resource's `subject`
+and its `limits`.
 
 Deployment rollback: the ECS service of each web service names the `rolls_back` alarms of its
 target group before they exist, with `rollback_alarm_names`, and these specs create alarms with
@@ -18,7 +20,7 @@ exactly those names (1-minute periods, so a release's bake time stays short).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pulumi
@@ -26,9 +28,11 @@ import pulumi_aws as aws
 
 GIB = 1024**3
 MIB = 1024**2
+MAX_CONNECTIONS = "max_connections"
+"""The database's limit its connections alarm is a share of (`Watched.limits`)."""
 
 Comparison = Literal["GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold"]
-MissingData = Literal["breaching", "notBreaching"]
+MissingData = Literal["breaching", "notBreaching", "missing"]
 
 
 def unchanged(value: float) -> float:
@@ -55,6 +59,17 @@ class Setting:
     field: str
     to_metric_unit: Callable[[float], float] = unchanged
     """Converts the setting to the unit CloudWatch publishes the metric in."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShareOfLimit(Setting):
+    """A threshold given as a percentage (the `Thresholds` field `field`) of the watched
+    resource's limit `limit` (`Watched.limits`): it follows the resource when it is resized."""
+
+    limit: str
+
+    def of(self, percent: float, limits: Mapping[str, float]) -> float:
+        return round(percent / 100 * limits[self.limit])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,7 +117,9 @@ class AlarmSpec:
             return [name for _, name in self.metric.queries]
         return [self.metric]
 
-    def threshold_value(self, thresholds: Mapping[str, float]) -> float:
+    def threshold_value(self, thresholds: Mapping[str, float], of: Watched) -> float:
+        if isinstance(self.threshold, ShareOfLimit):
+            return self.threshold.of(thresholds[self.threshold.field], of.limits)
         if isinstance(self.threshold, Setting):
             return self.threshold.to_metric_unit(thresholds[self.threshold.field])
         return self.threshold
@@ -120,6 +137,8 @@ class Watched:
     dimensions: Mapping[str, pulumi.Input[str]]
     region: str | None = None
     """Where its metrics (and so its alarms) live; None: the stack's region."""
+    limits: Mapping[str, float] = field(default_factory=dict[str, float])
+    """Limits of the resource a `ShareOfLimit` threshold is a percentage of (by name)."""
 
 
 @dataclass(frozen=True)
@@ -308,8 +327,9 @@ DATABASE_ALARMS = (
         evaluation_periods=1,
         comparison="LessThanThreshold",
         threshold=Setting("rds_free_storage_gb", gib_to_bytes),
-        # RDS reports storage every minute while the instance exists: silence is a problem.
-        missing_data="breaching",
+        # RDS publishes nothing until the instance is available, 10-20 minutes after `pulumi
+        # up` creates it: no data is no verdict (breaching would page during every creation).
+        missing_data="missing",
     ),
     AlarmSpec(
         role="freeable-memory",
@@ -321,18 +341,22 @@ DATABASE_ALARMS = (
         evaluation_periods=3,
         comparison="LessThanThreshold",
         threshold=Setting("rds_freeable_memory_mb", mib_to_bytes),
-        missing_data="breaching",
+        # As free storage: nothing is published while the instance is being created.
+        missing_data="missing",
     ),
     AlarmSpec(
         role="connections",
-        description="more than {rds_connections} database connections for 10 minutes",
+        description=(
+            "more than {rds_connections_percent}% of the {max_connections} connections the "
+            "database class allows by default, for 10 minutes"
+        ),
         namespace="AWS/RDS",
         metric="DatabaseConnections",
         statistic="Maximum",
         period=300,
         evaluation_periods=2,
         comparison="GreaterThanThreshold",
-        threshold=Setting("rds_connections"),
+        threshold=ShareOfLimit("rds_connections_percent", limit=MAX_CONNECTIONS),
         missing_data="notBreaching",
     ),
     AlarmSpec(
@@ -360,7 +384,7 @@ DATABASE_ALARMS = (
         missing_data="notBreaching",
     ),
 )
-"""The RDS instance (dimension `DBInstanceIdentifier`)."""
+"""The RDS instance (dimension `DBInstanceIdentifier`; limit `max_connections`)."""
 
 CACHE_NODE_ALARMS = (
     AlarmSpec(
@@ -461,14 +485,14 @@ def metric_alarm(
 ) -> aws.cloudwatch.MetricAlarm:
     """Declares `spec`'s alarm on `of`, notifying `actions` on ALARM and OK (muted unless
     `enabled`); `thresholds` are the `Thresholds` fields by name."""
-    words = {**thresholds, "subject": of.subject}
+    words = {**thresholds, **of.limits, "subject": of.subject}
     description = spec.description.format(**words) + (_ROLLS_BACK if spec.rolls_back else "")
     return aws.cloudwatch.MetricAlarm(
         alarm_name(component, of.scope, spec.role),
         name=alarm_name(prefix, of.scope, spec.role),
         alarm_description=f"golive {prefix}: {description}",
         comparison_operator=spec.comparison,
-        threshold=spec.threshold_value(thresholds),
+        threshold=spec.threshold_value(thresholds, of),
         evaluation_periods=spec.evaluation_periods,
         datapoints_to_alarm=spec.datapoints_to_alarm or spec.evaluation_periods,
         treat_missing_data=spec.missing_data,

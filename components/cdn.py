@@ -12,8 +12,9 @@ ordered behaviors for the API paths (CachingDisabled; AllViewer where the Host h
 reach the ALB, AllViewerExceptHostHeader otherwise), and the ALB security group's one ingress
 rule, from the security group CloudFront creates for VPC origins; optionally a WAF web ACL
 (CLOUDFRONT scope in us-east-1: AWS managed common and known-bad-inputs rules, a per-IP rate
-limit) and standard access logs to a private log bucket that also takes the static-site
-bucket's server access logs.
+limit) logging every request, credentials redacted, to an `aws-waf-logs-` log group in us-east-1
+under the stack's key there; and standard access logs to a private log bucket that also takes the
+static-site bucket's server access logs.
 
 NOTE: VPC-origin traffic arrives from `CloudFront-VPCOrigins-Service-SG`, a group CloudFront
 creates in the VPC with its first VPC origin. Its id can only be looked up once the VPC origin
@@ -31,6 +32,8 @@ from typing import cast
 import pulumi
 import pulumi_aws as aws
 
+from aws_facts.regions import GLOBAL_SERVICES_REGION
+from components import naming
 from components.buckets import (
     LifecycleRule,
     ObjectOwnership,
@@ -117,12 +120,21 @@ class AppOrigin:
 
 @dataclass(frozen=True, kw_only=True)
 class Waf:
+    log_kms_key_arn: pulumi.Input[str]
+    """The stack's customer key in us-east-1, where the web ACL and its request logs live."""
     rate_limit: int = 2000
     """Requests per IP per window before WAF blocks (WAF's minimum is 10)."""
     rate_limit_window_seconds: int = 300
     """Evaluation window: 60, 120, 300 or 600 seconds."""
     count_only_rules: Sequence[str] = ()
     """Common-rule-set rules that count instead of block."""
+    log_retention_days: int = 90
+    """Days CloudWatch keeps the request logs (what was blocked, counted or let through, and
+    why: what tuning `count_only_rules` needs)."""
+
+
+LOG_REDACTED_HEADERS = ("authorization", "cookie")
+"""Request headers WAF logs with their values blanked: credentials never reach the logs."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -492,12 +504,12 @@ class Cdn(pulumi.ComponentResource):
             "metric_name": metric,
             "sampled_requests_enabled": True,
         }
-        return aws.wafv2.WebAcl(
+        acl = aws.wafv2.WebAcl(
             f"{self._name}-waf",
             description=f"golive {self._name}: managed rules and a per-IP rate limit",
             scope="CLOUDFRONT",
             # NOTE: a CLOUDFRONT-scope web ACL exists only in us-east-1.
-            region="us-east-1",
+            region=GLOBAL_SERVICES_REGION,
             default_action={"allow": {}},
             rules=[
                 rate_limit,
@@ -505,6 +517,33 @@ class Cdn(pulumi.ComponentResource):
                 managed(COMMON_RULE_SET, 2, waf.count_only_rules),
             ],
             visibility_config=acl_visibility,
+            opts=child,
+        )
+        self._log_requests(acl, waf, child)
+        return acl
+
+    def _log_requests(
+        self, acl: aws.wafv2.WebAcl, waf: Waf, child: pulumi.ResourceOptions
+    ) -> aws.wafv2.WebAclLoggingConfiguration:
+        # NOTE: WAF logs only to an existing destination named `aws-waf-logs-...`; turning
+        # logging on, it adds the log group's resource policy for its delivery itself
+        # (botocore wafv2 `LoggingConfiguration`).
+        log_group = aws.cloudwatch.LogGroup(
+            f"{self._name}-waf-logs",
+            name=naming.waf_log_group(self._name),
+            retention_in_days=waf.log_retention_days,
+            kms_key_id=waf.log_kms_key_arn,
+            region=GLOBAL_SERVICES_REGION,
+            opts=child,
+        )
+        return aws.wafv2.WebAclLoggingConfiguration(
+            f"{self._name}-waf-logging",
+            resource_arn=acl.arn,
+            log_destination_configs=[log_group.arn],
+            redacted_fields=[
+                {"single_header": {"name": header}} for header in LOG_REDACTED_HEADERS
+            ],
+            region=GLOBAL_SERVICES_REGION,
             opts=child,
         )
 

@@ -33,11 +33,13 @@ import pulumi_aws as aws
 
 from components.secrets import SecretRef
 
-EXEC_AGENT_PATHS = ("/var/lib/amazon", "/var/log/amazon")
+EXEC_AGENT_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
 """Where the ECS Exec (SSM) agent writes inside the container.
 
-NOTE: with a read-only root filesystem the agent crashes unless these are writable
-(aws/containers-roadmap#1359); task-local volumes on them keep the root read-only."""
+NOTE: AWS's ECS Exec considerations call a read-only root filesystem unsupported: the agent
+crashes soon after the task starts. Task-local volumes on exactly these three paths make it
+work with the root kept read-only (the workaround of aws/containers-roadmap#1359, confirmed in
+aws-containers/amazon-ecs-exec-checker#71); without `/managed-agents` no session opens."""
 
 HEALTH_CHECK_INTERVAL = 30
 HEALTH_CHECK_RETRIES = 3

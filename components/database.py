@@ -3,9 +3,10 @@
 Creates: a security group with no rules of its own (consumers add ingress from their own
 security group with `allow_from`, never from a CIDR); a DB subnet group on the isolated subnets;
 a parameter group for the engine major (`rds.force_ssl=1` and the logging settings); the
-CloudWatch log groups of the exported logs (`postgresql`, `upgrade`) with retention and the stack
-key, created before the instance so RDS does not create them unencrypted and kept forever; an
-IAM role for enhanced monitoring when it is on; a random suffix for the final snapshot's name;
+CloudWatch log groups of the exported logs (`postgresql`, `upgrade`, and `iam-db-auth-error` with
+IAM authentication on) with retention and the stack key, created before the instance so RDS does
+not create them unencrypted and kept forever; an IAM role for enhanced monitoring when it is on;
+a random suffix for the final snapshot's name;
 and the `aws.rds.Instance`: gp3 with storage autoscaling, encrypted with the stack key, master
 password managed by RDS in Secrets Manager under the same key (never in config or state), a
 custom master user name, automatic minor upgrades, backups, Multi-AZ, deletion protection,
@@ -45,9 +46,19 @@ import pulumi_random as random
 
 POSTGRES_PORT = 5432
 LOG_EXPORTS = ("postgresql", "upgrade")
-"""Every log type RDS for PostgreSQL can export (RDS.9/36)."""
+"""The logs RDS for PostgreSQL exports in every case (RDS.9/36)."""
+IAM_AUTH_LOG_EXPORT = "iam-db-auth-error"
+"""Why RDS refused an IAM authentication token: written only to this log, and only with IAM
+authentication on (botocore rds `CreateDBInstanceMessage.EnableCloudwatchLogsExports`: RDS for
+PostgreSQL exports `postgresql | upgrade | iam-db-auth-error`)."""
+
 CA_CERTIFICATE = "rds-ca-rsa2048-g1"
 """The current default CA (valid to 2061); the old rds-ca-2019 expired in 2024 (CKV_AWS_211)."""
+
+
+def log_exports(iam_authentication: bool) -> tuple[str, ...]:
+    """Every log this database exports to CloudWatch Logs."""
+    return (*LOG_EXPORTS, IAM_AUTH_LOG_EXPORT) if iam_authentication else LOG_EXPORTS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -292,7 +303,7 @@ class Database(pulumi.ComponentResource):
                 kms_key_id=self._args.kms_key_arn,
                 opts=pulumi.ResourceOptions.merge(child, keep),
             )
-            for log in LOG_EXPORTS
+            for log in log_exports(self._args.iam_authentication)
         ]
 
     def _create_monitoring_role(self, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
@@ -409,7 +420,7 @@ class Database(pulumi.ComponentResource):
             ),
             monitoring_interval=args.monitoring_interval,
             monitoring_role_arn=monitoring_role_arn,
-            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            enabled_cloudwatch_logs_exports=list(log_exports(args.iam_authentication)),
             apply_immediately=args.apply_immediately,
             tags={"Name": self._instance_identifier},
             opts=pulumi.ResourceOptions(

@@ -12,7 +12,8 @@ exit code (or failing to start).
 
 CloudFront publishes its metrics only in us-east-1 (dimension `Region=Global`), and an alarm can
 only notify a topic in its own region: a stack elsewhere gets a second topic in us-east-1, under
-a us-east-1 customer key (keys are regional), with the same subscribers.
+the stack's us-east-1 customer key (keys are regional; the stack layer creates it, the WAF's logs
+use it too), with the same subscribers.
 
 What each alarm watches (metric, statistic, periods, threshold, missing data) is a table of
 specs per tier in `components.alarms`; this component pairs every resource it is handed with its
@@ -34,12 +35,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from aws_facts.rds import default_max_connections
 from aws_facts.regions import GLOBAL_SERVICES_REGION
 from components.alarms import (
     CACHE_NODE_ALARMS,
     CLOUDFRONT_ALARMS,
     DATABASE_ALARMS,
     LOAD_BALANCER_ALARMS,
+    MAX_CONNECTIONS,
     ROLLBACK_ALARM_ROLES,
     SERVICE_ALARMS,
     TARGET_GROUP_ALARMS,
@@ -51,10 +54,10 @@ from components.alarms import (
     rollback_alarm_names,
 )
 from components.dashboard import create_dashboard
-from components.keys import StackKey, StackKeyArgs
 
 __all__ = [
     "CLOUDFRONT_METRICS_REGION",
+    "MONITORING_TYPE",
     "RESERVED_ALARM_SCOPES",
     "ROLLBACK_ALARM_ROLES",
     "Monitoring",
@@ -63,6 +66,7 @@ __all__ = [
     "rollback_alarm_names",
 ]
 
+MONITORING_TYPE = "golive:aws:Monitoring"
 CLOUDFRONT_METRICS_REGION = GLOBAL_SERVICES_REGION
 """CloudFront's metrics, and so its alarms and the topic they notify, live here."""
 
@@ -93,8 +97,9 @@ class Thresholds:
     """Free storage floor in GiB (cloudposse default: 2 GB)."""
     rds_freeable_memory_mb: float = 64
     """Freeable memory floor in MiB (cloudposse default: 64 MB)."""
-    rds_connections: int = 70
-    """Connections ceiling (~80% of a db.t4g.micro's max_connections, about 85)."""
+    rds_connections_percent: float = 70
+    """Connections ceiling as % of the class's default max_connections (computed from its
+    memory, which RDS reduces by what it keeps for itself: 70% stays below the real limit)."""
     rds_read_latency_ms: float = 20
     """Average read latency ceiling in milliseconds."""
     rds_write_latency_ms: float = 20
@@ -123,9 +128,9 @@ class MonitoringArgs:
     events (`components.keys`)."""
     partition: str = "aws"
     """ARN partition."""
-    protect: bool = False
-    """Protect the us-east-1 topic key (only created for CloudFront alarms of a stack outside
-    us-east-1)."""
+    global_kms_key_arn: pulumi.Input[str] | None = None
+    """The stack's customer key in us-east-1, for the CloudFront alarm's topic there; needed
+    only by a stack outside us-east-1 with a distribution."""
     emails: Sequence[str] = ()
     """Email addresses subscribed to the alarm topics (each must confirm the subscription)."""
     webhook_url: str | None = None
@@ -149,6 +154,9 @@ class MonitoringArgs:
     """Service name in the stack file -> ECS service name (web services and workers)."""
     db_instance_identifier: pulumi.Input[str] | None = None
     """The RDS instance identifier, the `DBInstanceIdentifier` dimension."""
+    db_instance_class: str | None = None
+    """The RDS instance class (with `db_instance_identifier`): its memory sets the default
+    max_connections the connections alarm is a share of."""
     cache_replication_group_id: pulumi.Input[str] | None = None
     """The cache replication group (dashboard title); None when the stack has no cache."""
     cache_member_cluster_ids: Sequence[pulumi.Input[str]] = ()
@@ -180,8 +188,7 @@ class Monitoring(pulumi.ComponentResource):
     Cost: $0.10/month per alarm metric (the 5xx-rate and running-vs-desired alarms use two:
     $0.20; the first 10 are free), so ~$2-4/month for one web service, a database and a
     cache; the dashboard $3/month (3 free per account); email notifications free up to 1,000
-    a month; the budget and the EventBridge rule free; outside us-east-1 one more KMS key
-    ($1/month) for the CloudFront alarm's topic.
+    a month; the budget and the EventBridge rule free.
     """
 
     topic_arn: pulumi.Output[str]
@@ -198,7 +205,7 @@ class Monitoring(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("golive:aws:Monitoring", name, None, opts)
+        super().__init__(MONITORING_TYPE, name, None, opts)
         _check_args(args)
         self._name = name
         self._args = args
@@ -309,21 +316,13 @@ class Monitoring(pulumi.ComponentResource):
 
     def _create_global_topic(self) -> aws.sns.Topic | None:
         args = self._args
-        if args.cloudfront_distribution_id is None or args.region == CLOUDFRONT_METRICS_REGION:
+        if args.global_kms_key_arn is None or not _needs_global_topic(args):
             return None
-        key = StackKey(
-            f"{self._name}-global",
-            StackKeyArgs(
-                account_id=args.account_id,
-                region=args.region,
-                alias=f"golive/{args.alarm_prefix}-global",
-                protect=args.protect,
-                key_region=CLOUDFRONT_METRICS_REGION,
-            ),
-            opts=self._child,
-        )
         return self._create_topic(
-            "global-alarms", key_arn=key.arn, region=CLOUDFRONT_METRICS_REGION, rule=None
+            "global-alarms",
+            key_arn=args.global_kms_key_arn,
+            region=CLOUDFRONT_METRICS_REGION,
+            rule=None,
         )
 
     def _actions(self, region: str | None) -> list[pulumi.Output[str]]:
@@ -439,11 +438,22 @@ class Monitoring(pulumi.ComponentResource):
         )
 
 
+def _needs_global_topic(args: MonitoringArgs) -> bool:
+    """CloudFront's alarm lives in us-east-1 and can notify only a topic there."""
+    return args.cloudfront_distribution_id is not None and args.region != CLOUDFRONT_METRICS_REGION
+
+
 def _check_args(args: MonitoringArgs) -> None:
+    if _needs_global_topic(args) and args.global_kms_key_arn is None:
+        raise ValueError(
+            "MonitoringArgs.cloudfront_distribution_id outside us-east-1 needs global_kms_key_arn"
+        )
     if args.target_groups and args.load_balancer_arn_suffix is None:
         raise ValueError("MonitoringArgs.target_groups needs load_balancer_arn_suffix")
     if args.services and args.cluster_name is None:
         raise ValueError("MonitoringArgs.services needs cluster_name")
+    if args.db_instance_identifier is not None and args.db_instance_class is None:
+        raise ValueError("MonitoringArgs.db_instance_identifier needs db_instance_class")
     if args.budget_monthly_usd is not None and not args.cost_tag_value:
         raise ValueError("MonitoringArgs.budget_monthly_usd needs cost_tag_value")
     reserved = sorted(set(args.services) & set(RESERVED_ALARM_SCOPES))
@@ -467,11 +477,10 @@ def _watched(args: MonitoringArgs) -> Iterator[tuple[Watched, Sequence[AlarmSpec
         for service, service_name in args.services.items():
             dimensions = {"ClusterName": args.cluster_name, "ServiceName": service_name}
             yield Watched(service, service, dimensions), SERVICE_ALARMS
-    if args.db_instance_identifier is not None:
-        yield (
-            Watched(rds, "database", {"DBInstanceIdentifier": args.db_instance_identifier}),
-            DATABASE_ALARMS,
-        )
+    if args.db_instance_identifier is not None and args.db_instance_class is not None:
+        dimensions = {"DBInstanceIdentifier": args.db_instance_identifier}
+        limits = {MAX_CONNECTIONS: default_max_connections(args.db_instance_class)}
+        yield Watched(rds, "database", dimensions, limits=limits), DATABASE_ALARMS
     for number, cluster_id in enumerate(args.cache_member_cluster_ids, start=1):
         node = {"CacheClusterId": cluster_id}
         yield Watched(f"{cache}-{number}", f"node {number}", node), CACHE_NODE_ALARMS

@@ -10,6 +10,8 @@ than the logical name given here (pulumi docs, "Resource names: autonaming").
 
 from __future__ import annotations
 
+from aws_facts.cloudfront import WAF_LOG_DESTINATION_PREFIX
+
 AUTONAME_SUFFIX = 8
 """Pulumi auto-names a resource `<logical>-<7 hex>`: 8 characters on top of the logical name."""
 
@@ -43,3 +45,8 @@ def database(prefix: str) -> str:
 def cache(prefix: str) -> str:
     """A stack's cache replication group id, handed to `Cache` (explicit, at most 40)."""
     return f"{prefix}-cache"
+
+
+def waf_log_group(prefix: str) -> str:
+    """The log group of a stack's WAF request logs (WAF's required prefix, then the stack)."""
+    return f"{WAF_LOG_DESTINATION_PREFIX}{prefix}"

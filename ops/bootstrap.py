@@ -6,6 +6,9 @@
 - the KMS key `alias/<name>-state` (rotation on) for the stacks' secrets provider;
 - optionally the public hosted zone of `--zone DOMAIN`: prints the name servers to delegate to,
   then waits until public DNS answers with them;
+- the service-linked roles the stacks rely on (`SERVICE_LINKED_ROLES`), so that no stack's
+  first `pulumi up` waits on a service making one (ECS makes its own asynchronously, and the
+  call right after CreateCluster fails) and CI roles never need `iam:CreateServiceLinkedRole`;
 - optionally the account's single GitHub OIDC provider (`--github-oidc`).
 
 Each piece is read first and written only when it differs, so a second run changes nothing.
@@ -33,6 +36,17 @@ GITHUB_THUMBPRINTS = [
     "6938fd4d98bab03faadb97b34396831e3780aea1",
     "1c58a3a8518e8759bf075b76b750d4f2df264fcd",
 ]
+SERVICE_LINKED_ROLES: dict[str, str] = {
+    # NOTE: CreateCluster creates AWSServiceRoleForECS asynchronously and the provider retries
+    # only CreateCluster, so the capacity providers right after it fail "Unable to assume the
+    # service linked role" (terraform-provider-aws ecs/cluster.go, cluster_capacity_providers.go).
+    "ecs.amazonaws.com": "ECS: task networking, capacity providers",
+    "elasticloadbalancing.amazonaws.com": "the shared ALB",
+    "rds.amazonaws.com": "the database",
+    "elasticache.amazonaws.com": "the cache",
+    "ecs.application-autoscaling.amazonaws.com": "service autoscaling",
+}
+"""Service principal -> what needs its role (IAM `CreateServiceLinkedRole.AWSServiceName`)."""
 NONCURRENT_DAYS = 90
 ABORT_UPLOAD_DAYS = 7
 DELEGATION_DELAY = 30
@@ -286,6 +300,30 @@ def wait_for_delegation(aws: Aws, domain: str, name_servers: list[str]) -> None:
     )
 
 
+def _role_taken(exc: ClientError) -> bool:
+    """IAM's answer to creating a service-linked role that exists (a listing can lag)."""
+    message = str(exc.response.get("Error", {}).get("Message", ""))
+    return error_code(exc) == "InvalidInput" and "has been taken" in message
+
+
+def ensure_service_linked_roles(aws: Aws) -> None:
+    iam = aws.client("iam")
+    for service in SERVICE_LINKED_ROLES:
+        # Every service-linked role lives under this path (IAM user guide, "Using
+        # service-linked roles"), whatever its name.
+        if iam.list_roles(PathPrefix=f"/aws-service-role/{service}/")["Roles"]:
+            ui.info(f"service-linked role of {service} exists")
+            continue
+        try:
+            iam.create_service_linked_role(AWSServiceName=service)
+        except ClientError as exc:
+            if not _role_taken(exc):
+                raise
+            ui.info(f"service-linked role of {service} exists")
+            continue
+        _changed(f"created the service-linked role of {service}")
+
+
 def ensure_github_oidc(aws: Aws) -> str:
     iam = aws.client("iam")
     host = GITHUB_OIDC_URL.removeprefix("https://")
@@ -317,6 +355,8 @@ def bootstrap(
     key_arn = ensure_key(aws, alias)
     ensure_state_bucket(aws, bucket, key_arn)
     result = BootstrapResult(bucket=bucket, key_arn=key_arn, key_alias=alias, region=region)
+    ui.step("service-linked roles")
+    ensure_service_linked_roles(aws)
     if github_oidc:
         ui.step("GitHub OIDC provider")
         result.oidc_provider_arn = ensure_github_oidc(aws)

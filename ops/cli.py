@@ -17,7 +17,8 @@ app = typer.Typer(
 
 @app.callback()
 def _main() -> None:
-    """golive: offline plan, bootstrap, secrets, backup, run-task, release, verify, rollback."""
+    """golive: offline plan, bootstrap, secrets, backup, run-task, release, verify, rollback,
+    destroy."""
 
 
 from ops.plan import plan as _plan  # noqa: E402  (commands register after the app exists)
@@ -27,3 +28,7 @@ app.command("plan")(_plan)
 
 # bootstrap, secrets, backup, run-task, verify, release, rollback, status, restore-drill
 register_lifecycle_commands(app)
+
+from ops.destroy import destroy_command  # noqa: E402
+
+app.command("destroy")(destroy_command)

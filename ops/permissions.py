@@ -4,7 +4,8 @@
 `status`, `backup` (without pruning) and `run-task`, plus what the Pulumi step of a release
 calls on ECS. The ci_access component can grant exactly this list (scoped to the stack's
 resources); the ops tests record every API call of a release and assert it stays inside it.
-`OPERATOR_ACTIONS` adds what only a person runs: bootstrap, `secrets set`, pruning, the drill.
+`OPERATOR_ACTIONS` adds what only a person runs: bootstrap, `secrets set`, pruning, the drill,
+destroy (besides what `pulumi destroy` itself calls).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ DEPLOY_ROLE_ACTIONS = frozenset(
         "rds:AddTagsToResource",
         "rds:DescribeDBSnapshots",
         "rds:DescribeDBInstances",
+        # preflight: changes AWS holds for the maintenance window (ops.maintenance)
+        "elasticache:DescribeReplicationGroups",
+        "elasticache:DescribeCacheClusters",
         # the images asked for exist (before anything changes)
         "ecr:DescribeImages",
         # one-off tasks and services
@@ -82,6 +86,10 @@ OPERATOR_ACTIONS = DEPLOY_ROLE_ACTIONS | {
     "iam:GetOpenIDConnectProvider",
     "iam:CreateOpenIDConnectProvider",
     "iam:AddClientIDToOpenIDConnectProvider",
+    "iam:ListRoles",
+    "iam:CreateServiceLinkedRole",
+    "ssm:DeleteParameters",
+    "rds:DescribeDBInstanceAutomatedBackups",
 }
 
 _IAM_PREFIX = {"elbv2": "elasticloadbalancing"}

@@ -4,7 +4,8 @@
 timeout=...)` applies the program (which reads the released images from SSM) and raises
 `PulumiError` when the update fails, e.g. when a service with `wait_for_steady_state` is rolled
 back by the ECS circuit breaker, or when it ran past `timeout`. `PulumiCli` shells out to the
-real CLI: `pulumi preview --json --diff -s STACK` and `pulumi up --yes --skip-preview -s STACK`.
+real CLI: `pulumi preview --json --diff -s STACK` and `pulumi up --yes --skip-preview -s STACK`;
+`golive destroy` runs `pulumi destroy --yes --skip-preview -s STACK` the same way as `up`.
 
 `pulumi up` runs in its own process group, so a Ctrl-C in the terminal reaches golive only;
 golive forwards it as SIGINT (Pulumi's graceful cancel) and waits for Pulumi to finish
@@ -21,8 +22,8 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,6 +46,10 @@ class PendingChange:
     type: str
     urn: str
     keys: tuple[str, ...] = ()
+    current: Mapping[str, Any] = field(default_factory=dict[str, Any], compare=False)
+    """The resource's outputs as Pulumi last read them (its identifiers among them)."""
+    wanted: Mapping[str, Any] = field(default_factory=dict[str, Any], compare=False)
+    """The inputs the program asks for now."""
 
     @property
     def name(self) -> str:
@@ -81,6 +86,8 @@ def parse_preview(document: dict[str, Any]) -> list[PendingChange]:
                 type=_resource_type(step),
                 urn=str(step.get("urn", "")),
                 keys=tuple(str(key) for key in keys),
+                current=(step.get("oldState") or {}).get("outputs") or {},
+                wanted=(step.get("newState") or {}).get("inputs") or {},
             )
         )
     return changes
@@ -133,24 +140,34 @@ class PulumiCli:
             raise PulumiError(f"`pulumi preview --json` printed no JSON: {exc.msg}") from None
 
     def up(self, stack: str, *, timeout: float) -> None:
+        self._run(["up", "--yes", "--skip-preview", "-s", stack], f"pulumi up -s {stack}", timeout)
+
+    def destroy(self, stack: str, *, keep_protected: bool, timeout: float) -> None:
+        """Delete the stack's resources; `keep_protected` leaves the protected ones (and what
+        they depend on) in place and in the stack."""
+        extra = ["--exclude-protected"] if keep_protected else []
+        arguments = ["destroy", "--yes", "--skip-preview", "-s", stack, *extra]
+        self._run(arguments, f"pulumi destroy -s {stack}", timeout)
+
+    def _run(self, arguments: list[str], what: str, timeout: float) -> None:
         # Output goes straight to the terminal so the operator sees Pulumi's progress.
-        command = [self._binary(), "up", "--yes", "--skip-preview", "-s", stack]
+        command = [self._binary(), *arguments]
         try:
             child = subprocess.Popen(command, cwd=self.project_dir, process_group=0)
         except OSError as exc:
             raise PulumiError(f"could not run pulumi in {self.project_dir}: {exc}") from None
         with interrupts.forwarding_to(child):
-            code, cancelled = self._wait(child, timeout)
+            code, cancelled = self._wait(child, what, timeout)
         interrupts.raise_if_interrupted()
         if cancelled:
             raise PulumiError(
-                f"`pulumi up -s {stack}` did not finish within {clock_text(timeout)}: cancelled "
-                f"(it exited {code})"
+                f"`{what}` did not finish within {clock_text(timeout)}: cancelled (it exited "
+                f"{code})"
             )
         if code != 0:
-            raise PulumiError(f"`pulumi up -s {stack}` exited {code} (output above)")
+            raise PulumiError(f"`{what}` exited {code} (output above)")
 
-    def _wait(self, child: subprocess.Popen[bytes], timeout: float) -> tuple[int, bool]:
+    def _wait(self, child: subprocess.Popen[bytes], what: str, timeout: float) -> tuple[int, bool]:
         """Wait for `child`; past `timeout` ask it to cancel, past the grace stop it."""
         deadline = self.clock() + timeout
         cancelled = False
@@ -163,8 +180,8 @@ class PulumiCli:
                 cancelled = True
                 deadline = self.clock() + CANCEL_GRACE
                 ui.warn(
-                    f"pulumi up ran past its {clock_text(timeout)} limit: asking it to cancel "
-                    "and waiting for its in-flight operations"
+                    f"{what} ran past its {clock_text(timeout)} limit: asking it to cancel and "
+                    "waiting for its in-flight operations"
                 )
                 os.killpg(child.pid, signal.SIGINT)
             elif cancelled and self.clock() >= deadline:

@@ -9,7 +9,8 @@ Release, in order (each step prints progress; a failure says what to do next):
    is a site build; every external secret has a value, services stable now, no alarm in ALARM
    (except those of services never released, which have no task yet, and those `--allow-alarm`
    names: neither is held against the release), `pulumi preview` shows no pending
-   infrastructure change (unless `--with-infra`);
+   infrastructure change (unless `--with-infra`; a change AWS already holds for the maintenance
+   window is shown, not held against it: `ops.maintenance`);
 2. backup: a `pre-<release>` RDS snapshot, waited for (when the stack asks for it, which it
    does whenever it protects its data, or with `--backup`);
 3. `db-init` (first release only) and `migrate`, with the new image, waited, exit code
@@ -58,6 +59,7 @@ from ops.external_secrets import require_all_set
 from ops.images import resolve_all
 from ops.interrupts import Interrupted
 from ops.lease import StackLease
+from ops.maintenance import held_for_window
 from ops.outputs import StackOutputs
 from ops.pulumi_step import PendingChange, PulumiError, PulumiStep
 from ops.registry import require_images
@@ -221,10 +223,12 @@ class Releaser:
             self._save(log)
         return log
 
-    def _show_changes(self, changes: list[PendingChange]) -> None:
+    def _show_changes(self, changes: list[PendingChange], title: str = "") -> None:
         rows = [[change.op, change.type, change.name, ", ".join(change.keys)] for change in changes]
         ui.table(
-            f"pending infrastructure changes in {self.stack}", ["op", "type", "name", "keys"], rows
+            title or f"pending infrastructure changes in {self.stack}",
+            ["op", "type", "name", "keys"],
+            rows,
         )
 
     def _preflight_infra(self, with_infra: bool) -> None:
@@ -237,6 +241,10 @@ class Releaser:
                 "fix the program or the login and re-run",
                 exit_code=ExitCode.NOTHING_CHANGED,
             ) from None
+        held = held_for_window(self.aws, changes)
+        if held:
+            self._show_changes(held, "applied to AWS, waiting for the maintenance window")
+            changes = [change for change in changes if change not in held]
         if changes and not with_infra:
             self._show_changes(changes)
             raise OpsError(

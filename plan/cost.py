@@ -24,6 +24,9 @@ FARGATE_GB_HOUR = 0.004445
 ARM_DISCOUNT = 0.20
 SPOT_DISCOUNT = 0.70
 GP3_GB_MONTH = 0.115
+RDS_BACKUP_GB_MONTH = 0.095
+"""Snapshots and backups of a deleted instance (RDS gives free backup storage only up to the
+storage of instances that exist)."""
 SECRET_MONTH = 0.40
 KMS_KEY_MONTH = 1.00
 ALARM_MONTH = 0.10

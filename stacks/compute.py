@@ -135,10 +135,7 @@ def build_compute(
             _Context(cfg, facts, account_id, key, network, data), name, service, compute
         )
         if name not in facts.released_images:
-            pulumi.log.warn(
-                f"service {name} has not been released to {cfg.stack}: it runs 0 tasks until "
-                f"`golive release {cfg.stack} --image ...` records its image"
-            )
+            pulumi.log.warn(_unreleased_note(cfg, name))
     for name, task in cfg.tasks.items():
         service, owner = cfg.services[task.service], compute.services[task.service]
         compute.tasks[name] = OneOffTask(
@@ -175,7 +172,9 @@ def build_compute(
                 assign_public_ip=network.assign_public_ip,
                 schedule_expression=schedule.schedule,
                 timezone=schedule.timezone,
-                enabled=schedule.enabled,
+                # Until its service's first release the image is a placeholder: every tick
+                # would fail to start and mail the alarm topic.
+                enabled=schedule.enabled and owner.released,
                 spot=service.spot,
                 on_demand_base=service.on_demand_base,
                 account_id=account_id,
@@ -184,6 +183,19 @@ def build_compute(
         )
     compute.db_init = _db_init(cfg, account_id, key, network, data)
     return compute
+
+
+def _unreleased_note(cfg: StackConfig, service: str) -> str:
+    schedules = [name for name, s in cfg.schedules.items() if s.service == service]
+    paused = ""
+    if schedules:
+        its = "its schedule" if len(schedules) == 1 else "its schedules"
+        verb = "stays" if len(schedules) == 1 else "stay"
+        paused = f", and {its} {', '.join(schedules)} {verb} disabled,"
+    return (
+        f"service {service} has not been released to {cfg.stack}: it runs 0 tasks{paused} until "
+        f"`golive release {cfg.stack} --image ...` records its image"
+    )
 
 
 def _load_balancer(

@@ -163,8 +163,12 @@ def build_cdn(
     vpc_id: pulumi.Input[str],
     certificates: Certificates | None,
     alb: AlbEndpoint | None,
+    us_east_1_key_arn: pulumi.Input[str],
 ) -> Cdn | None:
-    """The distribution, or None for a stack with neither a frontend nor a web service."""
+    """The distribution, or None for a stack with neither a frontend nor a web service.
+
+    `us_east_1_key_arn` is the stack's customer key in us-east-1, where the WAF logs.
+    """
     site = (
         StaticSite(
             default_root_object=cfg.frontend.default_root_object,
@@ -221,9 +225,11 @@ def build_cdn(
             price_class=cdn.price_class.value,
             waf=(
                 Waf(
+                    log_kms_key_arn=us_east_1_key_arn,
                     rate_limit=cdn.waf.rate_limit,
                     rate_limit_window_seconds=cdn.waf.rate_limit_window_seconds,
                     count_only_rules=[r.value for r in cdn.waf.count_only_rules],
+                    log_retention_days=cdn.waf.log_retention_days,
                 )
                 if cdn.waf.enabled
                 else None

@@ -13,13 +13,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from aws_facts.regions import GLOBAL_SERVICES_REGION
 from components.cache import Cache
 from components.cdn import Cdn
 from components.ci_access import GITHUB_OIDC_HOST, CiAccess, CiAccessArgs
 from components.database import Database
 from components.dns import Certificates, DnsRecords
 from components.keys import StackKey, StackKeyArgs
-from components.monitoring import Monitoring, MonitoringArgs, Thresholds
+from components.monitoring import MONITORING_TYPE, Monitoring, MonitoringArgs, Thresholds
 from components.network import FlowLogSettings, Network, NetworkArgs
 from components.secrets import AppSecrets
 from stacks import data_tier, edge
@@ -54,7 +55,15 @@ def look_up(cfg: StackConfig) -> AccountFacts:
     """Data-source lookups, with config problems they reveal reported like any other."""
     identity = aws.get_caller_identity()
     partition = aws.get_partition()
-    zones = aws.get_availability_zones(state="available")
+    # NOTE: an account's opted-in Local and Wavelength Zones come back too, with names that
+    # sort before the AZs (`us-east-1-bos-1a`); only AZs proper are "opt-in-not-required"
+    # (botocore ec2 DescribeAvailabilityZones, filter `opt-in-status`).
+    zones = aws.get_availability_zones(
+        state="available",
+        filters=[
+            aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
+        ],
+    )
     available = sorted(zones.names)
     if len(available) < cfg.network.az_count:
         raise ConfigError(
@@ -104,6 +113,9 @@ class Environment:
     facts: AccountFacts
     key: StackKey
     network: Network
+    global_key: StackKey | None = None
+    """The stack's key in us-east-1 (CloudFront's WAF logs and alarm topic) when it lives
+    elsewhere; in us-east-1 `key` serves both."""
     ci: CiAccess | None = None
     monitoring: Monitoring | None = None
     database: Database | None = None
@@ -169,7 +181,14 @@ def build(cfg: StackConfig) -> Environment:
     )
     pulumi.log.debug(f"golive: {cfg.prefix} in {facts.availability_zones}")
     ci = _ci_access(cfg, facts)
-    environment = Environment(cfg=cfg, facts=facts, key=key, network=network, ci=ci)
+    environment = Environment(
+        cfg=cfg,
+        facts=facts,
+        key=key,
+        network=network,
+        global_key=_global_key(cfg, facts),
+        ci=ci,
+    )
     # Data tier: nothing waits on the database (its 5-20 minutes bound a cold deploy alone).
     environment.database = data_tier.build_database(
         cfg, account_id=facts.account_id, partition=facts.partition, key=key, network=network
@@ -213,11 +232,35 @@ def build(cfg: StackConfig) -> Environment:
         vpc_id=network.vpc_id,
         certificates=environment.certificates,
         alb=alb,
+        us_east_1_key_arn=(environment.global_key or key).arn,
     )
     environment.dns = edge.build_dns_records(cfg, edge_facts, environment.cdn, alb)
     # Composed last: it only reads the other components' outputs.
     environment.monitoring = _monitoring(environment)
     return environment
+
+
+def _global_key(cfg: StackConfig, facts: AccountFacts) -> StackKey | None:
+    """The stack's customer key in us-east-1, for a distribution of a stack elsewhere: keys
+    are regional, and CloudFront's WAF logs and metrics (so its alarm's topic) live there."""
+    if not cfg.has_distribution or cfg.region == GLOBAL_SERVICES_REGION:
+        return None
+    name = f"{cfg.prefix}-global"
+    return StackKey(
+        name,
+        StackKeyArgs(
+            account_id=facts.account_id,
+            region=cfg.region,
+            alias=f"golive/{name}",
+            protect=cfg.protect,
+            key_region=GLOBAL_SERVICES_REGION,
+        ),
+        # It was the monitoring component's child before the WAF's logs shared it: the alias
+        # keeps the key (a retained key would otherwise be orphaned and a new one made).
+        opts=pulumi.ResourceOptions(
+            aliases=[pulumi.Alias(parent=pulumi.create_urn(cfg.prefix, MONITORING_TYPE))]
+        ),
+    )
 
 
 def _ci_access(cfg: StackConfig, facts: AccountFacts) -> CiAccess | None:
@@ -254,12 +297,13 @@ def _monitoring(env: Environment) -> Monitoring:
             partition=env.facts.partition,
             alarm_prefix=cfg.prefix,
             kms_key_arn=env.key.arn,
-            protect=cfg.protect,
+            global_kms_key_arn=env.global_key.arn if env.global_key else None,
             emails=alarms.emails,
             webhook_url=alarms.webhook_url,
             notifications_enabled=alarms.enabled,
             thresholds=Thresholds(**alarms.thresholds.model_dump()),
             db_instance_identifier=env.database.identifier if env.database else None,
+            db_instance_class=cfg.database.instance_class if cfg.database else None,
             cache_replication_group_id=env.cache.replication_group_id if env.cache else None,
             cache_member_cluster_ids=(
                 [_member_cluster(env.cache, n) for n in range(cache_nodes)] if env.cache else []

@@ -40,6 +40,9 @@ class Lookups:
     """SSM parameter name -> value, as written by `golive release`. Empty: nothing released."""
     availability_zones: list[str] | None = None
     """AZ names the region offers; None: the region's real list."""
+    local_zones: list[str] | None = None
+    """Local Zones the account opted in to: `getAvailabilityZones` returns them too unless
+    filtered out by `opt-in-status`. None: the region's (`aws_facts.regions.LOCAL_ZONES`)."""
     github_oidc_provider: bool = True
     """Whether `golive bootstrap --github-oidc` created the account's OIDC provider."""
 

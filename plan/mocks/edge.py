@@ -2,11 +2,12 @@
 # (Strict checking stops here: the answers are built from the Pulumi SDK's untyped mock inputs.)
 """Edge answers (components/dns.py: ACM certificates, validation and alias records;
 components/cdn.py: CloudFront distribution, OAC, headers policy, function, VPC origin, WAF web
-ACL); the hosted zone, CloudFront's managed policies, its VPC-origins security group and its
-log-delivery account."""
+ACL and its logging); the hosted zone, CloudFront's managed policies, its VPC-origins security
+group and its log-delivery account."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from aws_facts.cloudfront import (
@@ -14,6 +15,7 @@ from aws_facts.cloudfront import (
     CLOUDFRONT_ZONE_ID,
     MANAGED_CLOUDFRONT_POLICIES,
     VPC_ORIGINS_SERVICE_GROUP,
+    WAF_LOG_DESTINATION_PREFIX,
 )
 from plan.mocks.context import Answers, Ctx, MockLookupError, digest, stable_uuid
 
@@ -180,6 +182,20 @@ def _web_acl(c: Ctx) -> tuple[str, dict[str, Any]]:
         "lockToken": stable_uuid(c.typ, c.logical, "lock"),
         "applicationIntegrationUrl": "",
     }
+
+
+@answers.builder("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+def _waf_logging(c: Ctx) -> tuple[str, dict[str, Any]]:
+    for arn in c.inputs.get("logDestinationConfigs") or []:
+        name = re.split(r"[:/]", str(arn))[-1]
+        if not name.startswith(WAF_LOG_DESTINATION_PREFIX):
+            # As PutLoggingConfiguration answers (WAFInvalidParameterException).
+            raise ValueError(
+                f"{c.logical}: WAF logs only to a destination named {WAF_LOG_DESTINATION_PREFIX}"
+                f"..., not {name!r}"
+            )
+    # Its id is the web ACL's ARN.
+    return str(c.inputs.get("resourceArn")), {}
 
 
 @answers.invoke("aws:route53/getZone:getZone")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from aws_facts.cloudfront import CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST
-from aws_facts.regions import REGION_AZ_LETTERS
+from aws_facts.regions import LOCAL_ZONES, REGION_AZ_LETTERS
 from plan.mocks.context import ACCOUNT_ID, Answers, Builder, Ctx
 
 if TYPE_CHECKING:
@@ -132,17 +132,28 @@ def _vpc_endpoint(c: Ctx) -> tuple[str, dict[str, Any]]:
 
 @answers.invoke("aws:index/getAvailabilityZones:getAvailabilityZones")
 def _get_azs(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
-    del args
+    """As EC2's DescribeAvailabilityZones answers: the region's AZs (`opt-in-not-required`)
+    and the Local Zones the account opted in to (`opted-in`), narrowed by `opt-in-status`."""
     names = m.lookups.availability_zones
     if names is None:
         names = [f"{m.region}{letter}" for letter in REGION_AZ_LETTERS.get(m.region, "abc")]
+    local = m.lookups.local_zones
+    if local is None:
+        local = list(LOCAL_ZONES.get(m.region, ()))
+    zones = sorted(
+        [(name, "opt-in-not-required") for name in names] + [(name, "opted-in") for name in local]
+    )
+    for item in args.get("filters") or []:
+        if item["name"] != "opt-in-status":
+            raise NotImplementedError(f"getAvailabilityZones filter {item['name']!r}")
+        zones = [(name, status) for name, status in zones if status in item["values"]]
     return {
-        "names": names,
+        "names": [name for name, _ in zones],
         "zoneIds": [
-            f"{m.region[:2]}{m.region.split('-')[1][:1]}1-az{i + 1}" for i in range(len(names))
+            f"{m.region[:2]}{m.region.split('-')[1][:1]}1-az{i + 1}" for i in range(len(zones))
         ],
         "id": m.region,
-        "groupNames": [m.region] * len(names),
+        "groupNames": [m.region] * len(zones),
     }
 
 

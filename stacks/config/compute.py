@@ -464,7 +464,8 @@ class ServiceConfig(Model):
     """Seconds between SIGTERM and SIGKILL when a task stops (Fargate allows 120)."""
     ecs_exec: bool = default_of(ContainerSpec, "exec_agent")
     """Allow `aws ecs execute-command` into running tasks (sessions encrypted with the stack
-    key and logged)."""
+    key and logged). With a read-only root, the agent gets writable `/managed-agents`,
+    `/var/lib/amazon/ssm` and `/var/log/amazon/ssm` volumes (AWS's known workaround)."""
     task_role_statements: list[IamStatementConfig] = Field(default_factory=list[IamStatementConfig])
     """Extra IAM statements for the task role (AWS APIs the app calls); none by default."""
     log_retention_days: LogRetentionDays = default_of(ServiceArgs, "log_retention_days")
@@ -609,7 +610,8 @@ class ScheduleConfig(Model):
     )
     """IANA time zone for `cron` and `at` expressions."""
     enabled: bool = default_of(ScheduledTaskArgs, "enabled")
-    """Pause the schedule without deleting it."""
+    """Pause the schedule without deleting it. A schedule also stays disabled until its
+    service's first `golive release` (its image is a placeholder until then)."""
     cpu: int | None = None
     """Fargate CPU units; default: the service's."""
     memory: int | None = None
@@ -794,6 +796,14 @@ def warnings(cfg: StackConfig) -> list[str]:
                 f"services.{name}.ecsExec: whoever may call ecs:ExecuteCommand gets a shell in "
                 "its tasks (sessions are logged)"
             )
+            if service.readonly_root_filesystem:
+                notes.append(
+                    f"services.{name}.ecsExec with a read-only root filesystem: the agent writes "
+                    "to task-local volumes on /managed-agents, /var/lib/amazon/ssm and "
+                    "/var/log/amazon/ssm, a workaround AWS does not document (it calls read-only "
+                    "roots unsupported for Exec); if `aws ecs execute-command` fails, set "
+                    "readonlyRootFilesystem: false with a writableRootReason"
+                )
         if not service.readonly_root_filesystem:
             notes.append(
                 f"services.{name}.readonlyRootFilesystem is false: {service.writable_root_reason} "

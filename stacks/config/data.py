@@ -239,7 +239,8 @@ class PostgresLogStatement(StrEnum):
 
 
 class DatabaseLoggingConfig(Model):
-    """What PostgreSQL logs; exported to CloudWatch Logs with the `upgrade` log (RDS.9)."""
+    """What PostgreSQL logs; exported to CloudWatch Logs with the `upgrade` log, and the
+    `iam-db-auth-error` log with `iamAuthentication` on (RDS.9)."""
 
     min_duration_ms: int = Field(
         default=default_of(PostgresLogging, "min_duration_ms"), ge=-1, le=2_147_483_647

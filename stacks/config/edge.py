@@ -19,7 +19,7 @@ from aws_facts.limits import (
     WAF_RATE_WINDOWS,
 )
 from components.cdn import AccessLogs, AppOrigin, CdnArgs, SecurityHeaders, StaticSite, Waf
-from stacks.config.base import Hostname, Model, check_unique, default_of
+from stacks.config.base import Hostname, LogRetentionDays, Model, check_unique, default_of
 
 if TYPE_CHECKING:
     from stacks.config.stack import StackConfig
@@ -241,6 +241,10 @@ class WafConfig(Model):
     )
     """Common-rule-set rules that only count instead of block (e.g. `SizeRestrictions_BODY`,
     which blocks request bodies over 8 KB, for an API that takes uploads)."""
+    log_retention_days: LogRetentionDays = default_of(Waf, "log_retention_days")
+    """Days CloudWatch keeps the WAF's request logs (log group `aws-waf-logs-<app>-<stack>` in
+    us-east-1, under the stack's key there; authorization and cookie headers redacted). Logs
+    are billed by volume ($0.50/GB ingested, us-east-1)."""
 
 
 class AccessLogsConfig(Model):

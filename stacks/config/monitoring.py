@@ -5,8 +5,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Annotated
 
+from annotated_types import Le
 from pydantic import AfterValidator, Field
 
+from aws_facts.rds import (
+    DB_INSTANCE_CLASS_MEMORY_SHARE,
+    RDS_INSTANCE_MEMORY_GIB,
+    default_max_connections,
+)
 from components.monitoring import RESERVED_ALARM_SCOPES, MonitoringArgs, Thresholds
 from stacks.config.base import Model, default_of
 
@@ -94,12 +100,14 @@ class AlarmThresholds(Model):
         default=default_of(Thresholds, "rds_freeable_memory_mb"), gt=0, le=4_194_304
     )
     """Database freeable memory below this many MiB, 15 minutes running."""
-    rds_connections: int = Field(
-        default=default_of(Thresholds, "rds_connections"), ge=1, le=262_143
+    rds_connections_percent: float = Field(
+        default=default_of(Thresholds, "rds_connections_percent"), gt=0, le=100
     )
-    """Database connections above this for 10 minutes. RDS sets max_connections to about
-    DBInstanceClassMemory / 9.5 MB (db.t4g.micro ~85, db.t4g.medium ~400): keep this near 80%
-    of it when the instance class changes."""
+    """Database connections above this % of the instance class's default max_connections, for
+    10 minutes. That default is LEAST(memory / 9531392, 5000) (db.t4g.micro 112, db.t4g.small
+    225, db.t4g.medium 450); RDS computes it from the memory left after what it keeps for
+    itself, so the real limit is lower (about 85 on a db.t4g.micro): above 75% the alarm may
+    never fire. The alarm follows the class when it changes."""
     rds_read_latency_ms: float = Field(
         default=default_of(Thresholds, "rds_read_latency_ms"), gt=0, le=60_000
     )
@@ -167,20 +175,57 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
                     "rename the service",
                 )
             )
-    floor = cfg.alarms.thresholds.rds_free_storage_gb
-    if cfg.database is not None and floor >= cfg.database.allocated_storage:
+    thresholds = cfg.alarms.thresholds
+    database = cfg.database
+    if database is not None and thresholds.rds_free_storage_gb >= database.allocated_storage:
         problems.append(
             (
                 "alarms.thresholds.rdsFreeStorageGb",
-                f"{floor:g} GiB is not below database.allocatedStorage "
-                f"({cfg.database.allocated_storage} GB): the alarm would fire from the start",
+                f"{thresholds.rds_free_storage_gb:g} GiB is not below database.allocatedStorage "
+                f"({database.allocated_storage} GB): the alarm would fire from the start",
+            )
+        )
+    memory_mib = RDS_INSTANCE_MEMORY_GIB.get(database.instance_class) if database else None
+    if memory_mib is not None and thresholds.rds_freeable_memory_mb >= memory_mib * 1024:
+        problems.append(
+            (
+                "alarms.thresholds.rdsFreeableMemoryMb",
+                f"{thresholds.rds_freeable_memory_mb:g} MiB is not below the memory of "
+                f"{database.instance_class if database else ''} ({memory_mib * 1024} MiB): "
+                "the alarm would fire from the start",
             )
         )
     return problems
 
 
+def _unreachable(cfg: StackConfig) -> list[str]:
+    """Thresholds the metric can never exceed: their alarms would never fire."""
+    thresholds = cfg.alarms.thresholds
+    notes: list[str] = []
+    for name, info in AlarmThresholds.model_fields.items():
+        percent = any(isinstance(m, Le) and m.le == 100 for m in info.metadata)
+        if percent and getattr(thresholds, name) >= 100:
+            notes.append(
+                f"alarms.thresholds.{info.alias or name} is 100: a percentage never exceeds "
+                "100, so this alarm never fires"
+            )
+    share = thresholds.rds_connections_percent
+    database = cfg.database
+    if database is not None and DB_INSTANCE_CLASS_MEMORY_SHARE * 100 < share < 100:
+        limit = default_max_connections(database.instance_class)
+        notes.append(
+            f"alarms.thresholds.rdsConnectionsPercent is {share:g}: {round(share / 100 * limit)} "
+            f"of the {limit} connections {database.instance_class}'s memory gives by formula, "
+            "but RDS computes max_connections from less memory (what it keeps for itself), so "
+            "the database may refuse connections before this alarm fires; keep it at "
+            f"{DB_INSTANCE_CLASS_MEMORY_SHARE * 100:g} or below"
+        )
+    return notes
+
+
 def warnings(cfg: StackConfig) -> list[str]:
-    """Alarms that notify nobody (yet), and a stack whose spend no budget watches."""
+    """Alarms that notify nobody (yet) or can never fire, and a stack whose spend no budget
+    watches."""
     notes: list[str] = []
     if not cfg.alarms.enabled:
         notes.append(
@@ -196,4 +241,4 @@ def warnings(cfg: StackConfig) -> list[str]:
         )
     if cfg.budget is None:
         notes.append("no budget: nothing warns when this stack's spend runs away")
-    return notes
+    return notes + _unreachable(cfg)

@@ -204,6 +204,11 @@ class StackConfig(Model):
         return any(s.is_web for s in self.services.values())
 
     @property
+    def has_distribution(self) -> bool:
+        """A static site or a web service: the stack then has a CloudFront distribution."""
+        return self.frontend.enabled or self.has_web_services
+
+    @property
     def health_check_service(self) -> str | None:
         """The main web service (the first in the stack file): its health check is `healthUrl`."""
         return next((n for n, s in self.services.items() if s.is_web), None)

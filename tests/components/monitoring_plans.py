@@ -1,8 +1,8 @@
 """The monitoring component built standalone under the same mocks from plain inputs, shared by
 the tests of components/monitoring.py, components/alarms.py and components/dashboard.py.
 
-`full_plan()` is a stack outside us-east-1 with everything (a second topic and key in us-east-1
-for the CloudFront alarm), built once per session.
+`full_plan()` is a stack outside us-east-1 with everything (a second topic in us-east-1, under
+the stack's key there, for the CloudFront alarm), built once per session.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ CLUSTER = "transit-trial-cluster-1a2b3c4"
 CLUSTER_ARN = f"arn:aws:ecs:ap-southeast-2:{ACCOUNT}:cluster/{CLUSTER}"
 SERVICES = {"web": "transit-trial-web-9f8e7d6", "feed": "transit-trial-feed-5c4b3a2"}
 DB = "transit-trial-db"
+DB_CLASS = "db.t4g.small"
 CACHE_GROUP = "transit-trial-redis"
 CACHE_MEMBERS = [f"{CACHE_GROUP}-001", f"{CACHE_GROUP}-002"]
 DISTRIBUTION = "E2QWRUHAPOMQZL"
 KEY_ARN = f"arn:aws:kms:ap-southeast-2:{ACCOUNT}:key/0f8e2c4a-1111-4222-8333-944455556666"
+GLOBAL_KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/5d3c2b1a-1111-4222-8333-944455556666"
 EMAILS = ["ops@example.com", "Oncall@Example.com"]
 WEBHOOK = "https://events.pagerduty.com/integration/abc123/enqueue"
 
@@ -67,6 +69,7 @@ def full_args(**changes: Any) -> MonitoringArgs:
         region="ap-southeast-2",
         alarm_prefix=PREFIX,
         kms_key_arn=KEY_ARN,
+        global_kms_key_arn=GLOBAL_KEY_ARN,
         emails=EMAILS,
         webhook_url=WEBHOOK,
         thresholds=Thresholds(rds_free_storage_gb=5, rds_read_latency_ms=25),
@@ -76,6 +79,7 @@ def full_args(**changes: Any) -> MonitoringArgs:
         cluster_arn=CLUSTER_ARN,
         services=SERVICES,
         db_instance_identifier=DB,
+        db_instance_class=DB_CLASS,
         cache_replication_group_id=CACHE_GROUP,
         cache_member_cluster_ids=CACHE_MEMBERS,
         cloudfront_distribution_id=DISTRIBUTION,

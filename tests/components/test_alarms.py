@@ -10,6 +10,7 @@ import string
 
 import pytest
 
+from aws_facts.rds import default_max_connections
 from components.alarms import (
     CACHE_NODE_ALARMS,
     CLOUDFRONT_ALARMS,
@@ -20,6 +21,7 @@ from components.alarms import (
     AlarmSpec,
     MetricMath,
     Setting,
+    ShareOfLimit,
 )
 from components.monitoring import ROLLBACK_ALARM_ROLES, Thresholds, rollback_alarm_names
 from plan.harness import Plan
@@ -96,20 +98,24 @@ def test_roles_are_unique_per_alarm_name_scope(specs: tuple[AlarmSpec, ...]) -> 
     assert len(roles) == len(set(roles)), roles
 
 
+LIMITS = {spec.threshold.limit for spec in SPECS if isinstance(spec.threshold, ShareOfLimit)}
+
+
 def test_every_threshold_field_is_read_by_a_spec() -> None:
     fields = {f.name for f in dataclasses.fields(Thresholds)}
     read = {spec.threshold.field for spec in SPECS if isinstance(spec.threshold, Setting)}
     assert read <= fields
     # Settings read only in templates (the 5xx rate's request floor) count too.
     used = read | {name for spec in SPECS for t in templates(spec) for name in placeholders(t)}
-    assert used == fields | {"subject"}
+    assert used == fields | {"subject"} | LIMITS
 
 
-def test_templates_name_only_thresholds_and_the_subject() -> None:
+def test_templates_name_only_thresholds_the_subject_and_its_limits() -> None:
     fields = {f.name for f in dataclasses.fields(Thresholds)}
+    assert {"max_connections"} == LIMITS
     for spec in SPECS:
         for template in templates(spec):
-            assert placeholders(template) <= fields | {"subject"}, spec.role
+            assert placeholders(template) <= fields | {"subject"} | LIMITS, spec.role
 
 
 def test_rollback_roles_are_the_target_group_specs_that_roll_back() -> None:
@@ -189,11 +195,42 @@ def test_per_resource_dimension_sets(full: Plan) -> None:
 
 
 def test_every_alarm_treats_missing_data_deliberately(full: Plan) -> None:
-    breaching = {"web-no-healthy-hosts", "rds-free-storage", "rds-freeable-memory"}
+    # Only "no healthy target" pages on silence. RDS publishes nothing while the instance is
+    # created (10-20 minutes): its storage and memory floors wait for data instead of paging.
+    deliberate = {
+        "web-no-healthy-hosts": "breaching",
+        "rds-free-storage": "missing",
+        "rds-freeable-memory": "missing",
+    }
     for alarm in full.of_type(ALARM):
         suffix = alarm.name.removeprefix(f"{PREFIX}-")
-        expected = "breaching" if suffix in breaching else "notBreaching"
+        expected = deliberate.get(suffix, "notBreaching")
         assert alarm.inputs["treatMissingData"] == expected, alarm.name
+
+
+@pytest.mark.parametrize(
+    ("instance_class", "percent", "threshold"),
+    [
+        # LEAST(memory / 9531392, 5000): 1 GiB gives 112, 2 GiB 225, 256 GiB the 5000 cap.
+        ("db.t4g.micro", 70, 78),
+        ("db.t4g.small", 70, 158),
+        ("db.t4g.small", 80, 180),
+        ("db.m7g.16xlarge", 70, 3500),
+    ],
+)
+def test_connections_alarm_is_a_share_of_the_classes_default_max_connections(
+    instance_class: str, percent: float, threshold: int
+) -> None:
+    plan = build(
+        full_args(
+            db_instance_class=instance_class,
+            thresholds=Thresholds(rds_connections_percent=percent),
+        )
+    )
+    alarm = plan.named(f"{PREFIX}-rds-connections")
+    assert alarm.inputs["threshold"] == threshold
+    limit = default_max_connections(instance_class)
+    assert f"more than {percent}% of the {limit} connections" in alarm.inputs["alarmDescription"]
 
 
 def test_rollback_alarms_use_one_minute_periods_and_the_agreed_names(full: Plan) -> None:

@@ -59,6 +59,9 @@ ALB_SG = "sg-0a1b2c3d4e5f60718"
 VPC = "vpc-0abc1234def567890"
 VPC_ORIGINS_GROUP = f"sg-{digest('vpc-origins', VPC)[:17]}"
 OWNER_ID = "7d1b2f0a" * 8
+EDGE_KEY = "arn:aws:kms:us-east-1:123456789012:key/2b9e4c1d-1111-4222-8333-944455556666"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 POLICIES = ManagedPolicies(
     caching_optimized=MANAGED_CLOUDFRONT_POLICIES["Managed-CachingOptimized"],
     caching_disabled=MANAGED_CLOUDFRONT_POLICIES["Managed-CachingDisabled"],
@@ -99,7 +102,11 @@ def full_args(**changes: Any) -> CdnArgs:
         app=app(),
         price_class="PriceClass_200",
         waf=Waf(
-            rate_limit=500, rate_limit_window_seconds=60, count_only_rules=["SizeRestrictions_BODY"]
+            log_kms_key_arn=EDGE_KEY,
+            rate_limit=500,
+            rate_limit_window_seconds=60,
+            count_only_rules=["SizeRestrictions_BODY"],
+            log_retention_days=60,
         ),
         access_logs=AccessLogs(
             owner_canonical_id=OWNER_ID,
@@ -340,6 +347,32 @@ def test_waf_is_a_cloudfront_scope_acl_in_us_east_1_on_the_distribution(full: Pl
     assert [r["priority"] for r in acl.inputs["rules"]] == [0, 1, 2]
     assert all(r["visibilityConfig"]["cloudwatchMetricsEnabled"] for r in acl.inputs["rules"])
     assert acl.outputs["capacity"] == 902
+
+
+def test_waf_logs_every_request_to_an_encrypted_log_group_without_credentials(full: Plan) -> None:
+    (group,) = full.of_type(LOG_GROUP)
+    # WAF refuses a destination whose name does not start with aws-waf-logs- (botocore wafv2
+    # LoggingConfiguration); a CLOUDFRONT web ACL and its log group live in us-east-1.
+    assert group.inputs == {
+        "name": "aws-waf-logs-shop-trial",
+        "retentionInDays": 60,
+        "kmsKeyId": EDGE_KEY,
+        "region": "us-east-1",
+    }
+    logging = full.one(WAF_LOGGING)
+    assert logging.inputs == {
+        "resourceArn": full.one(WEB_ACL).outputs["arn"],
+        "logDestinationConfigs": [group.outputs["arn"]],
+        "redactedFields": [
+            {"singleHeader": {"name": "authorization"}},
+            {"singleHeader": {"name": "cookie"}},
+        ],
+        "region": "us-east-1",
+    }
+
+
+def test_without_waf_there_is_no_waf_log(trial: Plan) -> None:
+    assert trial.of_type(WEB_ACL) == trial.of_type(WAF_LOGGING) == trial.of_type(LOG_GROUP) == []
 
 
 def test_the_site_bucket_is_private_versioned_encrypted_and_read_only_by_this_distribution(

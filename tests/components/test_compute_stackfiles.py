@@ -163,14 +163,17 @@ def test_ecs_exec_sessions_are_encrypted_logged_and_the_agent_can_write(tracker:
     }
     assert service_named(tracker, "transit-tracker-web").inputs["enableExecuteCommand"] is True
     assert service_named(tracker, "transit-tracker-feeds").inputs["enableExecuteCommand"] is False
+    # With a read-only root the agent needs these three writable (aws/containers-roadmap#1359):
+    # without /managed-agents it crashes soon after the task starts and no session opens.
     definition = tracker.named("transit-tracker-web-taskdef").inputs
     assert definition["volumes"] == [
-        {"name": "tmp"}, {"name": "var-lib-amazon"}, {"name": "var-log-amazon"},
+        {"name": "tmp"}, {"name": "managed-agents"}, {"name": "var-lib-amazon-ssm"},
+        {"name": "var-log-amazon-ssm"},
     ]  # fmt: skip
     (web,) = containers(tracker.named("transit-tracker-web-taskdef"))
     assert web["readonlyRootFilesystem"] is True
     assert [m["containerPath"] for m in web["mountPoints"]] == [
-        "/tmp", "/var/lib/amazon", "/var/log/amazon",
+        "/tmp", "/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm",
     ]  # fmt: skip
     found = statements(tracker, "transit-tracker-web-task-policy")
     assert found["EcsExecChannels"]["Action"] == [
@@ -257,7 +260,7 @@ def test_score_tick_runs_every_minute_on_the_cluster_with_the_web_services_setup
         "description": "Runs score-tick (php artisan scores:tick)",
         "scheduleExpression": "rate(1 minute)",
         "scheduleExpressionTimezone": "UTC",
-        "state": "ENABLED",
+        "state": "DISABLED",
         "flexibleTimeWindow": {"mode": "OFF"},
         "target": {
             "arn": tracker.one(CLUSTER).outputs["arn"],
@@ -285,6 +288,18 @@ def test_score_tick_runs_every_minute_on_the_cluster_with_the_web_services_setup
     web = tracker.named("transit-tracker-web-taskdef").inputs
     assert definition.inputs["executionRoleArn"] == web["executionRoleArn"]
     assert definition.inputs["taskRoleArn"] == web["taskRoleArn"]
+
+
+def test_schedules_stay_disabled_until_their_service_is_released(
+    tracker: Plan, tracker_released: Plan
+) -> None:
+    # Before its first release a service's image is a placeholder (`:unreleased`): every tick
+    # of an enabled schedule would fail to start and mail the alarm topic.
+    assert _schedule(tracker, "score-tick")["state"] == "DISABLED"
+    assert _schedule(tracker, "nightly-report")["state"] == "DISABLED"
+    # web is released in this plan, feeds is not.
+    assert _schedule(tracker_released, "score-tick")["state"] == "ENABLED"
+    assert _schedule(tracker_released, "nightly-report")["state"] == "DISABLED"
 
 
 def test_scheduler_role_may_run_exactly_its_task_and_pass_exactly_its_two_roles(
@@ -368,8 +383,9 @@ def test_a_released_service_runs_its_image_everywhere_and_the_other_stays_at_zer
         assert container["image"] == WEB_IMAGE, family
     assert service_named(plan, "transit-tracker-feeds").inputs["desiredCount"] == 0
     assert plan.warnings == [
-        "service feeds has not been released to tracker: it runs 0 tasks until "
-        "`golive release tracker --image ...` records its image"
+        "service feeds has not been released to tracker: it runs 0 tasks, and its schedule "
+        "nightly-report stays disabled, until `golive release tracker --image ...` records its "
+        "image"
     ]
 
 

@@ -109,7 +109,7 @@ def test_instance_inputs_are_exactly_what_the_stack_file_asks(stack_plan: Plan) 
         "performanceInsightsKmsKeyId": key,
         "performanceInsightsRetentionPeriod": 7,
         "monitoringInterval": monitoring,
-        "enabledCloudwatchLogsExports": ["postgresql", "upgrade"],
+        "enabledCloudwatchLogsExports": ["postgresql", "upgrade", "iam-db-auth-error"],
         "applyImmediately": not protect(stack_plan),
         "tags": {"Name": identifier},
     }
@@ -213,6 +213,7 @@ def test_exported_log_groups_exist_first_with_retention_and_the_stack_key(
     groups = [g for g in stack_plan.of_type(LOG_GROUP) if "-db-log-" in g.name]
     identifier = instance.inputs["identifier"]
     assert sorted(g.inputs["name"] for g in groups) == [
+        f"/aws/rds/instance/{identifier}/iam-db-auth-error",
         f"/aws/rds/instance/{identifier}/postgresql",
         f"/aws/rds/instance/{identifier}/upgrade",
     ]
@@ -220,6 +221,19 @@ def test_exported_log_groups_exist_first_with_retention_and_the_stack_key(
         assert group.inputs["retentionInDays"] == retention
         assert group.inputs["kmsKeyId"] == stack_plan.outputs["kmsKeyArn"]
         assert group.urn in instance.dependencies
+
+
+def test_iam_authentication_failures_are_exported_only_with_it_on(
+    stack_plan: Plan, pool: Plan
+) -> None:
+    # With IAM authentication on, RDS writes why a token was refused to this log alone.
+    assert database_config(stack_plan)["iamAuthentication"] is True
+    exports = stack_plan.one(INSTANCE).inputs["enabledCloudwatchLogsExports"]
+    assert "iam-db-auth-error" in exports
+    assert json.loads(pool.config["golive:database"])["iamAuthentication"] is False
+    assert pool.one(INSTANCE).inputs["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+    groups = [g.inputs["name"] for g in pool.of_type(LOG_GROUP) if "-db-log-" in g.name]
+    assert not [name for name in groups if name.endswith("/iam-db-auth-error")]
 
 
 def test_security_group_has_no_rules_of_its_own(stack_plan: Plan) -> None:
@@ -282,6 +296,7 @@ def test_every_database_resource_is_a_child_of_the_component(stack_plan: Plan) -
         f"{prefix}-db-params",
         f"{prefix}-db-log-postgresql",
         f"{prefix}-db-log-upgrade",
+        f"{prefix}-db-log-iam-db-auth-error",
         f"{prefix}-db-final-snapshot",
     }
     if database_config(stack_plan)["monitoringInterval"]:
@@ -518,6 +533,7 @@ def test_a_restore_keeps_the_groups_and_moves_the_log_groups(stack: str) -> None
     assert {g.inputs["name"] for g in groups.values()} == {
         f"/aws/rds/instance/{identifier}/postgresql",
         f"/aws/rds/instance/{identifier}/upgrade",
+        f"/aws/rds/instance/{identifier}/iam-db-auth-error",
     }
     protect = base.one(INSTANCE).protect
     assert {g.retain_on_delete for g in groups.values()} == {protect}

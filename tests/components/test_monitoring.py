@@ -23,6 +23,7 @@ from tests.components.monitoring_plans import (
     CLUSTER_ARN,
     EMAILS,
     EXPECTED_ALARMS,
+    GLOBAL_KEY_ARN,
     KEY_ARN,
     PREFIX,
     TOPIC,
@@ -132,24 +133,18 @@ def statements_of(policy: RecordedResource) -> dict[str, dict[str, Any]]:
     return {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
 
 
-def test_topics_use_customer_keys_in_their_region(full: Plan) -> None:
+def test_topics_use_the_stacks_customer_keys_in_their_region(full: Plan) -> None:
     regional, global_topic = stack_topic(full), us_east_topic(full)
     assert regional.inputs["kmsMasterKeyId"] == KEY_ARN
     assert "region" not in regional.inputs
-    key = full.one("aws:kms/key:Key")
-    assert key.inputs["region"] == "us-east-1"
-    assert global_topic.inputs["kmsMasterKeyId"] == key.outputs["arn"]
-    assert region_of(key.outputs["arn"]) == "us-east-1"
-    key_statements = {s["Sid"]: s for s in json.loads(key.inputs["policy"])["Statement"]}
-    assert (
-        "cloudwatch.amazonaws.com"
-        in key_statements["AlarmPublishersUseTopicKey"]["Principal"]["Service"]
-    )
-    alias = full.one("aws:kms/alias:Alias")
-    assert (alias.inputs["name"], alias.inputs["region"]) == (
-        f"alias/golive/{PREFIX}-global",
-        "us-east-1",
-    )
+    # The stack layer owns its us-east-1 key (the WAF's logs share it: tests/stacks/test_edge.py).
+    assert global_topic.inputs["kmsMasterKeyId"] == GLOBAL_KEY_ARN
+    assert full.of_type("aws:kms/key:Key") == []
+
+
+def test_a_cloudfront_alarm_outside_us_east_1_needs_the_key_there() -> None:
+    with pytest.raises(ValueError, match="needs global_kms_key_arn"):
+        build(full_args(global_kms_key_arn=None))
 
 
 def test_topic_policy_admits_only_this_accounts_alarms_budget_and_rule(full: Plan) -> None:

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from plan.harness import Plan, RecordedResource, run_program
+from plan.mocks import Lookups
 from tests.conftest import STACKFILES, cached_plan, raw_config
 
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -238,6 +239,18 @@ def test_trial_interface_endpoints_are_private_and_reachable_from_the_vpc(trial:
     for endpoint in interface:
         assert endpoint.inputs["privateDnsEnabled"] is True
         assert endpoint.inputs["securityGroupIds"] == [group.outputs["id"]]
+
+
+def test_opted_in_local_zones_are_never_picked() -> None:
+    # DescribeAvailabilityZones also returns the Local Zones an account opted in to; their names
+    # sort before the region's AZs and end in the same letter, so subnets would collide.
+    local = ["us-east-1-bos-1a", "us-east-1-mia-1a"]
+    plan = run_program("prod", lookups=Lookups(local_zones=local))
+    assert plan.outputs["availabilityZones"] == ["us-east-1a", "us-east-1b"]
+    zones = {s.inputs["availabilityZone"] for s in plan.of_type(SUBNET)}
+    assert zones == {"us-east-1a", "us-east-1b"}
+    names = [s.name for s in plan.of_type(SUBNET)]
+    assert len(names) == len(set(names)) == 6
 
 
 def test_trial_uses_the_regions_own_azs(trial: Plan) -> None:

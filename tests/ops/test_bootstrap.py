@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from ops.aws import Runtime, WaitPolicy
 from ops.cli import app
-from tests.ops.world import ACCOUNT, new_session
+from tests.ops.world import ACCOUNT, http_response, new_session
 
 BUCKET = f"golive-state-{ACCOUNT}-eu-west-1"
 MUTATING = ("Create", "Put", "Enable", "Add", "Update", "Modify", "Delete", "Tag")
@@ -123,3 +123,66 @@ def test_zone_not_delegated_in_time_fails_with_next_step(harness: Harness) -> No
     assert result.exit_code == 1
     assert "public DNS does not yet answer for auction.example.com" in result.output
     assert "set the NS records above at the registrar" in result.output
+
+
+# ---------------------------------------------------------------------- service-linked roles
+
+LINKED = (
+    "ecs.amazonaws.com",
+    "elasticloadbalancing.amazonaws.com",
+    "rds.amazonaws.com",
+    "elasticache.amazonaws.com",
+    "ecs.application-autoscaling.amazonaws.com",
+)
+
+
+def linked_services(harness: Harness) -> set[str]:
+    roles = client(harness, "iam").list_roles(PathPrefix="/aws-service-role/")["Roles"]
+    return {role["Path"].split("/")[2] for role in roles}
+
+
+def test_a_fresh_account_gets_the_service_linked_roles_the_stacks_need(harness: Harness) -> None:
+    # Without AWSServiceRoleForECS, CreateCluster makes it asynchronously and the capacity
+    # providers call right after fails ("Unable to assume the service linked role").
+    assert linked_services(harness) == set()
+
+    result = harness.run("--region", "eu-west-1")
+
+    assert result.exit_code == 0, result.output
+    assert linked_services(harness) == set(LINKED)
+    assert "created the service-linked role of ecs.amazonaws.com" in result.output
+
+
+def test_service_linked_roles_that_exist_are_left_alone(harness: Harness) -> None:
+    client(harness, "iam").create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+    harness.calls.clear()
+
+    result = harness.run("--region", "eu-west-1")
+
+    assert result.exit_code == 0, result.output
+    assert "service-linked role of ecs.amazonaws.com exists" in result.output
+    assert harness.calls.count("CreateServiceLinkedRole") == len(LINKED) - 1
+
+
+def test_a_role_taken_meanwhile_counts_as_there(harness: Harness) -> None:
+    # IAM lists roles eventually consistently: a role made a moment ago may be missing from
+    # the list, and creating it again answers InvalidInput "... has been taken".
+    def taken(params: dict[str, Any], **_: Any) -> Any:
+        if params["body"].get("AWSServiceName") != "rds.amazonaws.com":
+            return None
+        message = (
+            "Service role name AWSServiceRoleForRDS has been taken in this account, please try "
+            "a different suffix."
+        )
+        return http_response(400), {
+            "Error": {"Code": "InvalidInput", "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+
+    harness.session.events.register("before-call.iam.CreateServiceLinkedRole", taken)
+
+    result = harness.run("--region", "eu-west-1")
+
+    assert result.exit_code == 0, result.output
+    assert "service-linked role of rds.amazonaws.com exists" in result.output
+    assert linked_services(harness) == set(LINKED) - {"rds.amazonaws.com"}

@@ -43,6 +43,10 @@ LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
 OAC = "aws:cloudfront/originAccessControl:OriginAccessControl"
 FUNCTION = "aws:cloudfront/function:Function"
+WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+KEY = "aws:kms/key:Key"
+TOPIC = "aws:sns/topic:Topic"
 
 EXTRA = ("spa", "hosts")
 STACKS = ("staging", "prod", *EXTRA)
@@ -388,6 +392,42 @@ def test_waf_is_where_the_stack_file_turns_it_on(stack: str) -> None:
         r["statement"].get("managedRuleGroupStatement", {}).get("name") for r in acl.inputs["rules"]
     ]
     assert names == [None, "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesCommonRuleSet"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_waf_logs_to_its_own_group_under_the_stacks_key_in_us_east_1(stack: str) -> None:
+    plan = plan_of(stack)
+    cfg = config_of(stack)
+    loggings = plan.of_type(WAF_LOGGING)
+    if not cfg.cdn.waf.enabled:
+        assert loggings == []
+        return
+    (logging,) = loggings
+    (group,) = [g for g in plan.of_type(LOG_GROUP) if g.outputs["arn"] in logging.inputs["logDestinationConfigs"]]  # fmt: skip
+    assert group.inputs["name"] == f"aws-waf-logs-{cfg.prefix}"
+    assert group.inputs["retentionInDays"] == cfg.cdn.waf.log_retention_days
+    assert group.inputs["region"] == logging.inputs["region"] == "us-east-1"
+    assert logging.inputs["resourceArn"] == plan.one(WEB_ACL).outputs["arn"]
+    # Keys are regional: the stack key where the stack lives in us-east-1, else its key there.
+    (key,) = [k for k in plan.of_type(KEY) if k.outputs["arn"] == group.inputs["kmsKeyId"]]
+    assert (key.inputs.get("region") or cfg.region) == "us-east-1"
+    if cfg.region == "us-east-1":
+        assert group.inputs["kmsKeyId"] == plan.outputs["kmsKeyArn"]
+
+
+def test_outside_us_east_1_one_key_there_serves_the_waf_logs_and_the_cloudfront_alarms() -> None:
+    plan = plan_of("hosts")
+    assert config_of("hosts").region == "ap-southeast-2"
+    (key,) = [k for k in plan.of_type(KEY) if k.inputs.get("region") == "us-east-1"]
+    (group,) = [g for g in plan.of_type(LOG_GROUP) if g.outputs["name"].startswith("aws-waf-logs-")]
+    (topic,) = [t for t in plan.of_type(TOPIC) if t.inputs.get("region") == "us-east-1"]
+    assert group.inputs["kmsKeyId"] == topic.inputs["kmsMasterKeyId"] == key.outputs["arn"]
+    (component,) = [
+        k for k in plan.of_type("golive:aws:StackKey") if k.name == "trade-hosts-global"
+    ]
+    # It was the monitoring component's child: the alias keeps the key it made then.
+    (alias,) = component.aliases
+    assert 'parentUrn: "urn:pulumi:hosts::golive::golive:aws:Monitoring::trade-hosts"' in alias
 
 
 def test_prod_has_waf_and_access_logs_staging_has_neither() -> None:

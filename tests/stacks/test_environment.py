@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from aws_facts.rds import default_max_connections
 from components.monitoring import rollback_alarm_names
 from plan.harness import Plan, RecordedResource
 
@@ -117,7 +118,7 @@ def test_every_alarm_notifies_a_topic_of_its_own_region(stack_plan: Plan) -> Non
         assert alarm.inputs["alarmActions"] == alarm.inputs["okActions"]
         (topic,) = alarm.inputs["alarmActions"]
         assert topics[topic] == region, alarm.name
-        assert alarm.inputs["treatMissingData"] in ("breaching", "notBreaching")
+        assert alarm.inputs["treatMissingData"] in ("breaching", "notBreaching", "missing")
 
 
 def test_dashboard_body_parses_and_names_only_resources_of_the_stack(stack_plan: Plan) -> None:
@@ -194,7 +195,10 @@ def test_thresholds_come_from_the_stack_files(staging: Plan, prod: Plan) -> None
         assert threshold(plan, "api-cpu") == wanted["ecsCpuPercent"]
         assert threshold(plan, "rds-cpu") == wanted["rdsCpuPercent"]
         assert threshold(plan, "rds-free-storage") == wanted["rdsFreeStorageGb"] * 1024**3
-        assert threshold(plan, "rds-connections") == wanted["rdsConnections"]
+        database = json.loads(plan.config["golive:database"])
+        limit = default_max_connections(database["instanceClass"])
+        connections = round(wanted["rdsConnectionsPercent"] / 100 * limit)
+        assert threshold(plan, "rds-connections") == connections
         # Keys a stack file leaves out keep their documented defaults.
         assert threshold(plan, "api-memory") == 80
         assert threshold(plan, "rds-read-latency") == pytest.approx(0.020)

@@ -62,6 +62,7 @@ FROM_COMPONENTS: dict[tuple[str, str], tuple[type[Any], str]] = {
     ("SecurityHeadersConfig", "referrer_policy"): (SecurityHeaders, "referrer_policy"),
     ("WafConfig", "rate_limit"): (Waf, "rate_limit"),
     ("WafConfig", "rate_limit_window_seconds"): (Waf, "rate_limit_window_seconds"),
+    ("WafConfig", "log_retention_days"): (Waf, "log_retention_days"),
     ("AccessLogsConfig", "retention_days"): (AccessLogs, "retention_days"),
     ("ClusterConfig", "container_insights"): (ClusterArgs, "container_insights"),
     ("LoadBalancerConfig", "idle_timeout_seconds"): (LoadBalancerArgs, "idle_timeout"),

@@ -30,7 +30,9 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("threshold-negative-count", {"golive:alarms.thresholds.elb5xxPerMinute": -1}, "alarms.thresholds.elb5xxPerMinute", "greater than or equal to 0"),
     ("threshold-latency-word", {"golive:alarms.thresholds.responseTimeP95Seconds": "fast"}, "alarms.thresholds.responseTimeP95Seconds", "number"),
     ("threshold-p95-above-timeout", {"golive:alarms.thresholds.responseTimeP95Seconds": 90}, "alarms.thresholds.responseTimeP95Seconds", "less than or equal to 60"),
-    ("threshold-connections-zero", {"golive:alarms.thresholds.rdsConnections": 0}, "alarms.thresholds.rdsConnections", "greater than or equal to 1"),
+    ("threshold-connections-zero", {"golive:alarms.thresholds.rdsConnectionsPercent": 0}, "alarms.thresholds.rdsConnectionsPercent", "greater than 0"),
+    ("threshold-connections-above-100", {"golive:alarms.thresholds.rdsConnectionsPercent": 101}, "alarms.thresholds.rdsConnectionsPercent", "less than or equal to 100"),
+    ("threshold-connections-as-a-count", {"golive:alarms.thresholds.rdsConnections": 320}, "alarms.thresholds.rdsConnections", "did you mean 'rdsConnectionsPercent'"),
     ("alarms-enabled-word", {"golive:alarms.enabled": "sometimes"}, "alarms.enabled", "boolean"),
     ("budget-zero", {"golive:budget.monthlyUsd": 0}, "budget.monthlyUsd", "greater than 0"),
     ("budget-negative", {"golive:budget.monthlyUsd": -60}, "budget.monthlyUsd", "greater than 0"),
@@ -38,6 +40,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("budget-typo", {"golive:budget.monthly": 60}, "budget.monthly", "did you mean 'monthlyUsd'"),
     ("service-named-like-a-stack-alarm", {"golive:services.rds": {}}, "services.rds", "'rds' is reserved"),
     ("free-storage-floor-above-allocated", {"golive:alarms.thresholds.rdsFreeStorageGb": 20}, "alarms.thresholds.rdsFreeStorageGb", "not below database.allocatedStorage (20 GB)"),
+    ("freeable-memory-floor-above-the-class", {"golive:alarms.thresholds.rdsFreeableMemoryMb": 1024}, "alarms.thresholds.rdsFreeableMemoryMb", "not below the memory of db.t4g.micro (1024 MiB)"),
 ]  # fmt: skip
 
 
@@ -60,6 +63,26 @@ def test_monitoring_defaults_and_warnings() -> None:
     assert "no budget: nothing warns when this stack's spend runs away" in warnings
     muted = parse("staging", as_cli(mutated({"golive:alarms.enabled": False})))
     assert any(w.startswith("alarms.enabled is false") for w in muted.warnings())
+
+
+def test_thresholds_an_alarm_can_never_reach_are_warned_about() -> None:
+    def warnings(changes: dict[str, Any]) -> list[str]:
+        return parse("staging", as_cli(mutated(changes))).warnings()
+
+    # staging runs a db.t4g.micro: 112 connections by formula, about 85 in fact.
+    (note,) = [
+        w
+        for w in warnings({"golive:alarms.thresholds.rdsConnectionsPercent": 90})
+        if "rdsConnectionsPercent" in w
+    ]
+    assert note.startswith("alarms.thresholds.rdsConnectionsPercent is 90: 101 of the 112")
+    assert "may refuse connections before this alarm fires" in note
+    assert "alarms.thresholds.ecsCpuPercent is 100: a percentage never exceeds 100" in " ".join(
+        warnings({"golive:alarms.thresholds.ecsCpuPercent": 100})
+    )
+    for stack in ("staging", "prod"):
+        notes = parse(stack, as_cli(stack_document(stack))).warnings()
+        assert not [w for w in notes if w.startswith("alarms.thresholds.")], stack
 
 
 def test_repository_stacks_differ_only_in_thresholds_and_budget() -> None:
