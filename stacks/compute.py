@@ -405,6 +405,8 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
                 else None
             ),
             other_repository_arns=_other_repositories(
+                cfg,
+                context.account_id,
                 f"arn:aws:ecr:{cfg.region}:{context.account_id}:repository/{repository}",
                 service.image,
                 facts.released_images.get(name),
@@ -438,9 +440,15 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
     )
 
 
-def _other_repositories(own: str, *images: str | None) -> list[str]:
-    """ECR repositories besides the service's own that its default or released image is in."""
+def _other_repositories(
+    cfg: StackConfig, account_id: str, own: str, *images: str | None
+) -> list[str]:
+    """ECR repositories besides the service's own that its images may come from: its default or
+    released image's, and every repository of the app in this account. A release runs
+    migrations with the new image before recording it, so the first release of an image that
+    another stack of the app built (promotion) must already be allowed to pull it."""
     found = {ecr_repository_arn(image) for image in images if image}
+    found.add(f"arn:aws:ecr:{cfg.region}:{account_id}:repository/{cfg.app}/*")
     return sorted(arn for arn in found if arn is not None and arn != own)
 
 

@@ -31,8 +31,8 @@ from tests.conftest import raw_config
             "S3 bucket",
         ),
         (
-            {"enabled": True, "repository": "a/b", "environment": "p", "stateKeyAlias": "aws/s3"},
-            "ci.stateKeyAlias",
+            {"enabled": True, "repository": "a/b", "environment": "p", "secretsKeyAlias": "aws/s3"},
+            "ci.secretsKeyAlias",
             "KMS alias",
         ),
         (
