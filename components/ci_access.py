@@ -702,7 +702,8 @@ CEILING_IAM = [
 def boundary_document(scope: StackScope) -> dict[str, Any]:
     """The ceiling of the CI roles and of every role the stack creates."""
     ceiling = [f"{service}:*" for service in CEILING_SERVICES] + CEILING_IAM
-    ceiling += sorted({a for a in scope.workload_actions if a.split(":")[0] not in CEILING_SERVICES})
+    extra = {a for a in scope.workload_actions if a.split(":")[0] not in CEILING_SERVICES}
+    ceiling += sorted(extra)
     account, p = scope.account_id, scope.prefix
     other_stack = {f"aws:ResourceTag/{STACK_TAG}": scope.stack}
     state = f"arn:aws:s3:::{scope.state_bucket}"

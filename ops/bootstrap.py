@@ -38,7 +38,7 @@ GITHUB_THUMBPRINTS = [
     "1c58a3a8518e8759bf075b76b750d4f2df264fcd",
 ]
 SHARED_TAG = "shared:state"
-"""`golive:stack` of the bucket's key: no stack's, so every stack's boundary keeps it out of reach."""
+"""`golive:stack` of the bucket's key: no stack's, so every boundary keeps it out of reach."""
 STACKS = ("staging", "prod")
 NONCURRENT_DAYS = 90
 ABORT_UPLOAD_DAYS = 7

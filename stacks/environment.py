@@ -17,11 +17,14 @@ from components.cache import Cache
 from components.cdn import Cdn
 from components.ci_access import (
     GITHUB_OIDC_HOST,
+    MANAGED_POLICY_MAX,
     CiAccess,
     CiAccessArgs,
     CiBoundary,
     GithubRepository,
     StackScope,
+    boundary_document,
+    policy_size,
 )
 from components.database import Database
 from components.dns import Certificates, DnsRecords
@@ -251,7 +254,21 @@ def _bound_every_role(cfg: StackConfig, facts: AccountFacts) -> CiBoundary | Non
     created without it), set here in one place rather than in every component that makes one."""
     if facts.github_oidc_provider_arn is None:
         return None
-    boundary = CiBoundary(cfg.prefix, _scope(cfg, facts))
+    scope = _scope(cfg, facts)
+    size = policy_size(boundary_document(scope))
+    if size > MANAGED_POLICY_MAX:
+        raise ConfigError(
+            [
+                Problem(
+                    "services.<name>.taskRoleStatements",
+                    f"the stack's roles' boundary would hold {size} characters, IAM allows "
+                    f"{MANAGED_POLICY_MAX} (it lists the S3 and SSM resources and the actions "
+                    "the tasks are granted): use fewer, broader ARNs (e.g. a bucket's `/*`)",
+                )
+            ],
+            cfg.stack,
+        )
+    boundary = CiBoundary(cfg.prefix, scope)
 
     def bounded(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult:
         props = args.props

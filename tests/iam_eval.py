@@ -128,7 +128,5 @@ def allowed(call: Call, identity: Sequence[Document], boundary: Document | None 
 def trusted(trust: Document, claims: Context) -> bool:
     """Whether a web-identity token with these claims may assume a role with this trust."""
     call = Call("sts:AssumeRoleWithWebIdentity", "*", claims)
-    relevant = [
-        {**s, "Resource": "*"} for s in _listed(trust["Statement"]) if "Principal" in s
-    ]
+    relevant = [{**s, "Resource": "*"} for s in _listed(trust["Statement"]) if "Principal" in s]
     return allowed(call, [{"Statement": relevant}])

@@ -220,7 +220,7 @@ def github_oidc_trust(resource_type: str, props: Props, options: Options) -> lis
                 found.append(fail(f"sub {subject!r} is not repo:OWNER/REPO:environment:ENV"))
         for subject in pull_requests:
             if not isinstance(subject, str) or not GITHUB_PULL_REQUESTS.match(subject):
-                found.append(fail(f"StringLike sub {subject!r}: wildcards match other repos or refs"))
+                found.append(fail(f"StringLike sub {subject!r} matches more than pull requests"))
         for operator, clause in condition.items():  # pyright: ignore[reportUnknownVariableType]
             if not isinstance(clause, dict):
                 continue

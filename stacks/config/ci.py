@@ -72,9 +72,9 @@ class CiConfig(Model):
         "golive-state-bucket"
     )
     """The Pulumi state bucket `golive bootstrap` created (it prints the name)."""
-    secrets_key_alias: Annotated[
-        str, _matches(_KMS_ALIAS, "a KMS alias name without 'alias/'")
-    ] = ""
+    secrets_key_alias: Annotated[str, _matches(_KMS_ALIAS, "a KMS alias name without 'alias/'")] = (
+        ""
+    )
     """Alias of this stack's own secrets-provider key, without `alias/` (`golive bootstrap`
     creates `<name>-secrets-<stack>` and prints it)."""
     pull_request_previews: bool = default_of(CiAccessArgs, "pull_request_previews")

@@ -13,6 +13,7 @@ from ops.permissions import DEPLOY_ROLE_ACTIONS
 from plan.harness import Plan, RecordedResource, run_program
 from plan.mocks import Lookups
 from stacks.config import ConfigError
+from tests.conftest import raw_config
 from tests.iam_eval import Call, allowed, trusted
 
 ROLE = "aws:iam/role:Role"
@@ -90,7 +91,10 @@ def test_deploy_role_trusts_runs_of_main_in_the_stacks_environment_in_both_subje
 
 
 def test_without_an_environment_the_deploy_role_trusts_jobs_of_main_without_one() -> None:
-    plan = run_program("staging", overrides={"ci": {**_ci("staging"), "environment": ""}})
+    plan = run_program(
+        "staging",
+        overrides={"ci": {**json.loads(raw_config("staging")["golive:ci"]), "environment": ""}},
+    )
     trust = trust_of(plan, "deploy")
     assert trusted(trust, claims(f"{IDS}:{MAIN}:{MAIN}"))
     assert not trusted(trust, claims(f"{IDS}:ref:refs/heads/dev:ref:refs/heads/dev"))
@@ -119,12 +123,6 @@ def test_no_prod_role_is_assumable_from_a_pull_request(prod: Plan) -> None:
             assert not trusted(trust, claims(sub)), role.name
 
 
-def _ci(stack: str) -> dict[str, Any]:
-    from tests.conftest import raw_config
-
-    return json.loads(raw_config(stack)["golive:ci"])
-
-
 # ---------------------------------------------------------------------------- boundaries
 
 
@@ -150,14 +148,38 @@ BOUNDARY = "arn:aws:iam::123456789012:policy/auction-staging-ci-boundary"
     [
         # A role without the boundary, or with another one, would be a way out.
         ("iam:CreateRole", "role/auction-staging-x", {}),
-        ("iam:CreateRole", "role/auction-staging-x", {"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/open"}),
-        ("iam:PutRolePermissionsBoundary", "role/auction-staging-api-task", {"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/open"}),
-        ("iam:AttachRolePolicy", "role/auction-staging-legacy", {"iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+        (
+            "iam:CreateRole",
+            "role/auction-staging-x",
+            {"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/open"},
+        ),
+        (
+            "iam:PutRolePermissionsBoundary",
+            "role/auction-staging-api-task",
+            {"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/open"},
+        ),
+        (
+            "iam:AttachRolePolicy",
+            "role/auction-staging-legacy",
+            {"iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess"},
+        ),
         ("iam:PutRolePolicy", "role/auction-staging-legacy", {}),
-        ("iam:DeleteRolePermissionsBoundary", "role/auction-staging-api-task", {"iam:PermissionsBoundary": BOUNDARY}),
+        (
+            "iam:DeleteRolePermissionsBoundary",
+            "role/auction-staging-api-task",
+            {"iam:PermissionsBoundary": BOUNDARY},
+        ),
         # The CI roles and the boundary change only by an administrator.
-        ("iam:PutRolePolicy", "role/auction-staging-ci-deploy-abc1234", {"iam:PermissionsBoundary": BOUNDARY}),
-        ("iam:AttachRolePolicy", "role/auction-staging-ci-deploy-abc1234", {"iam:PermissionsBoundary": BOUNDARY}),
+        (
+            "iam:PutRolePolicy",
+            "role/auction-staging-ci-deploy-abc1234",
+            {"iam:PermissionsBoundary": BOUNDARY},
+        ),
+        (
+            "iam:AttachRolePolicy",
+            "role/auction-staging-ci-deploy-abc1234",
+            {"iam:PermissionsBoundary": BOUNDARY},
+        ),
         ("iam:CreatePolicyVersion", "policy/auction-staging-ci-boundary", {}),
         ("iam:CreatePolicyVersion", "policy/auction-staging-ci-deploy-1", {}),
         ("iam:SetDefaultPolicyVersion", "policy/auction-staging-ci-boundary", {}),
@@ -168,7 +190,11 @@ BOUNDARY = "arn:aws:iam::123456789012:policy/auction-staging-ci-boundary"
         ("iam:CreateUser", "user/backdoor", {}),
         ("iam:CreateAccessKey", "user/admin", {}),
         ("iam:CreateOpenIDConnectProvider", "oidc-provider/evil.example.com", {}),
-        ("iam:DeleteOpenIDConnectProvider", "oidc-provider/token.actions.githubusercontent.com", {}),
+        (
+            "iam:DeleteOpenIDConnectProvider",
+            "oidc-provider/token.actions.githubusercontent.com",
+            {},
+        ),
         ("iam:PassRole", "role/auction-prod-api-task-1234567", {}),
     ],
 )
@@ -241,7 +267,9 @@ def test_dns_changes_only_to_the_stacks_names(staging: Plan) -> None:
     key = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
 
     def change(*names: str) -> bool:
-        return can(staging, "deploy", "route53:ChangeResourceRecordSets", zone, **{key: list(names)})
+        return can(
+            staging, "deploy", "route53:ChangeResourceRecordSets", zone, **{key: list(names)}
+        )
 
     assert change("staging.auction.example.com", "_a1b2.origin.staging.auction.example.com")
     assert not change("auction.example.com")
@@ -290,9 +318,13 @@ def test_release_tooling_calls_are_allowed_on_the_stacks_resources(prod: Plan) -
         service = action.split(":")[0]
         resource, tagged = resources.get(service, ("*", ""))
         resource = special.get(action, resource)
-        if not can(prod, "deploy", action, resource, **(
-            {"aws:ResourceTag/golive:stack": "prod"} if tagged else {}
-        )):
+        if not can(
+            prod,
+            "deploy",
+            action,
+            resource,
+            **({"aws:ResourceTag/golive:stack": "prod"} if tagged else {}),
+        ):
             missing.append(action)
     assert missing == []
 
@@ -301,8 +333,6 @@ def test_release_tooling_calls_are_allowed_on_the_stacks_resources(prod: Plan) -
 
 
 def test_the_preview_role_writes_nothing(staging: Plan) -> None:
-    from components.ci_access import deploy_statements  # noqa: F401  (the writes' one table)
-
     writes = {
         a
         for doc in documents(staging, ci_roles(staging)["deploy"])
@@ -314,8 +344,15 @@ def test_the_preview_role_writes_nothing(staging: Plan) -> None:
     preview = documents(staging, ci_roles(staging)["preview"])
     granted = {a for doc in preview for s in doc["Statement"] for a in s["Action"]}
     assert granted & writes == set()
-    assert not can(staging, "preview", "s3:PutObject", STATE + "/.pulumi/stacks/golive/staging.json")
-    assert not can(staging, "preview", "s3:PutObject", STATE + "/.pulumi/locks/organization/golive/staging/1.json")
+    assert not can(
+        staging, "preview", "s3:PutObject", STATE + "/.pulumi/stacks/golive/staging.json"
+    )
+    assert not can(
+        staging,
+        "preview",
+        "s3:PutObject",
+        STATE + "/.pulumi/locks/organization/golive/staging/1.json",
+    )
 
 
 def test_the_preview_role_reads_only_its_own_stack(staging: Plan) -> None:
@@ -326,10 +363,18 @@ def test_the_preview_role_reads_only_its_own_stack(staging: Plan) -> None:
     param = "arn:aws:ssm:us-east-1:123456789012:parameter/golive/auction/{}/images/api"
     assert can(staging, "preview", "ssm:GetParameter", param.format("staging"))
     assert not can(staging, "preview", "ssm:GetParameter", param.format("prod"))
-    assert not can(staging, "preview", "ssm:GetParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/other")
-    for statement in (s for d in documents(staging, ci_roles(staging)["preview"]) for s in d["Statement"]):
+    assert not can(
+        staging, "preview", "ssm:GetParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/other"
+    )
+    for statement in (
+        s for d in documents(staging, ci_roles(staging)["preview"]) for s in d["Statement"]
+    ):
         if statement["Resource"] == "*" and "Condition" not in statement:
-            assert not [a for a in statement["Action"] if a.startswith(("s3:", "ssm:Get", "secretsmanager:Get"))]
+            assert not [
+                a
+                for a in statement["Action"]
+                if a.startswith(("s3:", "ssm:Get", "secretsmanager:Get"))
+            ]
 
 
 # The tag calls the provider makes on create, update and refresh, per resource type
@@ -378,7 +423,9 @@ def test_prods_first_release_can_pull_the_promoted_image_for_migrate(prod: Plan)
     """Migrate runs with the new image before it is recorded: prod's execution roles pull it from
     wherever the app's images are (staging's repository on a first promotion)."""
     image = "arn:aws:ecr:us-east-1:123456789012:repository/auction/staging/api"
-    services = [r for r in prod.of_type(ROLE) if r.name.endswith("-execution") and "db-init" not in r.name]
+    services = [
+        r for r in prod.of_type(ROLE) if r.name.endswith("-execution") and "db-init" not in r.name
+    ]
     assert services
     for role in services:
         for action in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):
@@ -405,3 +452,18 @@ def test_ci_disabled_creates_no_role_and_needs_no_provider() -> None:
     assert ci_roles(plan) == {}
     assert plan.outputs["ciDeployRoleArn"] is None
     assert [r for r in plan.of_type(ROLE) if r.inputs.get("permissionsBoundary")] == []
+
+
+def test_a_boundary_too_large_for_iam_is_a_config_error_before_any_role() -> None:
+    statements = [
+        {
+            "actions": ["s3:GetObject"],
+            "resources": [f"arn:aws:s3:::archive-{n:03d}-with-a-long-name/*" for n in range(40)],
+        }
+    ]
+    services = json.loads(raw_config("prod")["golive:services"])
+    services["api"]["taskRoleStatements"] = statements
+    registered: list[RecordedResource] = []
+    with pytest.raises(ConfigError, match=r"taskRoleStatements: .*IAM allows 6144"):
+        run_program("prod", overrides={"services": services}, registered=registered)
+    assert [r for r in registered if r.type == ROLE] == []

@@ -94,7 +94,9 @@ def test_each_stack_gets_its_own_secrets_key_and_the_state_key_belongs_to_none(
 ) -> None:
     """A stack's CI roles decrypt only keys tagged as their stack; the bucket's key is tagged as
     no stack, so no stack's roles can claim it by tagging it."""
-    assert harness.run("--region", "eu-west-1", "--stack", "staging", "--stack", "qa").exit_code == 0
+    assert (
+        harness.run("--region", "eu-west-1", "--stack", "staging", "--stack", "qa").exit_code == 0
+    )
     kms = client(harness, "kms")
 
     def stack_tag(alias: str) -> str:
@@ -106,8 +108,10 @@ def test_each_stack_gets_its_own_secrets_key_and_the_state_key_belongs_to_none(
     assert stack_tag("alias/golive-secrets-staging") == "staging"
     assert stack_tag("alias/golive-secrets-qa") == "qa"
     assert stack_tag("alias/golive-state") == "shared:state"
-    keys = {kms.describe_key(KeyId=a)["KeyMetadata"]["KeyId"] for a in (
-        "alias/golive-secrets-staging", "alias/golive-secrets-qa", "alias/golive-state")}
+    keys = {
+        kms.describe_key(KeyId=a)["KeyMetadata"]["KeyId"]
+        for a in ("alias/golive-secrets-staging", "alias/golive-secrets-qa", "alias/golive-state")
+    }
     assert len(keys) == 3
 
 
