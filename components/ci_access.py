@@ -240,15 +240,19 @@ UNNAMED_TAG_ON_CREATE = [
 Developer Guide, "ABAC for AWS KMS": `CreateKey` with tags also needs `kms:TagResource`)."""
 
 
+APPLICATION_ONLY = ("xray", "ssmmessages", "cloudwatch:PutMetricData")
+"""Unscopable actions a task may need and CI never does."""
+
+
 def _unscopable(*, write: bool) -> list[str]:
     """What the roles need from `aws_facts.iam.UNSCOPABLE_ACTIONS`, on `*` (no other way)."""
     wanted: list[str] = []
     for service, names in UNSCOPABLE_ACTIONS.items():
-        if service == "xray":
+        if service in APPLICATION_ONLY:
             continue
         for name in names:
             action = f"{service}:{name}"
-            if action in UNNAMED_CREATES or action == "cloudwatch:PutMetricData":
+            if action in UNNAMED_CREATES or action in APPLICATION_ONLY:
                 continue
             if write or name.startswith(("Describe", "Get", "List")):
                 wanted.append(action)
@@ -339,7 +343,8 @@ def _named_grants(scope: StackScope) -> list[Grant]:
                     "ecr:UploadLayerPart"],
         ),
         Grant(
-            # Promotion reads the images another stack of the app released (same account).
+            # Promotion reads the images another stack of the app released (same account);
+            # a deploy step, so not the preview role's.
             "ReadTheAppsImages",
             [arn("ecr", f"repository/{scope.app}/*")],
             reads=[],
@@ -465,8 +470,9 @@ def _named_grants(scope: StackScope) -> list[Grant]:
             # CloudFront origin access controls and response headers policies carry neither a
             # name in their ARN nor tags (Service Authorization Reference, CloudFront: no
             # condition keys on `origin-access-control` or `response-headers-policy`): no way
-            # to tell one stack's from another's. Managed cache and origin request policies and
-            # WAF's managed rule groups are AWS's, read only.
+            # to tell one stack's from another's. A new distribution has no tag to check yet
+            # (CreateDistribution takes no aws:RequestTag). Managed cache and origin request
+            # policies and WAF's managed rule groups are AWS's, only read (and used).
             "EdgeTypesAwsCannotTellApart",
             [f"arn:aws:cloudfront::{scope.account_id}:{kind}/*"
              for kind in ("origin-access-control", "response-headers-policy", "cache-policy",
