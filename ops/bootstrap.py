@@ -3,7 +3,11 @@
 - the Pulumi state bucket `<name>-state-<account>-<region>`: versioning, SSE-KMS with a bucket
   key, all four public access blocks, ACLs disabled, a TLS-only policy, and a lifecycle that
   expires noncurrent versions after 90 days and aborts incomplete uploads after 7;
-- the KMS key `alias/<name>-state` (rotation on) for the stacks' secrets provider;
+- the KMS key `alias/<name>-state` (rotation on) that encrypts the bucket, tagged
+  `golive:stack=shared:state` so no stack's CI role can claim it (their boundary refuses acting on
+  anything tagged as another stack; a stack name never holds a colon);
+- one secrets-provider key per stack, `alias/<name>-secrets-<stack>` (rotation on, tagged
+  `golive:stack=<stack>`): a stack's roles decrypt only their own stack's secrets;
 - optionally the public hosted zone of `--zone DOMAIN`: prints the name servers to delegate to,
   then waits until public DNS answers with them;
 - the service-linked roles the stacks rely on (`SERVICE_LINKED_ROLES`), so that no stack's
@@ -47,6 +51,10 @@ SERVICE_LINKED_ROLES: dict[str, str] = {
     "ecs.application-autoscaling.amazonaws.com": "service autoscaling",
 }
 """Service principal -> what needs its role (IAM `CreateServiceLinkedRole.AWSServiceName`)."""
+
+SHARED_TAG = "shared:state"
+"""`golive:stack` of the bucket's key: no stack's, so every boundary keeps it out of reach."""
+STACKS = ("staging", "prod")
 NONCURRENT_DAYS = 90
 ABORT_UPLOAD_DAYS = 7
 DELEGATION_DELAY = 30
@@ -59,6 +67,8 @@ class BootstrapResult:
     key_arn: str
     key_alias: str
     region: str
+    secrets_keys: dict[str, str]
+    """Stack -> alias of its secrets-provider key."""
     zone_id: str | None = None
     name_servers: list[str] | None = None
     oidc_provider_arn: str | None = None
@@ -68,8 +78,13 @@ def _changed(what: str) -> None:
     ui.done(what)
 
 
-def ensure_key(aws: Aws, alias: str) -> str:
+def ensure_key(aws: Aws, alias: str, *, purpose: str, stack: str) -> str:
+    """The key behind `alias`, created if missing, with rotation on and `golive:stack=stack`."""
     kms = aws.client("kms")
+    tags = [
+        {"TagKey": "golive:purpose", "TagValue": purpose},
+        {"TagKey": "golive:stack", "TagValue": stack},
+    ]
     try:
         key = kms.describe_key(KeyId=alias)["KeyMetadata"]
         ui.info(f"KMS key {alias} exists")
@@ -77,12 +92,14 @@ def ensure_key(aws: Aws, alias: str) -> str:
         if error_code(exc) != "NotFoundException":
             raise
         key = kms.create_key(
-            Description="golive: Pulumi state secrets provider",
-            KeyUsage="ENCRYPT_DECRYPT",
-            Tags=[{"TagKey": "golive:purpose", "TagValue": "pulumi-state"}],
+            Description=f"golive: {purpose}", KeyUsage="ENCRYPT_DECRYPT", Tags=tags
         )["KeyMetadata"]
         kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
         _changed(f"created KMS key {alias}")
+    found = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
+    if not all(tag in found for tag in tags):
+        kms.tag_resource(KeyId=key["KeyId"], Tags=tags)
+        _changed(f"tagged {alias} golive:stack={stack}")
     if not kms.get_key_rotation_status(KeyId=key["KeyId"]).get("KeyRotationEnabled"):
         kms.enable_key_rotation(KeyId=key["KeyId"])
         _changed(f"enabled rotation of {alias}")
@@ -346,15 +363,25 @@ def ensure_github_oidc(aws: Aws) -> str:
 
 
 def bootstrap(
-    aws: Aws, *, name: str = "golive", zone: str | None = None, github_oidc: bool = False
+    aws: Aws,
+    *,
+    name: str = "golive",
+    zone: str | None = None,
+    github_oidc: bool = False,
+    stacks: tuple[str, ...] = STACKS,
 ) -> BootstrapResult:
     region = aws.region
     bucket = f"{name}-state-{aws.account_id()}-{region}"
     alias = f"alias/{name}-state"
     ui.step(f"state backend in {region}")
-    key_arn = ensure_key(aws, alias)
+    key_arn = ensure_key(aws, alias, purpose="pulumi-state", stack=SHARED_TAG)
     ensure_state_bucket(aws, bucket, key_arn)
-    result = BootstrapResult(bucket=bucket, key_arn=key_arn, key_alias=alias, region=region)
+    secrets_keys = {stack: f"alias/{name}-secrets-{stack}" for stack in stacks}
+    for stack, secrets_alias in secrets_keys.items():
+        ensure_key(aws, secrets_alias, purpose=f"secrets of stack {stack}", stack=stack)
+    result = BootstrapResult(
+        bucket=bucket, key_arn=key_arn, key_alias=alias, region=region, secrets_keys=secrets_keys
+    )
     ui.step("service-linked roles")
     ensure_service_linked_roles(aws)
     if github_oidc:
@@ -370,9 +397,14 @@ def bootstrap(
 def print_next_steps(result: BootstrapResult) -> None:
     ui.done("bootstrap complete; next:")
     ui.info(f"pulumi login 's3://{result.bucket}?region={result.region}&awssdk=v2'")
-    for stack in ("staging", "prod"):
+    for stack, alias in result.secrets_keys.items():
+        provider = f"'awskms://{alias}?region={result.region}'"
+        ui.info(f"pulumi stack init {stack} --secrets-provider {provider}")
         ui.info(
-            f"pulumi stack init {stack} --secrets-provider "
-            f"'awskms://{result.key_alias}?region={result.region}'"
+            f"  (a stack that exists: pulumi stack change-secrets-provider --stack {stack} "
+            f"{provider})"
         )
+    ui.info("commit Pulumi.<stack>.yaml afterwards: it now holds secretsprovider and encryptedkey")
+    aliases = ", ".join(a.removeprefix("alias/") for a in result.secrets_keys.values())
+    ui.info(f"stack files: golive:ci.stateBucket {result.bucket}; secretsKeyAlias {aliases}")
     ui.info(f"export GOLIVE_STATE_BUCKET={result.bucket}   # where golive records releases")

@@ -164,11 +164,21 @@ def bootstrap_command(
     github_oidc: Annotated[
         bool, typer.Option("--github-oidc", help="Create the account's GitHub OIDC provider.")
     ] = False,
+    stacks: Annotated[
+        list[str] | None,
+        typer.Option("--stack", help="A stack to create a secrets-provider key for (repeat)."),
+    ] = None,
     profile: Profile = None,
 ) -> None:
-    """Create the state bucket and key (and optionally zone, GitHub OIDC): idempotent."""
+    """Create the state bucket and keys (and optionally zone, GitHub OIDC): idempotent."""
     aws = connect(_runtime(ctx), region=region, profile=profile)
-    result = bootstrap.bootstrap(aws, name=name, zone=zone, github_oidc=github_oidc)
+    result = bootstrap.bootstrap(
+        aws,
+        name=name,
+        zone=zone,
+        github_oidc=github_oidc,
+        stacks=tuple(stacks or bootstrap.STACKS),
+    )
     bootstrap.print_next_steps(result)
 
 

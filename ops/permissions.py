@@ -67,6 +67,7 @@ OPERATOR_ACTIONS = DEPLOY_ROLE_ACTIONS | {
     "kms:GetKeyRotationStatus",
     "kms:EnableKeyRotation",
     "kms:TagResource",
+    "kms:ListResourceTags",
     "s3:CreateBucket",
     "s3:PutBucketVersioning",
     "s3:GetEncryptionConfiguration",

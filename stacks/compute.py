@@ -420,6 +420,8 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
                 f"arn:aws:ecr:{cfg.region}:{context.account_id}:repository/{repository}",
                 service.image,
                 facts.released_images.get(name),
+                # Built by the project: a first promotion pulls another stack's build.
+                apps=_apps_repositories(cfg, context.account_id) if service.image is None else None,
             ),
             desired_count=service.desired_count,
             scaling=(
@@ -450,10 +452,17 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
     )
 
 
-def _other_repositories(own: str, *images: str | None) -> list[str]:
+def _other_repositories(own: str, *images: str | None, apps: str | None = None) -> list[str]:
     """ECR repositories besides the service's own that its default or released image is in."""
     found = {ecr_repository_arn(image) for image in images if image}
-    return sorted(arn for arn in found if arn is not None and arn != own)
+    return sorted(arn for arn in {*found, apps} if arn is not None and arn != own)
+
+
+def _apps_repositories(cfg: StackConfig, account_id: str) -> str:
+    """Every repository of the app in this account. A release runs migrations with the new image
+    before recording it, so the first release of an image another stack of the app built
+    (promotion) must already be allowed to pull it."""
+    return f"arn:aws:ecr:{cfg.region}:{account_id}:repository/{cfg.app}/*"
 
 
 def _db_init(

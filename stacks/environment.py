@@ -16,7 +16,17 @@ import pulumi_aws as aws
 from aws_facts.regions import GLOBAL_SERVICES_REGION
 from components.cache import Cache
 from components.cdn import Cdn
-from components.ci_access import GITHUB_OIDC_HOST, CiAccess, CiAccessArgs
+from components.ci_access import (
+    GITHUB_OIDC_HOST,
+    MANAGED_POLICY_MAX,
+    CiAccess,
+    CiAccessArgs,
+    CiBoundary,
+    GithubRepository,
+    StackScope,
+    boundary_document,
+    policy_size,
+)
 from components.database import Database
 from components.dns import Certificates, DnsRecords
 from components.keys import StackKey, StackKeyArgs
@@ -159,6 +169,7 @@ def build(cfg: StackConfig) -> Environment:
             protect=cfg.protect,
         ),
     )
+    boundary = _bound_every_role(cfg, facts)
     flow_logs = cfg.network.flow_logs
     network = Network(
         cfg.prefix,
@@ -180,7 +191,7 @@ def build(cfg: StackConfig) -> Environment:
         ),
     )
     pulumi.log.debug(f"golive: {cfg.prefix} in {facts.availability_zones}")
-    ci = _ci_access(cfg, facts)
+    ci = _ci_access(cfg, facts, boundary, network)
     environment = Environment(
         cfg=cfg,
         facts=facts,
@@ -263,22 +274,78 @@ def _global_key(cfg: StackConfig, facts: AccountFacts) -> StackKey | None:
     )
 
 
-def _ci_access(cfg: StackConfig, facts: AccountFacts) -> CiAccess | None:
+def _scope(cfg: StackConfig, facts: AccountFacts) -> StackScope:
+    statements = [s for service in cfg.services.values() for s in service.task_role_statements]
+    return StackScope(
+        account_id=facts.account_id,
+        region=cfg.region,
+        app=cfg.app,
+        stack=cfg.stack,
+        project=pulumi.get_project(),
+        state_bucket=cfg.ci.state_bucket,
+        secrets_key_alias=cfg.ci.secrets_key_alias,
+        image_parameter_prefix=cfg.image_parameter_prefix,
+        hosted_zone_id=facts.edge.zone_id,
+        record_names=tuple(cfg.certificate_names),
+        workload_actions=tuple(a for s in statements for a in s.actions),
+        workload_resources=tuple(r for s in statements for r in s.resources),
+    )
+
+
+def _bound_every_role(cfg: StackConfig, facts: AccountFacts) -> CiBoundary | None:
+    """With CI, every IAM role of the stack carries the CI boundary (the boundary refuses a role
+    created without it), set here in one place rather than in every component that makes one."""
     if facts.github_oidc_provider_arn is None:
         return None
+    scope = _scope(cfg, facts)
+    size = policy_size(boundary_document(scope))
+    if size > MANAGED_POLICY_MAX:
+        raise ConfigError(
+            [
+                Problem(
+                    "services.<name>.taskRoleStatements",
+                    f"the stack's roles' boundary would hold {size} characters, IAM allows "
+                    f"{MANAGED_POLICY_MAX} (it lists the S3 and SSM resources and the actions "
+                    "the tasks are granted): use fewer, broader ARNs (e.g. a bucket's `/*`)",
+                )
+            ],
+            cfg.stack,
+        )
+    boundary = CiBoundary(cfg.prefix, scope)
+
+    def bounded(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult:
+        props = args.props
+        if args.type_ == "aws:iam/role:Role":
+            props = {**props, "permissions_boundary": boundary.arn}
+        return pulumi.ResourceTransformationResult(props, args.opts)
+
+    pulumi.runtime.register_stack_transformation(bounded)
+    return boundary
+
+
+def _ci_access(
+    cfg: StackConfig, facts: AccountFacts, boundary: CiBoundary | None, network: Network
+) -> CiAccess | None:
+    if facts.github_oidc_provider_arn is None or boundary is None:
+        return None
+    owner, name = cfg.ci.repository.split("/")
+    assert cfg.ci.owner_id is not None and cfg.ci.repository_id is not None  # config problems
     return CiAccess(
         cfg.prefix,
         CiAccessArgs(
             oidc_provider_arn=facts.github_oidc_provider_arn,
-            repository=cfg.ci.repository,
+            repository=GithubRepository(
+                owner=owner,
+                name=name,
+                owner_id=cfg.ci.owner_id,
+                repository_id=cfg.ci.repository_id,
+            ),
             environment=cfg.ci.environment,
-            account_id=facts.account_id,
-            region=cfg.region,
-            resource_prefix=cfg.prefix,
-            state_bucket=cfg.ci.state_bucket,
-            state_key_alias=cfg.ci.state_key_alias,
-            image_parameter_prefix=cfg.image_parameter_prefix,
-            stack_tag=cfg.stack,
+            scope=_scope(cfg, facts),
+            boundary_arn=boundary.arn,
+            vpc_arn=network.vpc_id.apply(
+                lambda vpc: f"arn:aws:ec2:{cfg.region}:{facts.account_id}:vpc/{vpc}"
+            ),
             pull_request_previews=cfg.ci.pull_request_previews,
         ),
     )

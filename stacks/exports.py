@@ -137,8 +137,8 @@ class StackExports(Export):
     """The stack's customer KMS key; a snapshot to restore must be encrypted with it
     (docs/runbook.md)."""
     ci_deploy_role_arn: str | None
-    """The role CI deploys this stack with (repository variables `STAGING_DEPLOY_ROLE_ARN`, and
-    `PROD_DEPLOY_ROLE_ARN` and `PROD_PREVIEW_ROLE_ARN` for prod); null without `golive:ci`."""
+    """The role CI deploys this stack with, from runs of `main` only (repository variables
+    `STAGING_DEPLOY_ROLE_ARN`, `PROD_DEPLOY_ROLE_ARN`); null without `golive:ci`."""
     ci_preview_role_arn: str | None
     """The read-only role pull-request previews use (repository variable
     `STAGING_PREVIEW_ROLE_ARN`); null unless `golive:ci` sets `pullRequestPreviews`."""

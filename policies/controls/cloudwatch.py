@@ -17,8 +17,8 @@ controls = Controls("CloudWatch")
     id="CKV_AWS_66",
     title="Log retention and KMS",
     severity=Severity.MEDIUM,
-    source="CKV_AWS_66/338/158",
-    covers=("CKV_AWS_338", "CKV_AWS_158"),
+    source="CKV_AWS_66/158",
+    covers=("CKV_AWS_158",),
     applies_to=(aws.LOG_GROUP,),
     exception_allowed=False,
     description="Log groups set retentionInDays and kmsKeyId.",
@@ -28,7 +28,10 @@ controls = Controls("CloudWatch")
     ),
 )
 def log_group_retention(resource_type: str, props: Props, options: Options) -> list[Violation]:
-    """CKV_AWS_66/338/158: log groups expire (cost, privacy) and are encrypted with a CMK."""
+    """CKV_AWS_66/158: log groups expire (cost, privacy) and are encrypted with a CMK.
+
+    Not CKV_AWS_338 (a year's retention at least): golive keeps logs as long as each stack file
+    says (staging a month), so it does not claim that check."""
     return require(
         number_at_least(get(props, "retentionInDays"), 1),
         "retentionInDays is not set (logs are kept forever)",

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from aws_facts.iam import is_unscopable
 from policies import aws
 from policies.aws import of_type, refers_to
 from policies.model import (
@@ -48,8 +49,18 @@ def _iam_documents(resource_type: str, props: Props) -> list[Any]:
     return [parse_json(get(props, "policy"))]
 
 
+def _unscoped(statement: dict[str, Any], actions: list[Any], resources: list[Any]) -> list[str]:
+    """CKV_AWS_355: actions granted on `"Resource": "*"` without a condition that AWS could
+    scope: every action but those the Service Authorization Reference gives no resource type
+    (`aws_facts.iam`); a wildcard action counts as scopable (it may expand to one that is)."""
+    if "*" not in resources or statement.get("Condition"):
+        return []
+    return [a for a in actions if isinstance(a, str) and not is_unscopable(a)]
+
+
 def least_privilege(resource_type: str, props: Props, options: Options) -> list[Violation]:
-    """IAM.1/21, KMS.1/2: no `*` or `service:*` actions; no kms:Decrypt on every key."""
+    """IAM.1/21, KMS.1/2: no `*` or `service:*` actions; no kms:Decrypt on every key; no action
+    AWS can scope granted on every resource."""
     found: list[Violation] = []
     for document in _iam_documents(resource_type, props):
         if document is None:
@@ -81,6 +92,14 @@ def least_privilege(resource_type: str, props: Props, options: Options) -> list[
                     and "*" in resources
                 ):
                     found.append(fail(f"allows {action} on every key (Resource *)"))
+            unscoped = _unscoped(statement, actions, resources)
+            if unscoped:
+                found.append(
+                    fail(
+                        f"grants {', '.join(sorted(unscoped))} on every resource (Resource *), "
+                        "though AWS can scope them: name the ARNs or add a condition"
+                    )
+                )
     return found
 
 
@@ -92,7 +111,11 @@ def least_privilege(resource_type: str, props: Props, options: Options) -> list[
     covers=("IAM.21", "KMS.1", "KMS.2", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_355"),
     applies_to=IAM_PERMISSION_TYPES,
     exception_allowed=False,
-    description='No "*" or "service:*" actions, no NotAction, no kms:Decrypt on every key.',
+    description=(
+        'No "*" or "service:*" actions, no NotAction, no kms:Decrypt on every key, and "Resource":'
+        ' "*" only (or under a condition) for actions AWS cannot scope (Service Authorization'
+        " Reference)."
+    ),
     why=("A compromised role can do only what it needs; wildcards grant actions no one reviewed."),
 )
 def least_privilege_policies(resources: Sequence[Resource]) -> list[Violation]:
@@ -122,12 +145,23 @@ def least_privilege_policies(resources: Sequence[Resource]) -> list[Violation]:
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 
 
+_REPO = r"repo:[A-Za-z0-9_.-]+(@[0-9]+)?/[A-Za-z0-9_.-]+(@[0-9]+)?"
 GITHUB_SUBJECT = re.compile(
-    r"^repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:(environment:[A-Za-z0-9_.-]+|pull_request)$"
+    rf"^{_REPO}:(environment:[A-Za-z0-9_.-]+|ref:refs/heads/[A-Za-z0-9_./-]+|pull_request)"
+    r"(:ref:refs/(heads|tags)/[A-Za-z0-9_./-]+)?$"
 )
+"""An exact subject: names only or with GitHub's immutable ids; GitHub's default form or the
+`repo, context, ref` template."""
+GITHUB_PULL_REQUESTS = re.compile(rf"^{_REPO}:pull_request:ref:refs/pull/\*/merge$")
+"""The one wildcard allowed (StringLike): the pull request's number."""
 
 
 ABUSABLE_CLAIMS = ("workflow", "ref", "head_ref")
+
+
+def _clause(condition: dict[Any, Any], operator: str) -> dict[str, Any]:
+    clause = condition.get(operator)
+    return clause if isinstance(clause, dict) else {}  # pyright: ignore[reportUnknownVariableType]
 
 
 @controls.resource_rule(
@@ -138,7 +172,10 @@ ABUSABLE_CLAIMS = ("workflow", "ref", "head_ref")
     covers=("CKV_AWS_393",),
     applies_to=(aws.IAM_ROLE,),
     exception_allowed=False,
-    description="GitHub OIDC roles: aud sts.amazonaws.com; sub StringEquals repo+environment.",
+    description=(
+        "GitHub OIDC roles: aud sts.amazonaws.com; sub StringEquals repo+environment (+ref), a "
+        "wildcard only for a pull request's number."
+    ),
     why=(
         "Only the named repository's deployments to the named environment may assume the role; a "
         "wildcard subject would let any branch or fork deploy."
@@ -148,8 +185,10 @@ def github_oidc_trust(resource_type: str, props: Props, options: Options) -> lis
     """CKV_AWS_358/393: GitHub OIDC trust pinned: aud=sts, sub an exact repo+environment.
 
     Only roles whose trust names GitHub's OIDC provider are checked; `sub` must use
-    StringEquals with `repo:OWNER/REPO:environment:ENV` (or `:pull_request` for the preview role),
-    and no condition may rest on claims a workflow author controls (workflow, ref, head_ref).
+    StringEquals with `repo:OWNER/REPO:environment:ENV` (names only or with GitHub's ids, and
+    optionally `:ref:refs/heads/BRANCH` from the `repo, context, ref` subject template), or
+    StringLike only for `...:pull_request:ref:refs/pull/*/merge` (the preview role); no condition
+    may rest on separate claims a workflow author controls (workflow, ref, head_ref).
     """
     document = parse_json(get(props, "assumeRolePolicy"))
     found_statements = aws.statements(document)
@@ -165,26 +204,33 @@ def github_oidc_trust(resource_type: str, props: Props, options: Options) -> lis
             continue
         condition = statement.get("Condition")
         condition = condition if isinstance(condition, dict) else {}
-        equals = condition.get("StringEquals")  # pyright: ignore[reportUnknownMemberType]
-        equals = equals if isinstance(equals, dict) else {}
-        audience = as_list(equals.get(f"{GITHUB_OIDC_HOST}:aud"))  # pyright: ignore[reportUnknownMemberType]
+        equals = _clause(condition, "StringEquals")
+        audience = as_list(equals.get(f"{GITHUB_OIDC_HOST}:aud"))
         if audience != ["sts.amazonaws.com"]:
             found.append(fail(f"aud is {audience}, not exactly sts.amazonaws.com"))
-        subjects = as_list(equals.get(f"{GITHUB_OIDC_HOST}:sub"))  # pyright: ignore[reportUnknownMemberType]
-        if subjects is UNKNOWN:
+        subjects = as_list(equals.get(f"{GITHUB_OIDC_HOST}:sub", []))
+        pull_requests = as_list(_clause(condition, "StringLike").get(f"{GITHUB_OIDC_HOST}:sub", []))
+        if subjects is UNKNOWN or pull_requests is UNKNOWN:
             found.append(unknown("cannot check yet: sub not known"))
-        elif not subjects:
-            found.append(fail("sub is not pinned with StringEquals"))
-        for subject in [] if subjects is UNKNOWN else subjects:
+            continue
+        if not subjects and not pull_requests:
+            found.append(fail("sub is not pinned"))
+        for subject in subjects:
             if not isinstance(subject, str) or not GITHUB_SUBJECT.match(subject):
                 found.append(fail(f"sub {subject!r} is not repo:OWNER/REPO:environment:ENV"))
+        for subject in pull_requests:
+            if not isinstance(subject, str) or not GITHUB_PULL_REQUESTS.match(subject):
+                found.append(fail(f"StringLike sub {subject!r} matches more than pull requests"))
         for operator, clause in condition.items():  # pyright: ignore[reportUnknownVariableType]
             if not isinstance(clause, dict):
                 continue
             for key in clause:  # pyright: ignore[reportUnknownVariableType]
                 claim = str(key).rsplit(":", 1)[-1]  # pyright: ignore[reportUnknownArgumentType]
-                if operator != "StringEquals" and str(key).startswith(GITHUB_OIDC_HOST):  # pyright: ignore[reportUnknownArgumentType]
+                github = str(key).startswith(GITHUB_OIDC_HOST)  # pyright: ignore[reportUnknownArgumentType]
+                if github and operator not in ("StringEquals", "StringLike"):
                     found.append(fail(f"{operator} on {key}: wildcards match other repos or refs"))
+                elif github and operator == "StringLike" and claim != "sub":
+                    found.append(fail(f"StringLike on {key}: wildcards match other repos or refs"))
                 elif claim in ABUSABLE_CLAIMS:
                     found.append(
                         fail(f"condition on the {claim!r} claim, which workflow authors control")

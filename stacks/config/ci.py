@@ -3,26 +3,42 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 from components.ci_access import CiAccessArgs
 from stacks.config.base import Model, default_of
 
+if TYPE_CHECKING:
+    from stacks.config.stack import StackConfig
+
+# GitHub: owner names are at most 39 letters, digits and hyphens; repository names at most 100
+# letters, digits, `.`, `_` and `-`.
 _GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
 _GITHUB_ENVIRONMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 _S3_BUCKET = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _KMS_ALIAS = re.compile(r"^(?!aws/)[A-Za-z0-9/_-]{1,250}$")
+READ_IDS = "gh api repos/OWNER/REPO --jq '{owner: .owner.id, repo: .id}'"
+"""How to read a repository's immutable ids (GitHub REST API, "Get a repository")."""
 
 
 def _matches(pattern: re.Pattern[str], what: str) -> Any:
     def check(value: str) -> str:
-        if not pattern.match(value):
+        if value and not pattern.match(value):
             raise ValueError(f"{value!r} is not {what}")
         return value
 
     return AfterValidator(check)
+
+
+def _names_only(value: str) -> str:
+    if "@" in value:
+        raise ValueError(
+            f"{value!r} carries ids: write OWNER/REPO here and the ids as ci.ownerId and "
+            f"ci.repositoryId (`{READ_IDS}`); the roles then accept both subject forms"
+        )
+    return value
 
 
 class CiConfig(Model):
@@ -31,32 +47,70 @@ class CiConfig(Model):
     enabled: bool = False
     """Create the CI roles. Needs the account's GitHub OIDC provider
     (`golive bootstrap --github-oidc`, once per account)."""
-    repository: Annotated[str, _matches(_GITHUB_REPOSITORY, "a GitHub OWNER/REPO")] = ""
-    """`OWNER/REPO` whose workflows may deploy this stack."""
+    repository: Annotated[
+        str,
+        AfterValidator(_names_only),
+        _matches(_GITHUB_REPOSITORY, "a GitHub OWNER/REPO"),
+    ] = ""
+    """`OWNER/REPO` whose workflows may deploy this stack (runs of `main` only)."""
+    owner_id: Annotated[int, Field(gt=0)] | None = None
+    """The owner's immutable GitHub id: `gh api repos/OWNER/REPO --jq .owner.id`. GitHub puts it
+    in the OIDC subject (`repo:OWNER@OWNER_ID/REPO@REPO_ID:...`) for repositories created,
+    renamed or transferred since 2026-07-15; the roles accept both forms."""
+    repository_id: Annotated[int, Field(gt=0)] | None = None
+    """The repository's immutable GitHub id: `gh api repos/OWNER/REPO --jq .id`."""
     environment: Annotated[
         str,
         _matches(
             _GITHUB_ENVIRONMENT, "a GitHub environment name (letters, digits, . _ -; no wildcards)"
         ),
     ] = ""
-    """GitHub environment of the deploy job; the role trusts exactly
-    `repo:OWNER/REPO:environment:<this>` (prod: an environment with required reviewers)."""
+    """GitHub environment of the deploy jobs: the deploy role then trusts only jobs in it (its
+    protection rules apply). Empty: jobs without an environment (GitHub Free private
+    repositories have none). Either way only runs of `main`."""
     state_bucket: Annotated[str, _matches(_S3_BUCKET, "an S3 bucket name (3-63 lowercase)")] = (
         "golive-state-bucket"
     )
     """The Pulumi state bucket `golive bootstrap` created (it prints the name)."""
-    state_key_alias: Annotated[str, _matches(_KMS_ALIAS, "a KMS alias name without 'alias/'")] = (
-        "golive-state"
+    secrets_key_alias: Annotated[str, _matches(_KMS_ALIAS, "a KMS alias name without 'alias/'")] = (
+        ""
     )
-    """Alias of the secrets-provider key `golive bootstrap` created, without `alias/`."""
+    """Alias of this stack's own secrets-provider key, without `alias/` (`golive bootstrap`
+    creates `<name>-secrets-<stack>` and prints it)."""
     pull_request_previews: bool = default_of(CiAccessArgs, "pull_request_previews")
-    """Also create a read-only role for `pulumi preview` on pull requests (staging only: a
-    preview decrypts the stack's secrets, which an unreviewed pull request must not reach)."""
+    """Also create a read-only role for `pulumi preview` on pull requests (never where `protect`
+    is on: a preview decrypts the stack's secrets, and a pull request runs its own code)."""
 
     def problems(self) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []
         if self.enabled:
-            for key, value in (("repository", self.repository), ("environment", self.environment)):
+            for key, value in (
+                ("repository", self.repository),
+                ("secretsKeyAlias", self.secrets_key_alias),
+            ):
                 if not value:
                     problems.append((key, "is required when ci.enabled is true"))
+            for key, number in (("ownerId", self.owner_id), ("repositoryId", self.repository_id)):
+                if number is None:
+                    problems.append(
+                        (
+                            key,
+                            "is required when ci.enabled is true (GitHub may put it in the OIDC "
+                            f"subject at any time): `{READ_IDS}`",
+                        )
+                    )
         return problems
+
+
+def problems(cfg: StackConfig) -> list[tuple[str, str]]:
+    """A pull request's preview runs the pull request's code with the preview role, which
+    decrypts the stack's secrets: never for a stack that protects production data."""
+    if cfg.ci.enabled and cfg.ci.pull_request_previews and cfg.protect:
+        return [
+            (
+                "ci.pullRequestPreviews",
+                "is refused with protect on: a pull request would run its own code with a role "
+                "that decrypts this stack's secrets; preview it in the deploy run after the merge",
+            )
+        ]
+    return []

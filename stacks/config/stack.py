@@ -25,7 +25,7 @@ from aws_facts.limits import ALB_NAME_MAX, TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_PER_
 from aws_facts.regions import AWS_REGIONS, GLOBAL_SERVICES_REGION, OPT_IN_REGIONS
 from components import naming
 from components.secrets import SecretSource
-from stacks.config import compute, data, edge, monitoring, network
+from stacks.config import ci, compute, data, edge, monitoring, network
 from stacks.config.base import (
     NAMESPACE,
     ConfigError,
@@ -168,6 +168,7 @@ class StackConfig(Model):
             monitoring.problems,
             StackConfig._tag_problems,
             edge.problems,
+            ci.problems,
         ):
             found = rules(self)
             if found:

@@ -1,4 +1,5 @@
-"""GitHub OIDC deploy and preview roles: pinned trust, bounded, least privilege."""
+"""GitHub OIDC deploy and preview roles: who may assume them, and what they (and every role the
+stack creates) can never do, asked of the plan's documents with `tests.iam_eval`."""
 
 from __future__ import annotations
 
@@ -7,129 +8,433 @@ from typing import Any
 
 import pytest
 
+from components.ci_access import MANAGED_POLICY_MAX, policy_size
+from ops.permissions import DEPLOY_ROLE_ACTIONS
 from plan.harness import Plan, RecordedResource, run_program
 from plan.mocks import Lookups
 from stacks.config import ConfigError
 from tests.conftest import raw_config
+from tests.iam_eval import Call, allowed, trusted
 
 ROLE = "aws:iam/role:Role"
 PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+ACCOUNT = "123456789012"
+AUD = {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+NAMES = "repo:acme/auction"
+IDS = "repo:acme@1234567/auction@890123456"
+MAIN = "ref:refs/heads/main"
 
 
 def ci_roles(plan: Plan) -> dict[str, RecordedResource]:
     return {r.name.rsplit("-ci-", 1)[1]: r for r in plan.of_type(ROLE) if "-ci-" in r.name}
 
 
-def policy_of(plan: Plan, role: RecordedResource) -> dict[str, Any]:
-    (policy,) = [
-        p
+def documents(plan: Plan, role: RecordedResource) -> list[dict[str, Any]]:
+    """The role's inline and attached policies, as IAM would read them."""
+    inline = [
+        json.loads(p.inputs["policy"])
         for p in plan.of_type("aws:iam/rolePolicy:RolePolicy")
         if p.inputs["role"] == role.outputs["id"]
     ]
-    return json.loads(policy.inputs["policy"])
-
-
-def test_deploy_role_trusts_exactly_the_repositorys_environment(stack_plan: Plan) -> None:
-    ci = json.loads(raw_config(stack_plan.stack)["golive:ci"])
-    deploy = ci_roles(stack_plan)["deploy"]
-    (statement,) = json.loads(deploy.inputs["assumeRolePolicy"])["Statement"]
-    assert statement["Principal"] == {"Federated": PROVIDER}
-    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert statement["Condition"] == {
-        "StringEquals": {
-            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-            "token.actions.githubusercontent.com:sub": f"repo:acme/auction:environment:{ci['environment']}",
-        }
+    attached = {
+        a.inputs["policyArn"]
+        for a in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if a.inputs["role"] == role.outputs["name"]
     }
+    managed = [
+        json.loads(p.inputs["policy"])
+        for p in plan.of_type("aws:iam/policy:Policy")
+        if p.outputs["arn"] in attached
+    ]
+    return inline + managed
 
 
-def test_no_trust_policy_anywhere_has_a_wildcard_subject(stack_plan: Plan) -> None:
-    for role in stack_plan.of_type(ROLE):
-        document = json.loads(role.inputs["assumeRolePolicy"])
-        for statement in document["Statement"]:
-            assert "StringLike" not in statement.get("Condition", {}), role.name
-            for values in statement.get("Condition", {}).get("StringEquals", {}).values():
-                assert "*" not in json.dumps(values), role.name
+def boundary(plan: Plan) -> dict[str, Any]:
+    return json.loads(plan.named(f"auction-{plan.stack}-ci-boundary").inputs["policy"])
 
 
-def test_preview_role_only_where_the_stack_file_asks(staging: Plan, prod: Plan) -> None:
+def can(plan: Plan, role: str, action: str, resource: str, **context: Any) -> bool:
+    principal = ci_roles(plan)[role] if role in ("deploy", "preview") else plan.named(role)
+    return allowed(Call(action, resource, context), documents(plan, principal), boundary(plan))
+
+
+def claims(sub: str) -> dict[str, str]:
+    return {**AUD, "token.actions.githubusercontent.com:sub": sub}
+
+
+def trust_of(plan: Plan, role: str) -> dict[str, Any]:
+    return json.loads(ci_roles(plan)[role].inputs["assumeRolePolicy"])
+
+
+# ---------------------------------------------------------------------------- who may assume
+
+
+@pytest.mark.parametrize("prefix", [NAMES, IDS])
+def test_deploy_role_trusts_runs_of_main_in_the_stacks_environment_in_both_subject_forms(
+    stack_plan: Plan, prefix: str
+) -> None:
+    trust = trust_of(stack_plan, "deploy")
+    env = f"environment:{stack_plan.stack}"
+    assert trusted(trust, claims(f"{prefix}:{env}:{MAIN}"))
+    refused = [
+        f"{prefix}:{env}",  # GitHub's default subject: no branch in it
+        f"{prefix}:{env}:ref:refs/heads/feature",  # a branch's job naming the environment
+        f"{prefix}:{env}:ref:refs/pull/7/merge",  # a pull request naming the environment
+        f"{prefix}:{env}:ref:refs/tags/v1.0.0",  # anyone with write access can push a tag
+        f"{prefix}:{MAIN}:{MAIN}",  # main, but outside the protected environment
+        f"{prefix}:pull_request:ref:refs/pull/7/merge",
+        f"repo:acme/other:{env}:{MAIN}",
+        f"repo:acme@1234567/auction@999:{env}:{MAIN}",  # same name, another repository
+    ]
+    assert [sub for sub in refused if trusted(trust, claims(sub))] == []
+    assert not trusted(trust, {"token.actions.githubusercontent.com:sub": f"{prefix}:{env}:{MAIN}"})
+
+
+def test_without_an_environment_the_deploy_role_trusts_jobs_of_main_without_one() -> None:
+    plan = run_program(
+        "staging",
+        overrides={"ci": {**json.loads(raw_config("staging")["golive:ci"]), "environment": ""}},
+    )
+    trust = trust_of(plan, "deploy")
+    assert trusted(trust, claims(f"{IDS}:{MAIN}:{MAIN}"))
+    assert not trusted(trust, claims(f"{IDS}:ref:refs/heads/dev:ref:refs/heads/dev"))
+    assert not trusted(trust, claims(f"{IDS}:environment:staging:{MAIN}"))
+
+
+@pytest.mark.parametrize("prefix", [NAMES, IDS])
+def test_preview_role_trusts_pull_requests_only(staging: Plan, prefix: str) -> None:
+    trust = trust_of(staging, "preview")
+    assert trusted(trust, claims(f"{prefix}:pull_request:ref:refs/pull/1234/merge"))
+    for sub in (
+        f"{prefix}:environment:staging:{MAIN}",
+        f"{prefix}:{MAIN}:{MAIN}",
+        f"{prefix}:pull_request:ref:refs/heads/main",  # pull_request_target runs main's code
+        "repo:acme/auction-fork:pull_request:ref:refs/pull/1/merge",
+    ):
+        assert not trusted(trust, claims(sub)), sub
+
+
+def test_no_prod_role_is_assumable_from_a_pull_request(prod: Plan) -> None:
     assert set(ci_roles(prod)) == {"deploy"}
     assert prod.outputs["ciPreviewRoleArn"] is None
-    preview = ci_roles(staging)["preview"]
-    (statement,) = json.loads(preview.inputs["assumeRolePolicy"])["Statement"]
-    assert statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
-        "repo:acme/auction:pull_request"
-    )
-    assert staging.outputs["ciPreviewRoleArn"] == preview.outputs["arn"]
-    actions = [a for s in policy_of(staging, preview)["Statement"] for a in _list(s["Action"])]
-    writes = [
-        a
-        for a in actions
-        if a.split(":")[1].startswith(("Create", "Delete", "Update", "Put", "Modify"))
+    for role in prod.of_type(ROLE):
+        trust = json.loads(role.inputs["assumeRolePolicy"])
+        for sub in (f"{NAMES}:pull_request:ref:refs/pull/1/merge", f"{NAMES}:pull_request"):
+            assert not trusted(trust, claims(sub)), role.name
+
+
+# ---------------------------------------------------------------------------- boundaries
+
+
+def test_every_role_of_the_stack_carries_the_ci_boundary(stack_plan: Plan) -> None:
+    arn = stack_plan.named(f"auction-{stack_plan.stack}-ci-boundary").outputs["arn"]
+    unbounded = [
+        r.name for r in stack_plan.of_type(ROLE) if r.inputs.get("permissionsBoundary") != arn
     ]
-    assert writes == ["s3:PutObject", "s3:DeleteObject"], "previews write only the state lock files"
+    assert unbounded == []
 
 
-def _list(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else value
+def test_every_policy_fits_iams_quota(stack_plan: Plan) -> None:
+    for policy in stack_plan.of_type("aws:iam/policy:Policy"):
+        size = policy_size(json.loads(policy.inputs["policy"]))
+        assert size <= MANAGED_POLICY_MAX, f"{policy.name}: {size}"
 
 
-def test_every_ci_role_is_bounded(stack_plan: Plan) -> None:
-    boundary = stack_plan.named(f"auction-{stack_plan.stack}-ci-boundary")
-    for role in ci_roles(stack_plan).values():
-        assert role.inputs["permissionsBoundary"] == boundary.outputs["arn"]
-    document = json.loads(boundary.inputs["policy"])
-    denied = {a for s in document["Statement"] if s["Effect"] == "Deny" for a in _list(s["Action"])}
-    assert {"iam:CreateUser", "iam:CreateAccessKey", "iam:DeleteRolePermissionsBoundary"} <= denied
-    assert "iam:DeleteOpenIDConnectProvider" in denied
+BOUNDARY = "arn:aws:iam::123456789012:policy/auction-staging-ci-boundary"
 
 
-def test_ci_policies_grant_no_wildcard_service_or_secret_reads_on_everything(
-    stack_plan: Plan,
+@pytest.mark.parametrize(
+    ("action", "resource", "context"),
+    [
+        # A role without the boundary, or with another one, would be a way out.
+        ("iam:CreateRole", "role/auction-staging-x", {}),
+        (
+            "iam:CreateRole",
+            "role/auction-staging-x",
+            {"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/open"},
+        ),
+        (
+            "iam:PutRolePermissionsBoundary",
+            "role/auction-staging-api-task",
+            {"iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/open"},
+        ),
+        (
+            "iam:AttachRolePolicy",
+            "role/auction-staging-legacy",
+            {"iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess"},
+        ),
+        ("iam:PutRolePolicy", "role/auction-staging-legacy", {}),
+        (
+            "iam:DeleteRolePermissionsBoundary",
+            "role/auction-staging-api-task",
+            {"iam:PermissionsBoundary": BOUNDARY},
+        ),
+        # The CI roles and the boundary change only by an administrator.
+        (
+            "iam:PutRolePolicy",
+            "role/auction-staging-ci-deploy-abc1234",
+            {"iam:PermissionsBoundary": BOUNDARY},
+        ),
+        (
+            "iam:AttachRolePolicy",
+            "role/auction-staging-ci-deploy-abc1234",
+            {"iam:PermissionsBoundary": BOUNDARY},
+        ),
+        ("iam:CreatePolicyVersion", "policy/auction-staging-ci-boundary", {}),
+        ("iam:CreatePolicyVersion", "policy/auction-staging-ci-deploy-1", {}),
+        ("iam:SetDefaultPolicyVersion", "policy/auction-staging-ci-boundary", {}),
+        ("iam:UpdateAssumeRolePolicy", "role/auction-staging-ci-deploy-abc1234", {}),
+        # Anything outside the stack's names.
+        ("iam:UpdateAssumeRolePolicy", "role/OrganizationAccountAccessRole", {}),
+        ("iam:CreatePolicyVersion", "policy/shared-admins", {}),
+        ("iam:CreateUser", "user/backdoor", {}),
+        ("iam:CreateAccessKey", "user/admin", {}),
+        ("iam:CreateOpenIDConnectProvider", "oidc-provider/evil.example.com", {}),
+        (
+            "iam:DeleteOpenIDConnectProvider",
+            "oidc-provider/token.actions.githubusercontent.com",
+            {},
+        ),
+        ("iam:PassRole", "role/auction-prod-api-task-1234567", {}),
+    ],
+)
+def test_no_way_out_of_the_boundary(
+    staging: Plan, action: str, resource: str, context: dict[str, str]
 ) -> None:
-    for role in ci_roles(stack_plan).values():
-        for statement in policy_of(stack_plan, role)["Statement"]:
-            actions = _list(statement["Action"])
-            assert "*" not in actions
-            assert not [a for a in actions if a.endswith(":*")], statement.get("Sid")
-            if statement["Resource"] == "*":
-                assert not {"kms:Decrypt", "secretsmanager:GetSecretValue"} & set(actions)
+    """Not for the deploy role, nor for a role of the stack whose policy the deploy role rewrote
+    to allow everything (the boundary must hold on its own)."""
+    call = Call(action, f"arn:aws:iam::{ACCOUNT}:{resource}", context)
+    everything = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    deploy = documents(staging, ci_roles(staging)["deploy"])
+    assert not allowed(call, deploy, boundary(staging))
+    assert not allowed(call, [everything], boundary(staging))
 
 
-def test_secret_values_and_keys_only_on_this_stacks_tagged_resources(stack_plan: Plan) -> None:
-    deploy = ci_roles(stack_plan)["deploy"]
-    decrypting = [
-        s for s in policy_of(stack_plan, deploy)["Statement"] if "kms:Decrypt" in s["Action"]
+def test_the_deploy_role_manages_the_stacks_roles_within_the_boundary(staging: Plan) -> None:
+    role = f"arn:aws:iam::{ACCOUNT}:role/auction-staging-api-task-1234567"
+    bounded = {"iam:PermissionsBoundary": BOUNDARY}
+    for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy"):
+        assert can(staging, "deploy", action, role, **bounded), action
+    assert can(staging, "deploy", "iam:PassRole", role)
+    assert can(staging, "deploy", "iam:UpdateAssumeRolePolicy", role)
+
+
+# ---------------------------------------------------------------------------- one stack only
+
+PROD = {"aws:ResourceTag/golive:stack": "prod"}
+STAGING = {"aws:ResourceTag/golive:stack": "staging"}
+STATE = "arn:aws:s3:::golive-state-123456789012-us-east-1"
+
+# (action, resource, context of that resource): another stack's, then the same on the own stack.
+CROSS_STACK = [
+    ("ec2:DeleteVpc", "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1", "tag"),
+    ("ec2:CreateTags", "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1", "tag"),
+    ("ec2:AuthorizeSecurityGroupIngress", "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1", "tag"),
+    ("kms:ScheduleKeyDeletion", "arn:aws:kms:us-east-1:123456789012:key/k-1", "tag"),
+    ("kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/k-1", "tag"),
+    ("cloudfront:UpdateDistribution", "arn:aws:cloudfront::123456789012:distribution/E1", "tag"),
+    ("rds:DeleteDBInstance", "arn:aws:rds:us-east-1:123456789012:db:auction-{stack}-db", "tag"),
+    ("rds:ModifyDBSnapshotAttribute", "arn:aws:rds:us-east-1:123456789012:snapshot:auction-{stack}-db-final-1", "tag"),
+    ("ecs:UpdateService", "arn:aws:ecs:us-east-1:123456789012:service/auction-{stack}/api", "tag"),
+    ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:auction/{stack}/DATABASE-AbCdEf", "tag"),
+    ("s3:GetObject", STATE + "/.pulumi/stacks/golive/{stack}.json", ""),
+    ("s3:PutObject", STATE + "/golive/releases/auction/{stack}.json", ""),
+    ("s3:PutObject", STATE + "/golive/locks/auction/{stack}.json", ""),
+    ("s3:DeleteObject", STATE + "/.pulumi/locks/organization/golive/{stack}/1.json", ""),
+    ("s3:PutObject", "arn:aws:s3:::auction-{stack}-site-b61196d/index.html", ""),
+    ("ssm:PutParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/golive/auction/{stack}/images/api", ""),
+    ("logs:DeleteLogGroup", "arn:aws:logs:us-east-1:123456789012:log-group:/golive/auction/{stack}/api", "tag"),
+    ("budgets:ModifyBudget", "arn:aws:budgets::123456789012:budget/auction-{stack}-monthly", "tag"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("action", "resource", "tagged"), CROSS_STACK)
+def test_the_staging_deploy_role_reaches_staging_and_never_prod(
+    staging: Plan, action: str, resource: str, tagged: str
+) -> None:
+    everything = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    theirs = Call(action, resource.format(stack="prod"), PROD if tagged else {})
+    ours = Call(action, resource.format(stack="staging"), STAGING if tagged else {})
+    deploy = documents(staging, ci_roles(staging)["deploy"])
+    assert allowed(ours, deploy, boundary(staging))
+    assert not allowed(theirs, deploy, boundary(staging))
+    assert not allowed(theirs, [everything], boundary(staging)), "the boundary alone refuses it"
+
+
+def test_dns_changes_only_to_the_stacks_names(staging: Plan) -> None:
+    zone_id = staging.of_type("aws:route53/record:Record")[0].inputs["zoneId"]
+    zone = f"arn:aws:route53:::hostedzone/{zone_id}"
+    key = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
+
+    def change(*names: str) -> bool:
+        return can(
+            staging, "deploy", "route53:ChangeResourceRecordSets", zone, **{key: list(names)}
+        )
+
+    assert change("staging.auction.example.com", "_a1b2.origin.staging.auction.example.com")
+    assert not change("auction.example.com")
+    assert not change("staging.auction.example.com", "www.auction.example.com")
+
+
+def test_creates_only_tagged_as_the_stack(staging: Plan) -> None:
+    vpc = "arn:aws:ec2:us-east-1:123456789012:vpc/*"
+    tag = "aws:RequestTag/golive:stack"
+    assert can(staging, "deploy", "ec2:CreateVpc", vpc, **{tag: "staging"})
+    assert not can(staging, "deploy", "ec2:CreateVpc", vpc, **{tag: "prod"})
+    assert not can(staging, "deploy", "ec2:CreateVpc", vpc)
+    key = "arn:aws:kms:us-east-1:123456789012:key/new"
+    assert can(staging, "deploy", "kms:TagResource", key, **{tag: "staging"})
+    assert not can(staging, "deploy", "kms:TagResource", key, **{tag: "staging"}, **PROD)
+
+
+def test_release_tooling_calls_are_allowed_on_the_stacks_resources(prod: Plan) -> None:
+    """ops/permissions.py lists every API call `golive release/rollback/verify` makes in CI."""
+    resources = {
+        "ssm": ("arn:aws:ssm:us-east-1:123456789012:parameter/golive/auction/prod/images/api", ""),
+        "s3": (STATE + "/golive/releases/auction/prod.json", ""),
+        "rds": ("arn:aws:rds:us-east-1:123456789012:db:auction-prod-db", "tag"),
+        "ecr": ("arn:aws:ecr:us-east-1:123456789012:repository/auction/prod/api", "tag"),
+        "ecs": ("arn:aws:ecs:us-east-1:123456789012:service/auction-prod/api", "tag"),
+        "iam": ("arn:aws:iam::123456789012:role/auction-prod-api-task-1234567", ""),
+        "logs": ("arn:aws:logs:us-east-1:123456789012:log-group:/golive/auction/prod/api:*", "tag"),
+        "cloudwatch": ("arn:aws:cloudwatch:us-east-1:123456789012:alarm:auction-prod-api-5xx", ""),
+        "sns": ("arn:aws:sns:us-east-1:123456789012:auction-prod-alarms-e852d6d", ""),
+        "cloudfront": ("arn:aws:cloudfront::123456789012:distribution/E1", "tag"),
+        "secretsmanager": ("arn:aws:secretsmanager:us-east-1:123456789012:secret:auction/prod/X-AbCdEf", "tag"),
+        "elasticache": ("arn:aws:elasticache:us-east-1:123456789012:replicationgroup:auction-prod-redis", ""),
+    }  # fmt: skip
+    special = {
+        "s3:ListBucket": STATE,
+        "s3:ListBucketVersions": STATE,
+        "s3:GetBucketVersioning": STATE,
+        "rds:CreateDBSnapshot": "arn:aws:rds:us-east-1:123456789012:snapshot:auction-prod-pre-1",
+        "rds:AddTagsToResource": "arn:aws:rds:us-east-1:123456789012:snapshot:auction-prod-pre-1",
+        "rds:DescribeDBSnapshots": "arn:aws:rds:us-east-1:123456789012:snapshot:auction-prod-pre-1",
+        "ecs:RunTask": "arn:aws:ecs:us-east-1:123456789012:task-definition/auction-prod-db-init:3",
+        "ecs:DescribeTasks": "arn:aws:ecs:us-east-1:123456789012:task/auction-prod/abc",
+        "ecs:TagResource": "arn:aws:ecs:us-east-1:123456789012:task/auction-prod/abc",
+    }
+    missing = []
+    for action in sorted(DEPLOY_ROLE_ACTIONS):
+        service = action.split(":")[0]
+        resource, tagged = resources.get(service, ("*", ""))
+        resource = special.get(action, resource)
+        if not can(
+            prod,
+            "deploy",
+            action,
+            resource,
+            **({"aws:ResourceTag/golive:stack": "prod"} if tagged else {}),
+        ):
+            missing.append(action)
+    assert missing == []
+
+
+# ---------------------------------------------------------------------------- the preview role
+
+
+def test_the_preview_role_writes_nothing(staging: Plan) -> None:
+    writes = {
+        a
+        for doc in documents(staging, ci_roles(staging)["deploy"])
+        for s in doc["Statement"]
+        for a in s["Action"]
+        if not a.split(":")[1].startswith(("Describe", "Get", "List", "View", "BatchGet"))
+        and a not in {"kms:Decrypt", "logs:FilterLogEvents"}
+    }
+    preview = documents(staging, ci_roles(staging)["preview"])
+    granted = {a for doc in preview for s in doc["Statement"] for a in s["Action"]}
+    assert granted & writes == set()
+    assert not can(
+        staging, "preview", "s3:PutObject", STATE + "/.pulumi/stacks/golive/staging.json"
+    )
+    assert not can(
+        staging,
+        "preview",
+        "s3:PutObject",
+        STATE + "/.pulumi/locks/organization/golive/staging/1.json",
+    )
+
+
+def test_the_preview_role_reads_only_its_own_stack(staging: Plan) -> None:
+    own = STATE + "/.pulumi/stacks/golive/staging.json"
+    assert can(staging, "preview", "s3:GetObject", own)
+    assert not can(staging, "preview", "s3:GetObject", STATE + "/.pulumi/stacks/golive/prod.json")
+    assert not can(staging, "preview", "s3:GetObject", "arn:aws:s3:::some-bucket/data.csv")
+    param = "arn:aws:ssm:us-east-1:123456789012:parameter/golive/auction/{}/images/api"
+    assert can(staging, "preview", "ssm:GetParameter", param.format("staging"))
+    assert not can(staging, "preview", "ssm:GetParameter", param.format("prod"))
+    assert not can(
+        staging, "preview", "ssm:GetParameter", "arn:aws:ssm:us-east-1:123456789012:parameter/other"
+    )
+    for statement in (
+        s for d in documents(staging, ci_roles(staging)["preview"]) for s in d["Statement"]
+    ):
+        if statement["Resource"] == "*" and "Condition" not in statement:
+            assert not [
+                a
+                for a in statement["Action"]
+                if a.startswith(("s3:", "ssm:Get", "secretsmanager:Get"))
+            ]
+
+
+# The tag calls the provider makes on create, update and refresh, per resource type
+# (terraform-provider-aws: each resource's `tags` handling through its service's tagging API).
+TAG_CALLS = [
+    ("arn:aws:budgets::123456789012:budget/auction-staging-monthly", "budgets:ListTagsForResource", ["budgets:TagResource", "budgets:UntagResource"], ""),
+    ("arn:aws:ec2:us-east-1:123456789012:subnet/subnet-1", "ec2:DescribeTags", ["ec2:CreateTags", "ec2:DeleteTags"], "tag"),
+    ("arn:aws:ecs:us-east-1:123456789012:cluster/auction-staging", "ecs:ListTagsForResource", ["ecs:TagResource", "ecs:UntagResource"], ""),
+    ("arn:aws:ecr:us-east-1:123456789012:repository/auction/staging/api", "ecr:ListTagsForResource", ["ecr:TagResource", "ecr:UntagResource"], ""),
+    ("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/auction-staging-alb-1/1", "elasticloadbalancing:DescribeTags", ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"], ""),
+    ("arn:aws:rds:us-east-1:123456789012:db:auction-staging-db", "rds:ListTagsForResource", ["rds:AddTagsToResource", "rds:RemoveTagsFromResource"], ""),
+    ("arn:aws:elasticache:us-east-1:123456789012:replicationgroup:auction-staging-cache", "elasticache:ListTagsForResource", ["elasticache:AddTagsToResource", "elasticache:RemoveTagsFromResource"], ""),
+    ("arn:aws:secretsmanager:us-east-1:123456789012:secret:auction/staging/X-AbCdEf", "secretsmanager:DescribeSecret", ["secretsmanager:TagResource", "secretsmanager:UntagResource"], ""),
+    ("arn:aws:kms:us-east-1:123456789012:key/k-1", "kms:ListResourceTags", ["kms:TagResource", "kms:UntagResource"], "tag"),
+    ("arn:aws:logs:us-east-1:123456789012:log-group:/golive/auction/staging/api", "logs:ListTagsForResource", ["logs:TagResource", "logs:UntagResource"], ""),
+    ("arn:aws:cloudwatch:us-east-1:123456789012:alarm:auction-staging-api-5xx", "cloudwatch:ListTagsForResource", ["cloudwatch:TagResource", "cloudwatch:UntagResource"], ""),
+    ("arn:aws:sns:us-east-1:123456789012:auction-staging-alarms-1", "sns:ListTagsForResource", ["sns:TagResource", "sns:UntagResource"], ""),
+    ("arn:aws:events:us-east-1:123456789012:rule/auction-staging-task-failures-1", "events:ListTagsForResource", ["events:TagResource", "events:UntagResource"], ""),
+    ("arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/abc", "application-autoscaling:ListTagsForResource", ["application-autoscaling:TagResource", "application-autoscaling:UntagResource"], "tag"),
+    ("arn:aws:cloudfront::123456789012:distribution/E1", "cloudfront:ListTagsForResource", ["cloudfront:TagResource", "cloudfront:UntagResource"], "tag"),
+    ("arn:aws:wafv2:us-east-1:123456789012:global/webacl/auction-staging-waf-1/id", "wafv2:ListTagsForResource", ["wafv2:TagResource", "wafv2:UntagResource"], ""),
+    ("arn:aws:acm:us-east-1:123456789012:certificate/c-1", "acm:ListTagsForCertificate", ["acm:AddTagsToCertificate", "acm:RemoveTagsFromCertificate"], "tag"),
+    ("arn:aws:ssm:us-east-1:123456789012:parameter/golive/auction/staging/images/api", "ssm:ListTagsForResource", ["ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"], ""),
+    ("arn:aws:s3:::auction-staging-site-1", "s3:GetBucketTagging", ["s3:PutBucketTagging"], ""),
+    ("arn:aws:iam::123456789012:role/auction-staging-api-task-1", "iam:ListRoleTags", ["iam:TagRole", "iam:UntagRole"], ""),
+    ("arn:aws:iam::123456789012:policy/auction-staging-x", "iam:ListPolicyTags", ["iam:TagPolicy", "iam:UntagPolicy"], ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("resource", "read", "writes", "tagged"), TAG_CALLS)
+def test_tags_are_read_by_both_roles_and_written_by_the_deploy_role(
+    staging: Plan, resource: str, read: str, writes: list[str], tagged: str
+) -> None:
+    context = {**(STAGING if tagged else {}), "aws:RequestTag/golive:stack": "staging"}
+    assert can(staging, "preview", read, resource, **context)
+    assert can(staging, "deploy", read, resource, **context)
+    for action in writes:
+        assert can(staging, "deploy", action, resource, **context), action
+        assert not can(staging, "preview", action, resource, **context), action
+
+
+# ---------------------------------------------------------------------------- first prod release
+
+
+def test_prods_first_release_can_pull_the_promoted_image_for_migrate(prod: Plan) -> None:
+    """Migrate runs with the new image before it is recorded: prod's execution roles pull it from
+    wherever the app's images are (staging's repository on a first promotion)."""
+    image = "arn:aws:ecr:us-east-1:123456789012:repository/auction/staging/api"
+    services = [
+        r for r in prod.of_type(ROLE) if r.name.endswith("-execution") and "db-init" not in r.name
     ]
-    assert {s["Sid"] for s in decrypting} == {"StackSecretValuesAndKeys", "SecretsProviderKey"}
-    statement = next(s for s in decrypting if s["Sid"] == "StackSecretValuesAndKeys")
-    assert statement["Condition"] == {
-        "StringEquals": {"aws:ResourceTag/golive:stack": stack_plan.stack}
-    }
-    assert "secretsmanager:GetSecretValue" in statement["Action"]
+    assert services
+    for role in services:
+        for action in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"):
+            call = Call(action, image, {"aws:ResourceTag/golive:stack": "staging"})
+            assert allowed(call, documents(prod, role), boundary(prod)), (role.name, action)
 
 
-def test_deploy_role_reaches_the_state_backend_and_released_images(stack_plan: Plan) -> None:
-    deploy = ci_roles(stack_plan)["deploy"]
-    statements = {s.get("Sid"): s for s in policy_of(stack_plan, deploy)["Statement"]}
-    assert (
-        statements["StateObjects"]["Resource"]
-        == "arn:aws:s3:::golive-state-123456789012-us-east-1/*"
-    )
-    key = statements["SecretsProviderKey"]
-    assert key["Condition"] == {
-        "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/golive-state"}
-    }
-    assert statements["ReleasedImages"]["Resource"] == (
-        f"arn:aws:ssm:us-east-1:123456789012:parameter/golive/auction/{stack_plan.stack}/images/*"
-    )
-    linked = statements["ServiceLinkedRoles"]
-    assert linked["Action"] == "iam:CreateServiceLinkedRole"
-    assert "ecs.amazonaws.com" in linked["Condition"]["StringEquals"]["iam:AWSServiceName"]
-    assert (
-        statements["StackRoles"]["Resource"]
-        == f"arn:aws:iam::123456789012:role/auction-{stack_plan.stack}-*"
-    )
+# ---------------------------------------------------------------------------- lookups
 
 
 def test_without_the_accounts_oidc_provider_the_stack_says_run_bootstrap() -> None:
@@ -147,25 +452,19 @@ def test_ci_disabled_creates_no_role_and_needs_no_provider() -> None:
     )
     assert ci_roles(plan) == {}
     assert plan.outputs["ciDeployRoleArn"] is None
+    assert [r for r in plan.of_type(ROLE) if r.inputs.get("permissionsBoundary")] == []
 
 
-def _allows(statements: list[dict[str, Any]], action: str) -> bool:
-    from fnmatch import fnmatchcase
-
-    return any(
-        s["Effect"] == "Allow"
-        and any(fnmatchcase(action.lower(), a.lower()) for a in _list(s["Action"]))
-        for s in statements
-    )
-
-
-def test_deploy_role_and_boundary_allow_every_call_the_release_tooling_makes(prod: Plan) -> None:
-    """ops/permissions.py lists every API call `golive release/rollback/verify` makes in CI."""
-    from ops.permissions import DEPLOY_ROLE_ACTIONS
-
-    deploy = ci_roles(prod)["deploy"]
-    statements = policy_of(prod, deploy)["Statement"]
-    boundary = json.loads(prod.named("auction-prod-ci-boundary").inputs["policy"])["Statement"]
-    missing = sorted(a for a in DEPLOY_ROLE_ACTIONS if not _allows(statements, a))
-    capped = sorted(a for a in DEPLOY_ROLE_ACTIONS if not _allows(boundary, a))
-    assert missing == [] and capped == []
+def test_a_boundary_too_large_for_iam_is_a_config_error_before_any_role() -> None:
+    statements = [
+        {
+            "actions": ["s3:GetObject"],
+            "resources": [f"arn:aws:s3:::archive-{n:03d}-with-a-long-name/*" for n in range(40)],
+        }
+    ]
+    services = json.loads(raw_config("prod")["golive:services"])
+    services["api"]["taskRoleStatements"] = statements
+    registered: list[RecordedResource] = []
+    with pytest.raises(ConfigError, match=r"taskRoleStatements: .*IAM allows 6144"):
+        run_program("prod", overrides={"services": services}, registered=registered)
+    assert [r for r in registered if r.type == ROLE] == []

@@ -300,7 +300,7 @@ def test_every_container_takes_secrets_by_reference_logs_to_awslogs_and_is_unpri
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_api_execution_role_reads_exactly_its_secrets_and_pulls_exactly_its_repository(
+def test_api_execution_role_reads_exactly_its_secrets_and_pulls_only_the_apps_images(
     stack: str,
 ) -> None:
     plan = cached_plan(stack)
@@ -310,7 +310,11 @@ def test_api_execution_role_reads_exactly_its_secrets_and_pulls_exactly_its_repo
     ]  # fmt: skip
     log_group = plan.named(f"auction-{stack}-api-logs").outputs["arn"]
     assert found["WriteOwnLogs"]["Resource"] == f"{log_group}:*"
-    assert found["PullOwnImages"]["Resource"] == [plan.one(REPOSITORY).outputs["arn"]]
+    # Its own repository, and the app's others (a promoted image, before its first release).
+    assert found["PullOwnImages"]["Resource"] == [
+        "arn:aws:ecr:us-east-1:123456789012:repository/auction/*",
+        plan.one(REPOSITORY).outputs["arn"],
+    ]
     assert found["ReadOwnSecrets"] == {
         "Sid": "ReadOwnSecrets",
         "Effect": "Allow",

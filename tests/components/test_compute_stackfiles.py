@@ -120,11 +120,15 @@ def test_task_role_gets_exactly_the_statements_the_stack_file_adds(tracker: Plan
     assert tracker.named("transit-tracker-feeds-task-policy").inputs["role"] == role
 
 
-def test_worker_built_by_the_project_pulls_only_its_own_repository(tracker: Plan) -> None:
+def test_worker_built_by_the_project_pulls_only_the_apps_repositories(tracker: Plan) -> None:
     (repository,) = tracker.of_type(REPOSITORY)
     assert repository.inputs["name"] == "transit/tracker/feeds"
     found = statements(tracker, "transit-tracker-feeds-execution-policy")
-    assert found["PullOwnImages"]["Resource"] == [repository.outputs["arn"]]
+    # Its own, and the app's others: a first promotion pulls another stack's build.
+    assert found["PullOwnImages"]["Resource"] == [
+        "arn:aws:ecr:ap-southeast-2:123456789012:repository/transit/*",
+        repository.outputs["arn"],
+    ]
     assert found["ReadOwnSecrets"]["Resource"] == sorted(
         [secret_arn(tracker, "DATABASE"), secret_arn(tracker, "REDIS_AUTH_TOKEN")]
     )

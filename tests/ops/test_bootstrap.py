@@ -83,9 +83,47 @@ def test_state_bucket_and_key_have_every_setting(harness: Harness) -> None:
     assert {"DaysAfterInitiation": 7} in [r.get("AbortIncompleteMultipartUpload") for r in rules]
     assert f"pulumi login 's3://{BUCKET}?region=eu-west-1&awssdk=v2'" in result.output
     assert (
-        "pulumi stack init prod --secrets-provider 'awskms://alias/golive-state?region=eu-west-1'"
-        in result.output
+        "pulumi stack init prod --secrets-provider "
+        "'awskms://alias/golive-secrets-prod?region=eu-west-1'" in result.output
     )
+    assert "pulumi stack change-secrets-provider --stack staging" in result.output
+
+
+def test_each_stack_gets_its_own_secrets_key_and_the_state_key_belongs_to_none(
+    harness: Harness,
+) -> None:
+    """A stack's CI roles decrypt only keys tagged as their stack; the bucket's key is tagged as
+    no stack, so no stack's roles can claim it by tagging it."""
+    assert (
+        harness.run("--region", "eu-west-1", "--stack", "staging", "--stack", "qa").exit_code == 0
+    )
+    kms = client(harness, "kms")
+
+    def stack_tag(alias: str) -> str:
+        key = kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
+        assert kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] is True
+        tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key)["Tags"]}
+        return tags["golive:stack"]
+
+    assert stack_tag("alias/golive-secrets-staging") == "staging"
+    assert stack_tag("alias/golive-secrets-qa") == "qa"
+    assert stack_tag("alias/golive-state") == "shared:state"
+    keys = {
+        kms.describe_key(KeyId=a)["KeyMetadata"]["KeyId"]
+        for a in ("alias/golive-secrets-staging", "alias/golive-secrets-qa", "alias/golive-state")
+    }
+    assert len(keys) == 3
+
+
+def test_an_older_bootstraps_untagged_state_key_gets_its_tag(harness: Harness) -> None:
+    kms = client(harness, "kms")
+    key = kms.create_key(Description="golive: pulumi-state")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/golive-state", TargetKeyId=key)
+
+    assert harness.run("--region", "eu-west-1").exit_code == 0
+
+    tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key)["Tags"]}
+    assert tags["golive:stack"] == "shared:state"
 
 
 def test_second_run_changes_nothing(harness: Harness) -> None:

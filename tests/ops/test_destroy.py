@@ -102,7 +102,8 @@ def test_protected_data_is_refused_without_an_explicit_flag(
     world: World, key_arn: str, tmp_path: Path
 ) -> None:
     del key_arn
-    root = project(tmp_path, protect=True)
+    # A protected stack previews in the deploy run, never on pull requests.
+    root = project(tmp_path, protect=True, **{"ci.pullRequestPreviews": False})
     fake = FakeDestroy(world)
 
     refused = run(world, fake, root, "--yes")

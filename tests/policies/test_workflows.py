@@ -196,18 +196,17 @@ def test_pr_state_backend_and_secrets_provider_come_from_variables() -> None:
     assert pr_env["SECRETS_PROVIDER"].startswith("awskms://alias/${{ vars.PULUMI_KMS_ALIAS }}")
 
 
-def test_prod_preview_needs_the_prod_environment_and_no_fork() -> None:
+def test_pull_requests_preview_staging_only_and_never_from_a_fork() -> None:
+    """Prod's roles trust runs of main only: no pull request job may ask for one."""
     pr = load("pr.yml")
     fork_guard = "github.event.pull_request.head.repo.full_name == github.repository"
     assert "pull_request_target" not in str(pr["on"])
     for job_id, job in jobs(pr).items():
         if uses_aws(job):
             assert fork_guard in str(job.get("if", "")), job_id
-        if "PROD_" in str(job):
-            assert job.get("environment") == "prod", job_id
-    prod = jobs(pr)["preview-prod"]
-    [preview] = [s for s in steps(prod) if uses(s) == "pulumi/actions"]
-    assert preview["with"]["stack-name"] == "prod"
+        assert "PROD_" not in str(job) and job.get("environment") != "prod", job_id
+    [preview] = [s for s in steps(jobs(pr)["preview-staging"]) if uses(s) == "pulumi/actions"]
+    assert preview["with"]["stack-name"] == "staging"
     assert preview["with"]["policyPacks"] == "policies/pack"
 
 

@@ -36,10 +36,21 @@ CASES: list[Case] = [
     ("CKV_AWS_358", "wildcard subject", mutate("ci-deploy", assumeRolePolicy=trust_policy({
         "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
         "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}})), FAIL),
-    ("CKV_AWS_358", "branch subject", mutate("ci-deploy", assumeRolePolicy=trust_policy({
-        "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                         "token.actions.githubusercontent.com:sub":
-                             "repo:acme/auction:ref:refs/heads/main"}})), FAIL),
+    ("CKV_AWS_358", "any ref of the repository", mutate("ci-deploy", assumeRolePolicy=trust_policy({
+        "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+        "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/auction:*"}})), FAIL),
+    ("CKV_AWS_358", "pull requests of any repository", mutate("ci-deploy", assumeRolePolicy=trust_policy({
+        "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+        "StringLike": {"token.actions.githubusercontent.com:sub":
+                       "repo:acme/*:pull_request:ref:refs/pull/*/merge"}})), FAIL),
+    ("CKV_AWS_358", "wildcard ref after the environment", mutate("ci-deploy", assumeRolePolicy=trust_policy({
+        "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+        "StringLike": {"token.actions.githubusercontent.com:sub":
+                       "repo:acme/auction:environment:prod:ref:*"}})), FAIL),
+    ("IAM.1", "object reads on every bucket (CKV_AWS_355)", mutate("web-exec-secrets", policy=policy_json(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})), FAIL),
+    ("IAM.1", "a wildcard action on every resource", mutate("web-exec-secrets", policy=policy_json(
+        {"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"})), FAIL),
     ("CKV_AWS_358", "no audience", mutate("ci-deploy", assumeRolePolicy=trust_policy({
         "StringEquals": {"token.actions.githubusercontent.com:sub":
                          "repo:acme/auction:environment:prod"}})), FAIL),
@@ -53,6 +64,17 @@ CASES: list[Case] = [
 
 # Stacks that must pass although they differ from the compliant one.
 PASSING_VARIANTS: list[Case] = [
+    ("IAM.1", "an action AWS cannot scope on every resource", mutate("web-exec-secrets", policy=policy_json(
+        {"Effect": "Allow", "Action": ["ec2:DescribeVpcs", "ecr:GetAuthorizationToken"], "Resource": "*"})), PASS),
+    ("CKV_AWS_358", "main only, both subject forms", mutate("ci-deploy", assumeRolePolicy=trust_policy({
+        "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                         "token.actions.githubusercontent.com:sub": [
+                             "repo:acme/auction:environment:prod:ref:refs/heads/main",
+                             "repo:acme@1/auction@2:environment:prod:ref:refs/heads/main"]}})), PASS),
+    ("CKV_AWS_358", "pull requests by number", mutate("ci-deploy", assumeRolePolicy=trust_policy({
+        "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+        "StringLike": {"token.actions.githubusercontent.com:sub":
+                       "repo:acme@1/auction@2:pull_request:ref:refs/pull/*/merge"}})), PASS),
     ("CKV_AWS_358", "pull-request preview role", mutate("ci-deploy", assumeRolePolicy=trust_policy({
         "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
                          "token.actions.githubusercontent.com:sub":

@@ -113,7 +113,7 @@ MODEL_ONLY = {
     ("CiConfig", "repository"),
     ("CiConfig", "environment"),
     ("CiConfig", "state_bucket"),
-    ("CiConfig", "state_key_alias"),
+    ("CiConfig", "secrets_key_alias"),
     ("FrontendConfig", "enabled"),  # CdnArgs: a site, or None
     ("WafConfig", "enabled"),  # CdnArgs: a web ACL, or None
     ("AccessLogsConfig", "enabled"),  # CdnArgs: access logs, or None

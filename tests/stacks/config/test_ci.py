@@ -31,8 +31,8 @@ from tests.conftest import raw_config
             "S3 bucket",
         ),
         (
-            {"enabled": True, "repository": "a/b", "environment": "p", "stateKeyAlias": "aws/s3"},
-            "ci.stateKeyAlias",
+            {"enabled": True, "repository": "a/b", "environment": "p", "secretsKeyAlias": "aws/s3"},
+            "ci.secretsKeyAlias",
             "KMS alias",
         ),
         (
@@ -49,3 +49,38 @@ def test_invalid_ci_config_names_the_key(ci: dict[str, Any], key: str, phrase: s
     problem = next((p for p in raised.value.problems if p.path == key), None)
     assert problem is not None, str(raised.value)
     assert phrase in problem.message
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "phrase"),
+    [
+        ({"ownerId": None}, "ci.ownerId", "gh api repos/OWNER/REPO"),
+        ({"repositoryId": None}, "ci.repositoryId", "gh api repos/OWNER/REPO"),
+        ({"repository": "acme@1234567/auction@890123456"}, "ci.repository", "ci.ownerId"),
+        ({"secretsKeyAlias": ""}, "ci.secretsKeyAlias", "required"),
+        ({"ownerId": 0}, "ci.ownerId", "greater than 0"),
+    ],
+)
+def test_the_repositorys_ids_are_required_and_named(
+    change: dict[str, Any], key: str, phrase: str
+) -> None:
+    ci = {**json.loads(raw_config("prod")["golive:ci"]), **change}
+    ci = {k: v for k, v in ci.items() if v is not None}
+    with pytest.raises(ConfigError) as raised:
+        parse("prod", {**raw_config("prod"), "golive:ci": json.dumps(ci)})
+    problem = next((p for p in raised.value.problems if p.path == key), None)
+    assert problem is not None, str(raised.value)
+    assert phrase in problem.message
+
+
+def test_no_pull_request_previews_for_a_stack_that_protects_its_data() -> None:
+    ci = {**json.loads(raw_config("prod")["golive:ci"]), "pullRequestPreviews": True}
+    with pytest.raises(ConfigError) as raised:
+        parse("prod", {**raw_config("prod"), "golive:ci": json.dumps(ci)})
+    assert [p.path for p in raised.value.problems] == ["ci.pullRequestPreviews"]
+
+
+def test_a_repository_without_environments_is_allowed() -> None:
+    ci = {**json.loads(raw_config("staging")["golive:ci"]), "environment": ""}
+    cfg = parse("staging", {**raw_config("staging"), "golive:ci": json.dumps(ci)})
+    assert cfg.ci.environment == ""
