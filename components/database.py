@@ -242,11 +242,12 @@ class Database(pulumi.ComponentResource):
 
     def _create_security_group(self, child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
         # No inline rules: ingress comes only from `allow_from`, one rule per consumer group.
-        # NOTE: the provider removes AWS's default allow-all egress; RDS needs none.
+        # NOTE: the provider removes AWS's default allow-all egress; RDS needs none. EC2 takes
+        # only a-zA-Z0-9 and ` ._-:/()#,@[]+=&;{}!$*` in a description: no apostrophe.
         return aws.ec2.SecurityGroup(
             f"{self._name}-db-sg",
             vpc_id=self._args.vpc_id,
-            description=f"{self._args.identifier}: PostgreSQL from the app's security groups only",
+            description=f"{self._args.identifier}: PostgreSQL from the app security groups only",
             tags={"Name": f"{self._args.identifier}-sg"},
             opts=child,
         )

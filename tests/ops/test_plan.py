@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from aws_facts import input_rules
+from aws_facts.input_rules import Input, Rule, no_prefix
 from ops.cli import app
 from tests.conftest import STACKFILES
 
@@ -65,6 +68,20 @@ def test_plan_with_a_bad_stack_file_exits_1_without_traceback(tmp_path: Path) ->
     result = runner.invoke(app, ["plan", "trial", "--stack-file", str(bad)])
     assert result.exit_code == 1
     assert "network.azCount" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_plan_with_an_input_aws_would_refuse_exits_1_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Say AWS reserved the alias prefix golive uses: the plan must fail, not `pulumi up` later.
+    reserved = Rule("a KMS alias name", "a test's rule", (no_prefix("alias/golive/"),))
+    monkeypatch.setitem(input_rules.INPUT_RULES, "aws:kms/alias:Alias", (Input("name", reserved),))
+    result = runner.invoke(app, ["plan", "staging"])
+    assert result.exit_code == 1
+    assert "1 input AWS would refuse at create time" in result.output
+    assert "aws:kms/alias:Alias auction-staging-key-alias: name" in result.output
+    assert "'alias/golive/auction-staging': must not start with 'alias/golive/'" in result.output
     assert "Traceback" not in result.output
 
 
