@@ -22,6 +22,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
+
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 
 # What `pulumi up` of a golive stack manages, as verb-scoped actions per service (never
@@ -175,14 +177,14 @@ class CiAccess(pulumi.ComponentResource):
         self._args = args
         child = pulumi.ResourceOptions(parent=self)
         boundary = aws.iam.Policy(
-            f"{name}-ci-boundary",
+            naming.ci_boundary(name),
             description=f"Permissions boundary of {name}'s CI roles",
             policy=json.dumps(self._boundary_document()),
             opts=child,
         )
         self.boundary_arn = boundary.arn
         deploy = aws.iam.Role(
-            f"{name}-ci-deploy",
+            naming.ci_deploy_role(name),
             description=f"GitHub Actions deploys {name} from environment {args.environment}",
             assume_role_policy=json.dumps(
                 trust_policy(
@@ -194,7 +196,7 @@ class CiAccess(pulumi.ComponentResource):
             opts=child,
         )
         aws.iam.RolePolicy(
-            f"{name}-ci-deploy-policy",
+            naming.role_policy(naming.ci_deploy_role(name)),
             role=deploy.id,
             policy=json.dumps(self._deploy_document()),
             opts=child,
@@ -203,7 +205,7 @@ class CiAccess(pulumi.ComponentResource):
         self.preview_role_arn = None
         if args.pull_request_previews:
             preview = aws.iam.Role(
-                f"{name}-ci-preview",
+                naming.ci_preview_role(name),
                 description=f"GitHub Actions previews {name} on pull requests (read-only)",
                 assume_role_policy=json.dumps(
                     trust_policy(args.oidc_provider_arn, args.repository, "pull_request")
@@ -212,7 +214,7 @@ class CiAccess(pulumi.ComponentResource):
                 opts=child,
             )
             aws.iam.RolePolicy(
-                f"{name}-ci-preview-policy",
+                naming.role_policy(naming.ci_preview_role(name)),
                 role=preview.id,
                 policy=json.dumps(self._preview_document()),
                 opts=child,

@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.cache import Cache
 from components.cdn import Cdn
 from components.ci_access import GITHUB_OIDC_HOST, CiAccess, CiAccessArgs
@@ -143,7 +144,7 @@ def build(cfg: StackConfig) -> Environment:
         StackKeyArgs(
             account_id=facts.account_id,
             region=cfg.region,
-            alias=f"golive/{cfg.prefix}",
+            alias=naming.key_alias(cfg.prefix),
             protect=cfg.protect,
         ),
     )
