@@ -24,6 +24,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from aws_facts.elasticache import CACHE_ID_MAX
+from aws_facts.limits import ALB_NAME_MAX, TAG_KEY_MAX, TAG_VALUE_MAX, TARGET_GROUP_NAME_MAX
+from aws_facts.rds import RDS_IDENTIFIER_MAX
+
 Check = Callable[[str], str | None]
 """One constraint: why a value breaks it, or None when the value holds to it."""
 
@@ -41,6 +45,10 @@ class Rule:
     def reasons(self, value: str) -> list[str]:
         """Every constraint `value` breaks (empty when AWS accepts it)."""
         return [reason for check in self.checks if (reason := check(value)) is not None]
+
+    def broken(self, value: str) -> list[tuple[Check, str]]:
+        """Each constraint `value` breaks, with why (a caller can tell `Length` from the rest)."""
+        return [(check, reason) for check in self.checks if (reason := check(value)) is not None]
 
 
 @dataclass(frozen=True)
@@ -87,14 +95,24 @@ class Refusal:
 # ----------------------------------------------------------------------------- constraints
 
 
-def length(low: int, high: int) -> Check:
-    def check(value: str) -> str | None:
-        if low <= len(value) <= high:
+@dataclass(frozen=True)
+class Length:
+    """A length constraint: kept apart from the others (see `Rule.length`), since it is the
+    one that any part of a name can break, wherever that part is."""
+
+    low: int
+    high: int
+
+    def __call__(self, value: str) -> str | None:
+        if self.low <= len(value) <= self.high:
             return None
-        allowed = f"at most {high}" if low <= 1 and len(value) > high else f"{low} to {high}"
+        too_long = self.low <= 1 and len(value) > self.high
+        allowed = f"at most {self.high}" if too_long else f"{self.low} to {self.high}"
         return f"{len(value)} characters; {allowed} allowed"
 
-    return check
+
+def length(low: int, high: int) -> Check:
+    return Length(low, high)
 
 
 def charset(allowed: str | Callable[[str], bool], described: str) -> Check:
@@ -145,7 +163,7 @@ def no_prefix(*prefixes: str, any_case: bool = False) -> Check:
         for prefix in prefixes:
             if seen.startswith(prefix.lower() if any_case else prefix):
                 case = " (in any case)" if any_case else ""
-                return f"must not start with {prefix!r}{case}"
+                return f"must not start with {prefix!r}{case}: reserved by AWS"
         return None
 
     return check
@@ -235,7 +253,7 @@ RULE_DESCRIPTION_REFERENCE = Rule(
 )
 
 _ELB_NAME = (
-    length(1, 32),
+    length(1, ALB_NAME_MAX),
     charset("A-Za-z0-9-", "letters, digits and hyphens"),
     first("A-Za-z0-9", "a letter or digit"),
     last("A-Za-z0-9", "a letter or digit"),
@@ -246,7 +264,9 @@ LOAD_BALANCER_NAME = Rule(
     (*_ELB_NAME, no_prefix("internal-")),
 )
 TARGET_GROUP_NAME = Rule(
-    "an ELB target group name", "botocore elbv2 CreateTargetGroupInput.Name", _ELB_NAME
+    "an ELB target group name",
+    "botocore elbv2 CreateTargetGroupInput.Name",
+    (length(1, TARGET_GROUP_NAME_MAX), *_ELB_NAME[1:]),
 )
 
 _IAM_NAME = r"\w+=,.@-"
@@ -457,7 +477,7 @@ _RDS_IDENTIFIER = (
 DB_INSTANCE_IDENTIFIER = Rule(
     "an RDS DB instance identifier",
     "botocore rds CreateDBInstanceMessage.DBInstanceIdentifier",
-    (length(1, 63), *_RDS_IDENTIFIER),
+    (length(1, RDS_IDENTIFIER_MAX), *_RDS_IDENTIFIER),
 )
 DB_SNAPSHOT_IDENTIFIER = Rule(
     "an RDS DB snapshot identifier",
@@ -501,7 +521,7 @@ DB_MASTER_USERNAME = Rule(
 REPLICATION_GROUP_ID = Rule(
     "an ElastiCache replication group id",
     "botocore elasticache CreateReplicationGroupMessage.ReplicationGroupId",
-    (length(1, 40), *_RDS_IDENTIFIER),
+    (length(1, CACHE_ID_MAX), *_RDS_IDENTIFIER),
 )
 REPLICATION_GROUP_DESCRIPTION = Rule(
     "an ElastiCache replication group description",
@@ -543,14 +563,18 @@ SCALING_POLICY_NAME = Rule(
 
 
 def _tag_rules(
-    service: str, *, key_max: int = 128, pattern: bool, reserved: tuple[str, ...] = ("aws:",)
+    service: str,
+    *,
+    key_max: int = TAG_KEY_MAX,
+    pattern: bool,
+    reserved: tuple[str, ...] = ("aws:",),
 ) -> Tags:
     """A service's tag rules: lengths, (for most) the Unicode charset, and reserved prefixes.
 
     `reserved` prefixes apply to keys in any case; ECS and RDS also refuse them on values.
     """
     key_checks: list[Check] = [length(1, key_max), no_prefix(*reserved, any_case=True)]
-    value_checks: list[Check] = [length(0, 256)]
+    value_checks: list[Check] = [length(0, TAG_VALUE_MAX)]
     if pattern:
         shown = "letters, digits, spaces and _.:/=+-@"
         key_checks.append(charset(_tag_character, shown))
