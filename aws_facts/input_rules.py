@@ -209,9 +209,9 @@ def not_ip_address(value: str) -> str | None:
     return "must not be shaped like an IP address" if _IP_ADDRESS.fullmatch(value) else None
 
 
-def _printable(value: str) -> str | None:
-    controls = sorted({c for c in value if unicodedata.category(c) == "Cc"})
-    return f"control characters {controls!r} not allowed" if controls else None
+def _no_ascii_controls(value: str) -> str | None:
+    controls = sorted({c for c in value if c < " " or c == "\x7f"})
+    return f"ASCII control characters {controls!r} not allowed" if controls else None
 
 
 def _tag_character(c: str) -> bool:
@@ -378,7 +378,7 @@ ECR_REPOSITORY_NAME = Rule(
 ALARM_NAME = Rule(
     "a CloudWatch alarm name",
     "botocore cloudwatch PutMetricAlarmInput.AlarmName",
-    (length(1, 255), _printable),
+    (length(1, 255), _no_ascii_controls),
 )
 ALARM_DESCRIPTION = Rule(
     "a CloudWatch alarm description",
@@ -558,7 +558,8 @@ BUDGET_NAME = Rule(
 SCALING_POLICY_NAME = Rule(
     "an Application Auto Scaling policy name",
     "botocore application-autoscaling PutScalingPolicyRequest.PolicyName",
-    (length(1, 256), charset(lambda c: c.isprintable(), "printable characters")),
+    # `\p{Print}` in AWS's (Java) pattern: printable ASCII.
+    (length(1, 256), charset(r"\x20-\x7e", "printable ASCII")),
 )
 
 

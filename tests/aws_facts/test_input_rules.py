@@ -73,7 +73,7 @@ REFUSED: list[tuple[Rule, str, str]] = [
     (r.ECR_REPOSITORY_NAME, "Auction/staging/api", "must be lowercase segments"),
     (r.ECR_REPOSITORY_NAME, "auction//api", "must be lowercase segments"),
     (r.ECR_REPOSITORY_NAME, "a", "1 characters; 2 to 256"),
-    (r.ALARM_NAME, "auction\tapi", "control characters"),
+    (r.ALARM_NAME, "auction\tapi", "ASCII control characters"),
     (r.ALARM_NAME, "x" * 256, "256 characters"),
     (r.ALARM_DESCRIPTION, "x" * 1025, "1025 characters"),
     (r.DASHBOARD_NAME, "auction.staging", "'.' not allowed"),
