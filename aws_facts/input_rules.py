@@ -43,8 +43,8 @@ class Rule:
     checks: tuple[Check, ...]
 
     def reasons(self, value: str) -> list[str]:
-        """Every constraint `value` breaks (empty when AWS accepts it)."""
-        return [reason for check in self.checks if (reason := check(value)) is not None]
+        """Why AWS refuses `value`, one reason per constraint it breaks (empty: accepted)."""
+        return [reason for _, reason in self.broken(value)]
 
     def broken(self, value: str) -> list[tuple[Check, str]]:
         """Each constraint `value` breaks, with why (a caller can tell `Length` from the rest)."""
@@ -97,8 +97,8 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Length:
-    """A length constraint: kept apart from the others (see `Rule.length`), since it is the
-    one that any part of a name can break, wherever that part is."""
+    """A length constraint, told apart from the others (see `Rule.broken`): it is the one any
+    part of a name can break, wherever that part is."""
 
     low: int
     high: int
@@ -222,26 +222,27 @@ def _tag_character(c: str) -> bool:
 # ----------------------------------------------------------------------------- the rules
 
 _EC2_TEXT = r"a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*"
+_EC2_TEXT_SHOWN = "a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*"
 _EC2_TEXT_WITHOUT_AMPERSAND = r"a-zA-Z0-9 ._\-:/()#,@\[\]+=;{}!$*"
 
 SECURITY_GROUP_DESCRIPTION = Rule(
     "an EC2 security group description",
     "botocore ec2 CreateSecurityGroupRequest.Description",
-    (length(1, 255), charset(_EC2_TEXT, "a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*")),
+    (length(1, 255), charset(_EC2_TEXT, _EC2_TEXT_SHOWN)),
 )
 SECURITY_GROUP_NAME = Rule(
     "an EC2 security group name",
     "botocore ec2 CreateSecurityGroupRequest.GroupName",
     (
         length(1, 255),
-        charset(_EC2_TEXT, "a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*"),
+        charset(_EC2_TEXT, _EC2_TEXT_SHOWN),
         no_prefix("sg-"),
     ),
 )
 RULE_DESCRIPTION_CIDR = Rule(
     "a security group rule's description for an address range",
     "botocore ec2 IpRange.Description, Ipv6Range.Description",
-    (length(0, 255), charset(_EC2_TEXT, "a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*")),
+    (length(0, 255), charset(_EC2_TEXT, _EC2_TEXT_SHOWN)),
 )
 RULE_DESCRIPTION_REFERENCE = Rule(
     "a security group rule's description for a referenced group or prefix list",

@@ -36,13 +36,18 @@ def prefixed_shape(name_prefix: str) -> str:
 # ----------------------------------------------------------------------------- the stack
 
 
+def kms_alias(alias: str) -> str:
+    """A KMS alias's name: `alias/` and the alias (explicit)."""
+    return f"alias/{alias}"
+
+
 def key_alias(prefix: str) -> str:
-    """The stack key's alias, without `alias/` (explicit)."""
+    """The stack key's alias, without `alias/`."""
     return f"golive/{prefix}"
 
 
 def global_key_alias(prefix: str) -> str:
-    """The us-east-1 key's alias for CloudFront's alarm topic, without `alias/` (explicit)."""
+    """The us-east-1 key's alias for CloudFront's alarm topic, without `alias/`."""
     return f"{key_alias(prefix)}-global"
 
 

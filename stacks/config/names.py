@@ -73,7 +73,8 @@ def planned(cfg: StackConfig) -> list[Planned]:
 
 def _stack_names(cfg: StackConfig) -> Iterator[Planned]:
     p = cfg.prefix
-    yield Planned("app", "aws:kms/alias:Alias", "name", f"alias/{naming.key_alias(p)}")
+    alias = naming.kms_alias(naming.key_alias(p))
+    yield Planned("app", "aws:kms/alias:Alias", "name", alias)
     yield _auto("app", "aws:sns/topic:Topic", naming.alarm_topic(p))
     yield _auto("app", "aws:cloudwatch/eventRule:EventRule", naming.task_failures_rule(p))
     yield Planned("app", "aws:cloudwatch/dashboard:Dashboard", "dashboardName", naming.dashboard(p))
@@ -207,7 +208,7 @@ def _edge_names(cfg: StackConfig) -> Iterator[Planned]:
         return
     if cfg.region != GLOBAL_SERVICES_REGION:
         # CloudFront's alarms notify a topic in us-east-1, under a key of its own there.
-        alias = f"alias/{naming.global_key_alias(p)}"
+        alias = naming.kms_alias(naming.global_key_alias(p))
         yield Planned("app", "aws:kms/alias:Alias", "name", alias)
         yield _auto("app", "aws:sns/topic:Topic", naming.global_alarm_topic(p))
     if cfg.frontend.enabled:
