@@ -34,6 +34,8 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECRET = "aws:secretsmanager/secret:Secret"
 FAMILY = "aws:ecs/taskDefinition:TaskDefinition"
+INSTANCE = "aws:rds/instance:Instance"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,11 @@ def _data_names(cfg: StackConfig) -> Iterator[Planned]:
         yield Planned(f"secrets.{name}", SECRET, "name", naming.prefixed_shape(prefix))
     database = cfg.database
     if database is not None:
-        instance, rds = database.instance_identifier(p), "aws:rds/instance:Instance"
-        yield Planned("app", rds, "identifier", instance)
-        yield Planned("database.name", rds, "dbName", database.name, whole=True)
-        yield Planned("database.masterUsername", rds, "username", database.master_username, True)
+        instance = database.instance_identifier(p)
+        user = database.master_username
+        yield Planned("app", INSTANCE, "identifier", instance)
+        yield Planned("database.name", INSTANCE, "dbName", database.name, whole=True)
+        yield Planned("database.masterUsername", INSTANCE, "username", user, whole=True)
         yield _auto("app", "aws:rds/subnetGroup:SubnetGroup", naming.database_subnet_group(p))
         yield _auto("app", SECURITY_GROUP, naming.database_security_group(p))
         parameters = naming.database_parameter_group(p)
@@ -155,11 +158,10 @@ def _compute_names(cfg: StackConfig) -> Iterator[Planned]:
     for name, scheduled in cfg.schedules.items():
         key, base = f"schedules.{name}", naming.workload(p, name)
         yield Planned(key, FAMILY, "family", base)
-        yield _auto(key, "aws:scheduler/schedule:Schedule", naming.schedule(base))
+        yield _auto(key, SCHEDULE, naming.schedule(base))
         yield from _role(key, naming.scheduler_role(base))
         description = naming.schedule_description(name, scheduled.command)
-        schedule_type = "aws:scheduler/schedule:Schedule"
-        yield Planned(f"{key}.command", schedule_type, "description", description, whole=True)
+        yield Planned(f"{key}.command", SCHEDULE, "description", description, whole=True)
     has_credentials = any(s.source is SecretSource.DATABASE for s in cfg.secrets.values())
     if cfg.database is not None and has_credentials:
         yield from _workload_names("app", naming.db_init(p))
