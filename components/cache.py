@@ -19,6 +19,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components import naming
 from components.secrets import SecretRef
 
 CACHE_PORT = 6379
@@ -120,14 +121,14 @@ class Cache(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         security_group = aws.ec2.SecurityGroup(
-            f"{name}-cache-sg",
+            naming.cache_security_group(name),
             vpc_id=args.vpc_id,
             description=f"{args.replication_group_id}: {args.engine.value} from app groups only",
             tags={"Name": f"{args.replication_group_id}-sg"},
             opts=child,
         )
         subnet_group = aws.elasticache.SubnetGroup(
-            f"{name}-cache-subnets",
+            naming.cache_subnet_group(name),
             subnet_ids=list(args.subnet_ids),
             description=f"{args.replication_group_id}: isolated subnets, no internet route",
             opts=child,
@@ -182,7 +183,7 @@ class Cache(pulumi.ComponentResource):
         secret = aws.secretsmanager.Secret(
             f"{self._name}-cache-auth-token",
             # Unique suffix: a deleted secret's name stays reserved for its recovery window.
-            name_prefix=f"{args.secret_name_prefix}{args.auth_token_env}-",
+            name_prefix=naming.secret_name_prefix(args.secret_name_prefix, args.auth_token_env),
             description=f"{args.replication_group_id}: AUTH token (generated)",
             kms_key_id=args.kms_key_arn,
             recovery_window_in_days=args.auth_token_recovery_window_days,

@@ -216,7 +216,7 @@ class Cdn(pulumi.ComponentResource):
         self.origin_access_control = (
             aws.cloudfront.OriginAccessControl(
                 f"{name}-site-oac",
-                name=f"{name}-site",
+                name=naming.origin_access_control(name),
                 description=f"golive {name}: CloudFront reads the static-site bucket",
                 origin_access_control_origin_type="s3",
                 signing_behavior="always",
@@ -300,7 +300,7 @@ class Cdn(pulumi.ComponentResource):
             ]
 
         site = private_bucket(
-            f"{name}-site",
+            naming.site_bucket(name),
             parent=self,
             region=self._args.bucket_region,
             # Unprotected stacks can be torn down with their (re-uploadable) content; a
@@ -342,7 +342,7 @@ class Cdn(pulumi.ComponentResource):
             ]
 
         return private_bucket(
-            f"{self._name}-logs",
+            naming.edge_logs_bucket(self._name),
             parent=self,
             region=self._args.bucket_region,
             # As the site bucket: kept through a stray delete when the stack is protected.
@@ -393,7 +393,7 @@ class Cdn(pulumi.ComponentResource):
             }
         return aws.cloudfront.ResponseHeadersPolicy(
             f"{self._name}-headers",
-            name=f"{self._name}-security-headers",
+            name=naming.headers_policy(self._name),
             comment=f"golive {self._name}: HSTS, nosniff, frame options, referrer policy, CSP",
             security_headers_config=security,
             opts=child,
@@ -404,7 +404,7 @@ class Cdn(pulumi.ComponentResource):
     ) -> aws.cloudfront.Function:
         return aws.cloudfront.Function(
             f"{self._name}-spa-fallback",
-            name=f"{self._name}-spa-fallback",
+            name=naming.spa_function(self._name),
             runtime="cloudfront-js-2.0",
             comment="Client-side routes (no file extension) get the single-page app's root",
             code=spa_fallback_code(site.default_root_object),
@@ -457,7 +457,7 @@ class Cdn(pulumi.ComponentResource):
         return vpc_origin, ingress
 
     def _create_web_acl(self, waf: Waf, child: pulumi.ResourceOptions) -> aws.wafv2.WebAcl:
-        metric = f"{self._name}-waf"
+        metric = naming.web_acl(self._name)
 
         def visibility(suffix: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgsDict:
             return {
@@ -505,7 +505,7 @@ class Cdn(pulumi.ComponentResource):
             "sampled_requests_enabled": True,
         }
         acl = aws.wafv2.WebAcl(
-            f"{self._name}-waf",
+            naming.web_acl(self._name),
             description=f"golive {self._name}: managed rules and a per-IP rate limit",
             scope="CLOUDFRONT",
             # NOTE: a CLOUDFRONT-scope web ACL exists only in us-east-1.

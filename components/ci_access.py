@@ -36,6 +36,7 @@ import pulumi
 import pulumi_aws as aws
 
 from aws_facts.iam import UNSCOPABLE_ACTIONS
+from components import naming
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 DEPLOY_REF = "refs/heads/main"
@@ -156,7 +157,7 @@ class StackScope:
 
     @property
     def boundary_arn(self) -> str:
-        return f"arn:aws:iam::{self.account_id}:policy/{self.prefix}-ci-boundary"
+        return f"arn:aws:iam::{self.account_id}:policy/{naming.ci_boundary(self.prefix)}"
 
     def arn(self, service: str, resource: str, *, region: str = "*") -> str:
         return f"arn:aws:{service}:{region}:{self.account_id}:{resource}"
@@ -875,8 +876,8 @@ class CiBoundary(pulumi.ComponentResource):
     ) -> None:
         super().__init__("golive:aws:CiBoundary", name, None, opts)
         policy = aws.iam.Policy(
-            f"{name}-ci-boundary",
-            name=f"{scope.prefix}-ci-boundary",
+            naming.ci_boundary(name),
+            name=naming.ci_boundary(scope.prefix),
             description=f"Ceiling of every role of {scope.prefix} (CI and workloads)",
             policy=json.dumps(boundary_document(scope)),
             opts=pulumi.ResourceOptions(parent=self),
@@ -964,7 +965,7 @@ class CiAccess(pulumi.ComponentResource):
         of documents is known before they are (it depends on the VPC's ARN only by length)."""
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
-            f"{self._name}-ci-{kind}",
+            naming.ci_role(self._name, kind),
             description=description,
             assume_role_policy=json.dumps(trust),
             permissions_boundary=self._args.boundary_arn,
@@ -973,14 +974,14 @@ class CiAccess(pulumi.ComponentResource):
         )
         for index in range(self._document_count(kind)):
             policy = aws.iam.Policy(
-                f"{self._name}-ci-{kind}-{index + 1}",
-                name=f"{self._args.scope.prefix}-ci-{kind}-{index + 1}",
+                naming.ci_policy(self._name, kind, index + 1),
+                name=naming.ci_policy(self._args.scope.prefix, kind, index + 1),
                 description=f"{description} ({index + 1})",
                 policy=documents.apply(lambda docs, i=index: json.dumps(docs[i])),
                 opts=child,
             )
             aws.iam.RolePolicyAttachment(
-                f"{self._name}-ci-{kind}-{index + 1}",
+                naming.ci_policy(self._name, kind, index + 1),
                 role=role.name,
                 policy_arn=policy.arn,
                 opts=child,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.container import ExecSessions
 
 
@@ -57,7 +58,7 @@ class Cluster(pulumi.ComponentResource):
         configuration: aws.ecs.ClusterConfigurationArgsDict | None = None
         if args.exec_sessions:
             sessions_log = aws.cloudwatch.LogGroup(
-                f"{name}-exec-sessions",
+                naming.exec_sessions_log_group(name),
                 retention_in_days=args.exec_log_retention_days,
                 kms_key_id=args.kms_key_arn,
                 opts=child,

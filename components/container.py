@@ -31,6 +31,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.secrets import SecretRef
 
 EXEC_AGENT_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
@@ -353,19 +354,19 @@ def create_task_roles(
     child = pulumi.ResourceOptions(parent=parent)
     trust = ecs_tasks_trust_policy(account_id, region)
     execution = aws.iam.Role(
-        f"{name}-execution",
+        naming.execution_role(name),
         assume_role_policy=trust,
         description=f"ECS pulls, logs and reads secrets for {description}",
         opts=child,
     )
     aws.iam.RolePolicy(
-        f"{name}-execution-policy",
+        naming.role_policy(naming.execution_role(name)),
         role=execution.id,
         policy=execution_policy(access, region),
         opts=child,
     )
     task = aws.iam.Role(
-        f"{name}-task",
+        naming.task_role(name),
         assume_role_policy=trust,
         description=f"What the code of {description} may call in AWS",
         opts=child,
@@ -373,7 +374,7 @@ def create_task_roles(
     statements = [*(exec_statements(exec_sessions) if exec_sessions else []), *task_statements]
     if statements:
         aws.iam.RolePolicy(
-            f"{name}-task-policy",
+            naming.role_policy(naming.task_role(name)),
             role=task.id,
             policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements}),
             opts=child,

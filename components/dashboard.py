@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.alarms import Metric
 
 DASHBOARD_WIDTH = 24
@@ -43,7 +44,7 @@ def create_dashboard(
     board.cloudfront()
     return aws.cloudwatch.Dashboard(
         f"{name}-dashboard",
-        dashboard_name=prefix,
+        dashboard_name=naming.dashboard(prefix),
         dashboard_body=pulumi.Output.json_dumps({"widgets": board.widgets}),
         opts=opts,
     )

@@ -44,6 +44,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components import naming
+
 POSTGRES_PORT = 5432
 LOG_EXPORTS = ("postgresql", "upgrade")
 """The logs RDS for PostgreSQL exports in every case (RDS.9/36)."""
@@ -205,7 +207,7 @@ class Database(pulumi.ComponentResource):
 
         security_group = self._create_security_group(child)
         subnet_group = aws.rds.SubnetGroup(
-            f"{name}-db-subnets",
+            naming.database_subnet_group(name),
             subnet_ids=list(args.subnet_ids),
             description=f"{args.identifier}: isolated subnets, no internet route",
             tags={"Name": f"{args.identifier}-subnets"},
@@ -253,11 +255,12 @@ class Database(pulumi.ComponentResource):
 
     def _create_security_group(self, child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
         # No inline rules: ingress comes only from `allow_from`, one rule per consumer group.
-        # NOTE: the provider removes AWS's default allow-all egress; RDS needs none.
+        # NOTE: the provider removes AWS's default allow-all egress; RDS needs none. EC2 takes
+        # only a-zA-Z0-9 and ` ._-:/()#,@[]+=&;{}!$*` in a description: no apostrophe.
         return aws.ec2.SecurityGroup(
-            f"{self._name}-db-sg",
+            naming.database_security_group(self._name),
             vpc_id=self._args.vpc_id,
-            description=f"{self._args.identifier}: PostgreSQL from the app's security groups only",
+            description=f"{self._args.identifier}: PostgreSQL from the app security groups only",
             tags={"Name": f"{self._args.identifier}-sg"},
             opts=child,
         )
@@ -278,7 +281,7 @@ class Database(pulumi.ComponentResource):
         # The family is part of the group: a new major creates a new (auto-named) group first,
         # and the instance moves to it in the same upgrade.
         return aws.rds.ParameterGroup(
-            f"{self._name}-db-params",
+            naming.database_parameter_group(self._name),
             family=f"postgres{self._args.engine_major}",
             description=f"{self._args.identifier}: TLS only, logging",
             parameters=[
@@ -298,7 +301,7 @@ class Database(pulumi.ComponentResource):
         return [
             aws.cloudwatch.LogGroup(
                 f"{self._name}-db-log-{log}",
-                name=f"/aws/rds/instance/{self._instance_identifier}/{log}",
+                name=naming.database_log_group(self._instance_identifier, log),
                 retention_in_days=self._args.logging.retention_days,
                 kms_key_id=self._args.kms_key_arn,
                 opts=pulumi.ResourceOptions.merge(child, keep),
@@ -320,7 +323,7 @@ class Database(pulumi.ComponentResource):
             ],
         }
         role = aws.iam.Role(
-            f"{self._name}-db-monitoring",
+            naming.database_monitoring_role(self._name),
             assume_role_policy=json.dumps(trust),
             description=f"Lets RDS enhanced monitoring of {self._args.identifier} write OS metrics",
             opts=child,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.container import (
     ContainerSpec,
     ExecutionAccess,
@@ -206,7 +207,7 @@ class DbInit(pulumi.ComponentResource):
         self, name: str, args: DbInitArgs, child: pulumi.ResourceOptions
     ) -> aws.ec2.SecurityGroup:
         group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+            naming.tasks_security_group(name),
             vpc_id=args.vpc_id,
             description="db-init task: the database and HTTPS only",
             tags={"Name": name},

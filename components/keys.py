@@ -21,6 +21,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
+
 
 @dataclass(frozen=True, kw_only=True)
 class StackKeyArgs:
@@ -70,7 +72,7 @@ class StackKey(pulumi.ComponentResource):
         )
         aws.kms.Alias(
             f"{name}-key-alias",
-            name=f"alias/{args.alias}",
+            name=naming.kms_alias(args.alias),
             target_key_id=self.key.key_id,
             region=args.key_region,
             opts=pulumi.ResourceOptions(parent=self),

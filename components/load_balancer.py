@@ -177,7 +177,7 @@ class LoadBalancer(pulumi.ComponentResource):
     def _create_security_group(self, child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
         args, name = self._args, self._name
         group = aws.ec2.SecurityGroup(
-            f"{name}-alb-sg",
+            naming.load_balancer_security_group(name),
             vpc_id=args.vpc_id,
             description="Load balancer: listener ports from its admitted sources only",
             tags={"Name": f"{name}-alb"},
@@ -243,7 +243,7 @@ class LoadBalancer(pulumi.ComponentResource):
             ]
 
         return private_bucket(
-            f"{self._name}-alb-logs",
+            naming.load_balancer_logs(self._name),
             parent=self,
             # Stateful: protected with the stack's data; never emptied on delete when protected.
             protect=self._args.protect,

@@ -37,6 +37,7 @@ import pulumi_aws as aws
 
 from aws_facts.rds import default_max_connections
 from aws_facts.regions import GLOBAL_SERVICES_REGION
+from components import naming
 from components.alarms import (
     CACHE_NODE_ALARMS,
     CLOUDFRONT_ALARMS,
@@ -214,7 +215,7 @@ class Monitoring(pulumi.ComponentResource):
 
         self._rule = self._create_task_failure_rule()
         self._topic = self._create_topic(
-            "alarms", key_arn=args.kms_key_arn, region=None, rule=self._rule
+            naming.alarm_topic(name), key_arn=args.kms_key_arn, region=None, rule=self._rule
         )
         self._global_topic = self._create_global_topic()
         alarmed = [(spec, of) for of, specs in _watched(args) for spec in specs]
@@ -251,16 +252,16 @@ class Monitoring(pulumi.ComponentResource):
 
     def _create_topic(
         self,
-        role: str,
+        logical: str,
         *,
         key_arn: pulumi.Input[str],
         region: str | None,
         rule: aws.cloudwatch.EventRule | None,
     ) -> aws.sns.Topic:
+        """The topic `logical` (auto-named), its policy and its subscriptions."""
         args = self._args
-        name = self._name
         topic = aws.sns.Topic(
-            f"{name}-{role}",
+            logical,
             display_name=f"golive {args.alarm_prefix}",
             # SNS.1: a customer key. NOTE: CloudWatch cannot publish to a topic under the
             # AWS-managed aws/sns key (its policy admits no service principal).
@@ -285,7 +286,7 @@ class Monitoring(pulumi.ComponentResource):
             )
         self._topic_policies.append(
             aws.sns.TopicPolicy(
-                f"{name}-{role}-policy",
+                f"{logical}-policy",
                 arn=topic.arn,
                 policy=policy,
                 region=region,
@@ -296,7 +297,7 @@ class Monitoring(pulumi.ComponentResource):
             aws.sns.TopicSubscription(
                 # Keyed by the address, so reordering the list never replaces a subscription
                 # (a replaced subscription has to be confirmed again).
-                f"{name}-{role}-email-{email.lower()}",
+                f"{logical}-email-{email.lower()}",
                 topic=topic.arn,
                 protocol="email",
                 endpoint=email,
@@ -305,7 +306,7 @@ class Monitoring(pulumi.ComponentResource):
             )
         if args.webhook_url is not None:
             aws.sns.TopicSubscription(
-                f"{name}-{role}-webhook",
+                f"{logical}-webhook",
                 topic=topic.arn,
                 protocol="https",
                 endpoint=pulumi.Output.secret(args.webhook_url),
@@ -319,7 +320,7 @@ class Monitoring(pulumi.ComponentResource):
         if args.global_kms_key_arn is None or not _needs_global_topic(args):
             return None
         return self._create_topic(
-            "global-alarms",
+            naming.global_alarm_topic(self._name),
             key_arn=args.global_kms_key_arn,
             region=CLOUDFRONT_METRICS_REGION,
             rule=None,
@@ -393,7 +394,7 @@ class Monitoring(pulumi.ComponentResource):
             }
         )
         return aws.cloudwatch.EventRule(
-            f"{self._name}-task-failures",
+            naming.task_failures_rule(self._name),
             description=(
                 f"golive {args.alarm_prefix}: a one-off or scheduled task stopped with a "
                 "non-zero exit code or failed to start"
@@ -418,7 +419,7 @@ class Monitoring(pulumi.ComponentResource):
         ]
         return aws.budgets.Budget(
             f"{self._name}-budget",
-            name=f"{args.alarm_prefix}-monthly",
+            name=naming.budget(args.alarm_prefix),
             budget_type="COST",
             limit_amount=f"{args.budget_monthly_usd:.2f}",
             limit_unit="USD",

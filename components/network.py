@@ -19,6 +19,7 @@ from enum import StrEnum
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.buckets import LifecycleRule, PolicyStatement, private_bucket
 
 TIERS = ("public", "private", "isolated")
@@ -275,7 +276,7 @@ class Network(pulumi.ComponentResource):
     def _create_interface_endpoints(self, child: pulumi.ResourceOptions) -> None:
         name = self._name
         sg = aws.ec2.SecurityGroup(
-            f"{name}-endpoints-sg",
+            naming.endpoints_security_group(name),
             vpc_id=self.vpc.id,
             description="Interface VPC endpoints: HTTPS from inside the VPC",
             tags={"Name": f"{name}-endpoints"},
@@ -310,7 +311,7 @@ class Network(pulumi.ComponentResource):
             destination, destination_type, role_arn = self._flow_log_bucket(), "s3", None
         else:
             group = aws.cloudwatch.LogGroup(
-                f"{self._name}-flow-logs",
+                naming.flow_logs(self._name),
                 retention_in_days=settings.retention_days,
                 kms_key_id=self._args.log_kms_key_arn,
                 opts=child,
@@ -345,13 +346,13 @@ class Network(pulumi.ComponentResource):
             ],
         }
         role = aws.iam.Role(
-            f"{self._name}-flow-logs-role",
+            naming.flow_logs_role(self._name),
             assume_role_policy=json.dumps(trust),
             description="Lets VPC flow logs write to their log group",
             opts=child,
         )
         aws.iam.RolePolicy(
-            f"{self._name}-flow-logs-write",
+            naming.flow_logs_policy(self._name),
             role=role.id,
             policy=pulumi.Output.json_dumps(
                 {
@@ -398,7 +399,7 @@ class Network(pulumi.ComponentResource):
             ]
 
         logs = private_bucket(
-            f"{self._name}-flow-logs",
+            naming.flow_logs(self._name),
             parent=self,
             lifecycle=[
                 LifecycleRule(

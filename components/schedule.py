@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.container import (
     ContainerSpec,
     TaskRoles,
@@ -118,8 +119,10 @@ class ScheduledTask(pulumi.ComponentResource):
         role = self._create_role(name, args, child)
         self.role_arn = role.arn
         self.schedule = aws.scheduler.Schedule(
-            f"{name}-schedule",
-            description=f"Runs {args.schedule_name} ({' '.join(args.container.command or [])})",
+            naming.schedule(name),
+            description=naming.schedule_description(
+                args.schedule_name, list(args.container.command or [])
+            ),
             schedule_expression=args.schedule_expression,
             schedule_expression_timezone=args.timezone,
             state="ENABLED" if args.enabled else "DISABLED",
@@ -178,7 +181,7 @@ class ScheduledTask(pulumi.ComponentResource):
             ],
         }
         role = aws.iam.Role(
-            f"{name}-scheduler",
+            naming.scheduler_role(name),
             assume_role_policy=pulumi.Output.json_dumps(trust),
             description=f"EventBridge Scheduler runs the {args.schedule_name} task",
             opts=child,
@@ -187,7 +190,7 @@ class ScheduledTask(pulumi.ComponentResource):
             f"arn:aws:ecs:{args.region}:{args.account_id}:task/", args.cluster_name, "/*"
         )
         self._policy = aws.iam.RolePolicy(
-            f"{name}-scheduler-policy",
+            naming.role_policy(naming.scheduler_role(name)),
             role=role.id,
             policy=pulumi.Output.json_dumps(
                 {

@@ -38,6 +38,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components import naming
+
 DEFAULT_SPECIAL_CHARACTERS = "!#$%&*()-_=+[]{}<>:?"
 """pulumi-random's default set without `@` (which breaks `user:password@host` URLs)."""
 
@@ -227,7 +229,7 @@ class AppSecrets(pulumi.ComponentResource):
             child,
             # NOTE: a deleted secret keeps its name reserved for its recovery window: a unique
             # suffix lets a torn-down stack be recreated at once.
-            name_prefix=f"{self._args.name_prefix}{secret_name}-",
+            name_prefix=naming.secret_name_prefix(self._args.name_prefix, secret_name),
             description=spec.description or _default_description(secret_name, spec.source),
             kms_key_id=self._args.kms_key_arn,
             recovery_window_in_days=spec.recovery_window_days,

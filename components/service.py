@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.container import (
     ContainerSpec,
     ExecSessions,
@@ -327,7 +328,7 @@ class Service(pulumi.ComponentResource):
     def _create_security_group(self, child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
         args, name = self._args, self._name
         group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+            naming.tasks_security_group(name),
             vpc_id=args.vpc_id,
             description=f"Tasks of {args.container.name} (and its one-off and scheduled tasks)",
             tags={"Name": name},
@@ -416,7 +417,7 @@ class Service(pulumi.ComponentResource):
                 "rollback": True,
             }
         return aws.ecs.Service(
-            f"{name}-service",
+            naming.ecs_service(name),
             cluster=args.cluster_arn,
             task_definition=self.task_definition.arn,
             desired_count=self.desired_count,
@@ -493,7 +494,7 @@ class Service(pulumi.ComponentResource):
             if label is not None:
                 predefined["resource_label"] = label
             aws.appautoscaling.Policy(
-                f"{name}-scale-{role}",
+                naming.scaling_policy(name, role),
                 policy_type="TargetTrackingScaling",
                 service_namespace=target.service_namespace,
                 scalable_dimension=target.scalable_dimension,

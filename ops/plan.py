@@ -26,6 +26,7 @@ from plan.harness import (
     run_program,
     to_jsonable,
 )
+from plan.mocks import RefusedInputs
 from stacks.config import ConfigError, parse
 
 # Wide enough for ARNs when piped (CI logs); a terminal keeps its own width.
@@ -140,7 +141,7 @@ def _run(stack: str, stack_file: Path | None) -> Plan:
     """The program's plan, or a clean error for what a user can fix (no traceback)."""
     try:
         return run_program(stack, project_dir=PROJECT_DIR, stack_file=stack_file)
-    except (ConfigError, StackFileError) as exc:
+    except (ConfigError, StackFileError, RefusedInputs) as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:
         # A data source that finds nothing fails the program the way `pulumi preview` would.

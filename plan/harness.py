@@ -31,7 +31,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await  # pyright: ignore[reportPrivateUsage]
 
-from plan.mocks import AwsMocks, Lookups
+from plan.mocks import AwsMocks, Lookups, RefusedInputs
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROJECT_NAME = "golive"
@@ -386,7 +386,8 @@ def run_program(
     under the same mocks and config).
     `registered`, when given, receives every registration as it happens, so a caller can see
     what was declared before the program failed.
-    Raises the program's own exception (e.g. `stacks.config.ConfigError`) unchanged.
+    Raises the program's own exception (e.g. `stacks.config.ConfigError`) unchanged, and
+    `plan.mocks.RefusedInputs` when the program declared inputs AWS would refuse at create time.
     """
     config, secret_keys = load_stack_config(stack, project_dir, stack_file)
     for key, value in (overrides or {}).items():
@@ -418,6 +419,8 @@ def run_program(
         finally:
             os.chdir(cwd)
             settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
+    if mocks.refused:
+        raise RefusedInputs(mocks.refused)
     for resource in monitor.recorded:
         if not resource.custom:
             resource.outputs = monitor.component_outputs.get(resource.urn, {})

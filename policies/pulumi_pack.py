@@ -16,6 +16,12 @@ rules plain values (sentinels included, which `policies.values` reads as unknown
 `UnknownValueError` themselves, naming the undecided checks. `golive plan --controls --state`
 re-runs every rule after the deploy, when nothing is unknown.
 
+Beside the controls, one always-on, always-mandatory policy (`input_rules_policy`) applies AWS's
+own create-time input rules (`aws_facts.input_rules`, the rules the offline plan's mocks apply)
+to every resource, after the provider has filled in its auto-name: inside a real preview it also
+judges values the program computes, and it stops `pulumi up` before the first resource AWS would
+refuse. Values not known until a resource exists are left out, not reported.
+
 This module imports pulumi-policy (a dev dependency); `policies/pack/__main__.py` is the only
 place that constructs the `PolicyPack`, which starts a gRPC server and never returns.
 """
@@ -40,12 +46,14 @@ from pulumi_policy import (
 from pulumi_policy import Severity as PolicySeverity
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
+from aws_facts.input_rules import refusals
 from policies.model import Control, Outcome, Resource, Severity, Violation
 from policies.rules import CONTROLS
 from policies.values import normalize
 from stacks.config import NAMESPACE, PolicyConfig
 
 PACK_NAME = "golive-controls"
+INPUT_RULES_POLICY = "aws-input-rules"
 POLICY_CONFIG_KEY = f"{NAMESPACE}:policy"
 
 _SEVERITY: Mapping[Severity, PolicySeverity] = {
@@ -113,6 +121,27 @@ def build_policies(policy: PolicyConfig, controls: Sequence[Control] = CONTROLS)
                 StackValidationPolicy(validate=_stack_validator(control, policy), **common)
             )
     return policies
+
+
+def input_rules_policy() -> ResourceValidationPolicy:
+    """AWS's create-time input rules as one mandatory policy, whatever the stack's enforcement:
+    no declaration makes AWS accept a name it refuses, and stopping before `up` starts is the
+    point."""
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        for refusal in refusals(args.resource_type, _plain(args.props)):
+            report_violation(f"AWS would refuse {refusal}", None)
+
+    return ResourceValidationPolicy(
+        name=INPUT_RULES_POLICY,
+        description=(
+            "Inputs AWS refuses at create time although the provider's schema allows them "
+            "(names, descriptions, tags) [AWS API reference, as botocore's models ship it]"
+        ),
+        validate=validate,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=PolicySeverity.HIGH,
+    )
 
 
 def _resource_validator(control: Control, policy: PolicyConfig) -> Any:

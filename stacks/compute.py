@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.cache import Cache
 from components.cluster import Cluster, ClusterArgs
 from components.container import ContainerSpec, TaskSize, config_statement
@@ -120,7 +121,7 @@ def build_compute(
     certificate_arn: pulumi.Input[str] | None,
 ) -> Compute:
     cluster = Cluster(
-        cfg.prefix,
+        naming.cluster(cfg.prefix),
         ClusterArgs(
             kms_key_arn=key.arn,
             container_insights=cfg.cluster.container_insights.value,
@@ -139,7 +140,7 @@ def build_compute(
     for name, task in cfg.tasks.items():
         service, owner = cfg.services[task.service], compute.services[task.service]
         compute.tasks[name] = OneOffTask(
-            f"{cfg.prefix}-{name}",
+            naming.workload(cfg.prefix, name),
             OneOffTaskArgs(
                 task_name=name,
                 container=compute.containers[task.service].with_command(task.command),
@@ -157,7 +158,7 @@ def build_compute(
     for name, schedule in cfg.schedules.items():
         service, owner = cfg.services[schedule.service], compute.services[schedule.service]
         compute.schedules[name] = ScheduledTask(
-            f"{cfg.prefix}-{name}",
+            naming.workload(cfg.prefix, name),
             ScheduledTaskArgs(
                 schedule_name=name,
                 container=compute.containers[schedule.service].with_command(schedule.command),
@@ -374,7 +375,7 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
             health_check_grace_period=service.health_check.grace_period_seconds,
         )
     scaling = service.autoscaling
-    repository = f"{cfg.app}/{cfg.stack}/{name}"
+    repository = naming.repository(cfg.app, cfg.stack, name)
     backends: list[Backend] = []
     if service.database and data.database is not None:
         backends.append(
@@ -391,7 +392,7 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
             )
         )
     return Service(
-        f"{cfg.prefix}-{name}",
+        naming.workload(cfg.prefix, name),
         ServiceArgs(
             cluster_arn=compute.cluster.arn,
             cluster_name=compute.cluster.name,
@@ -401,7 +402,7 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
             account_id=context.account_id,
             region=cfg.region,
             container=compute.containers[name],
-            log_group_name=f"/golive/{cfg.app}/{cfg.stack}/{name}",
+            log_group_name=naming.log_group(cfg.app, cfg.stack, name),
             log_retention_days=service.log_retention_days,
             kms_key_arn=context.key.arn,
             size=_size(service),
@@ -475,7 +476,7 @@ def _db_init(
     if credentials is None:
         return None
     return DbInit(
-        f"{cfg.prefix}-db-init",
+        naming.db_init(cfg.prefix),
         DbInitArgs(
             postgres_major=cfg.database.engine_version,
             db_host=database.address,
@@ -490,7 +491,7 @@ def _db_init(
             assign_public_ip=network.assign_public_ip,
             account_id=account_id,
             region=cfg.region,
-            log_group_name=f"/golive/{cfg.app}/{cfg.stack}/db-init",
+            log_group_name=naming.log_group(cfg.app, cfg.stack, naming.DB_INIT),
             # As long as the services' logs (a service's default when there is none).
             log_retention_days=max(
                 (s.log_retention_days for s in cfg.services.values()),

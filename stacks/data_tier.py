@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import pulumi
 
+from components import naming
 from components.cache import Cache, CacheArgs
 from components.database import Database, DatabaseArgs, PostgresLogging
 from components.keys import StackKey
@@ -97,7 +98,7 @@ def build_secrets(cfg: StackConfig, *, key: StackKey) -> AppSecrets:
         cfg.prefix,
         AppSecretsArgs(
             kms_key_arn=key.arn,
-            name_prefix=f"{cfg.app}/{cfg.stack}/",
+            name_prefix=naming.secret_path(cfg.app, cfg.stack),
             secrets=secret_specs(cfg, read_config_secrets(cfg)),
             protect=cfg.protect,
         ),
@@ -117,7 +118,7 @@ def build_cache(cfg: StackConfig, *, key: StackKey, network: Network) -> Cache |
             availability_zones=network.availability_zones,
             kms_key_arn=key.arn,
             replication_group_id=cache.replication_group_id(cfg.prefix),
-            secret_name_prefix=f"{cfg.app}/{cfg.stack}/",
+            secret_name_prefix=naming.secret_path(cfg.app, cfg.stack),
             auth_token_env=cache.auth_token.env_name,
             auth_token_length=cache.auth_token.length,
             auth_token_recovery_window_days=cache.auth_token.recovery_window_days,

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from aws_facts.regions import GLOBAL_SERVICES_REGION
+from components import naming
 from components.cache import Cache
 from components.cdn import Cdn
 from components.ci_access import (
@@ -165,7 +166,7 @@ def build(cfg: StackConfig) -> Environment:
         StackKeyArgs(
             account_id=facts.account_id,
             region=cfg.region,
-            alias=f"golive/{cfg.prefix}",
+            alias=naming.key_alias(cfg.prefix),
             protect=cfg.protect,
         ),
     )
@@ -262,7 +263,7 @@ def _global_key(cfg: StackConfig, facts: AccountFacts) -> StackKey | None:
         StackKeyArgs(
             account_id=facts.account_id,
             region=cfg.region,
-            alias=f"golive/{name}",
+            alias=naming.global_key_alias(cfg.prefix),
             protect=cfg.protect,
             key_region=GLOBAL_SERVICES_REGION,
         ),

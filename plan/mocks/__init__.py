@@ -4,9 +4,14 @@
 
 Used by `plan.harness` for the tests and `golive plan`. Values are deterministic (derived from
 the logical name) so two runs of the same stack agree and `--against` compares like with like.
-Auto-naming is simulated the way Pulumi does it (`<logical>-<7 hex>`) so name-length checks see
-the names AWS would see. A resource type or invoke the tables do not know is an error, not a
-silent `None`: the program must not grow a resource the plan cannot describe.
+Auto-naming is simulated the way Pulumi does it (`<logical>-<7 hex>`) so name checks see the
+names AWS would see. A resource type or invoke the tables do not know is an error, not a silent
+`None`: the program must not grow a resource the plan cannot describe.
+
+Like AWS, and unlike the provider's schema, the mocks judge what they are asked to create: every
+resource's inputs, with the physical name it gets, go through AWS's create-time input rules
+(`aws_facts.input_rules`). Each refusal is kept (`AwsMocks.refused`), and the harness fails the
+run with all of them (`RefusedInputs`), as `pulumi up` would fail at the first.
 
 The answers live with their tier (`network`, `account`, `storage`, `data`, `compute`, `edge`,
 `monitoring`); AWS's own ids and names come from `aws_facts`, never from the code being mocked.
@@ -19,6 +24,7 @@ from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
+from aws_facts.input_rules import refusals
 from plan.mocks import account, compute, data, edge, monitoring, network, storage
 from plan.mocks.context import ACCOUNT_ID, Answers, Builder, Ctx, Invoke, MockLookupError
 
@@ -47,6 +53,21 @@ class Lookups:
     """Whether `golive bootstrap --github-oidc` created the account's OIDC provider."""
 
 
+class RefusedInputs(Exception):
+    """Inputs AWS would refuse when it creates the resource: `pulumi up` would fail there, after
+    the resources declared before it exist. `refused` lists each (resource, input, value, rule)."""
+
+    def __init__(self, refused: list[str]) -> None:
+        self.refused = refused
+        count = len(refused)
+        lines = [
+            f"{count} input{'s' if count != 1 else ''} AWS would refuse at create time (the "
+            "provider's schema lets them through, so `pulumi up` would fail partway):",
+            *(f"  - {item}" for item in refused),
+        ]
+        super().__init__("\n".join(lines))
+
+
 class AwsMocks(Mocks):
     """Answers resource registrations and invokes with AWS-shaped values."""
 
@@ -60,6 +81,8 @@ class AwsMocks(Mocks):
         self.vpc_origin_ids: list[str] = []
         """CloudFront VPC origins created so far: CloudFront creates the account's
         `CloudFront-VPCOrigins-Service-SG` group with the first one (edge)."""
+        self.refused: list[str] = []
+        """Inputs AWS would refuse, one line each: `<type> <logical name>: <input> ...`."""
 
     # ------------------------------------------------------------------ resources
 
@@ -79,9 +102,17 @@ class AwsMocks(Mocks):
             # In a real preview, computed outputs are unknown until the resource exists. The
             # builder is not even called: an Output it created would never resolve, and the
             # engine waits for every Output, so the run would hang.
+            self._judge(args, inputs)
             return None, inputs
         resource_id, computed = builder(Ctx(self, args.typ, args.name, inputs))
-        return resource_id, {**inputs, **computed}
+        state = {**inputs, **computed}
+        self._judge(args, state)
+        return resource_id, state
+
+    def _judge(self, args: MockResourceArgs, state: dict[str, Any]) -> None:
+        """Keep what AWS would refuse in `state` (inputs, and the names the builder gave)."""
+        for refusal in refusals(args.typ, state):
+            self.refused.append(f"{args.typ} {args.name}: {refusal}")
 
     # ------------------------------------------------------------------ invokes
 

@@ -19,7 +19,7 @@ answers = Answers()
 
 @answers.builder("aws:iam/role:Role")
 def _role(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=64)
+    name = c.physical_name()
     path = str(c.inputs.get("path", "/"))
     return name, {
         "name": name,
@@ -31,14 +31,14 @@ def _role(c: Ctx) -> tuple[str, dict[str, Any]]:
 
 @answers.builder("aws:iam/policy:Policy")
 def _iam_policy(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=128)
+    name = c.physical_name()
     arn = f"arn:aws:iam::{c.account}:policy/{name}"
     return arn, {"name": name, "arn": arn, "policyId": f"ANPA{c.hex(17).upper()}"}
 
 
 @answers.builder("aws:iam/rolePolicy:RolePolicy")
 def _role_policy(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=128)
+    name = c.physical_name()
     return f"{c.inputs.get('role', 'role')}:{name}", {"name": name}
 
 

@@ -62,7 +62,7 @@ def _ecr_lifecycle_policy(c: Ctx) -> tuple[str, dict[str, Any]]:
 
 @answers.builder("aws:lb/loadBalancer:LoadBalancer")
 def _load_balancer(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=32)
+    name = c.physical_name()
     suffix = f"app/{name}/{c.hex(16)}"
     arn = c.arn("elasticloadbalancing", f"loadbalancer/{suffix}")
     scheme = "internal-" if c.inputs.get("internal") else ""
@@ -105,7 +105,7 @@ def _lb_listener_rule(c: Ctx) -> tuple[str, dict[str, Any]]:
 
 @answers.builder("aws:lb/targetGroup:TargetGroup")
 def _lb_target_group(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=32)
+    name = c.physical_name()
     suffix = f"targetgroup/{name}/{c.hex(16)}"
     arn = c.arn("elasticloadbalancing", suffix)
     return arn, {
@@ -142,7 +142,7 @@ def _autoscaling_policy(c: Ctx) -> tuple[str, dict[str, Any]]:
 
 @answers.builder("aws:scheduler/schedule:Schedule")
 def _schedule(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=64)
+    name = c.physical_name()
     group = str(c.inputs.get("groupName") or "default")
     return f"{group}/{name}", {
         "arn": c.arn("scheduler", f"schedule/{group}/{name}"),

@@ -59,15 +59,18 @@ class Ctx:
     def hex(self, n: int) -> str:
         return digest(self.typ, self.logical)[:n]
 
-    def physical_name(self, key: str = "name", max_len: int = 255) -> str:
-        """The explicit name, a prefix plus a unique suffix, or Pulumi's auto-name."""
+    def physical_name(self, key: str = "name", *, lowercase_autoname: bool = False) -> str:
+        """The name AWS will see: the explicit name, a prefix plus the provider's 26-character
+        unique suffix, or Pulumi's auto-name `<logical>-<7 hex>` (lowercased where the provider
+        lowercases it: S3 buckets). Never shortened: the input rules judge the name as it is."""
         explicit = self.inputs.get(key)
         if isinstance(explicit, str) and explicit:
             return explicit
         prefix = self.inputs.get(f"{key}Prefix")
         if isinstance(prefix, str) and prefix:
-            return (prefix + digest(self.typ, self.logical)[:26])[:max_len]
-        return f"{self.logical}-{self.hex(7)}"
+            return prefix + digest(self.typ, self.logical)[:26]
+        name = f"{self.logical}-{self.hex(7)}"
+        return name.lower() if lowercase_autoname else name
 
     def arn(self, service: str, resource: str, *, region: bool = True) -> str:
         return f"arn:aws:{service}:{self.region if region else ''}:{self.account}:{resource}"

@@ -57,7 +57,7 @@ def _secret_arn(c: Ctx, name: str) -> str:
 
 @answers.builder("aws:secretsmanager/secret:Secret")
 def _secret(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=512)
+    name = c.physical_name()
     arn = _secret_arn(c, name)
     # The resource id of a secret is its ARN.
     return arn, {"arn": arn, "name": name, "tagsAll": c.inputs.get("tags") or {}}
@@ -101,7 +101,7 @@ _PG_LATEST_MINOR = {"14": "14.20", "15": "15.15", "16": "16.11", "17": "17.7", "
 
 @answers.builder("aws:rds/instance:Instance")
 def _rds_instance(c: Ctx) -> tuple[str, dict[str, Any]]:
-    identifier = c.physical_name("identifier", max_len=63).lower()
+    identifier = c.physical_name("identifier").lower()
     port = int(c.inputs.get("port") or 5432)
     address = f"{identifier}.c{c.hex(11)}.{c.region}.rds.amazonaws.com"
     resource_id = "db-" + c.hex(26).upper()
@@ -147,7 +147,7 @@ _REGION_SHORT = {"us-east-1": "use1", "us-east-2": "use2", "us-west-2": "usw2", 
 
 @answers.builder("aws:elasticache/replicationGroup:ReplicationGroup")
 def _replication_group(c: Ctx) -> tuple[str, dict[str, Any]]:
-    group_id = c.physical_name("replicationGroupId", max_len=40).lower()
+    group_id = c.physical_name("replicationGroupId").lower()
     nodes = int(c.inputs.get("numCacheClusters") or 1)
     region = _REGION_SHORT.get(c.region, c.region.replace("-", ""))
     host = f"{group_id}.{c.hex(6)}.{region}.cache.amazonaws.com"

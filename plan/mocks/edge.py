@@ -139,7 +139,7 @@ def _response_headers_policy(c: Ctx) -> tuple[str, dict[str, Any]]:
 
 @answers.builder("aws:cloudfront/function:Function")
 def _cloudfront_function(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=64)
+    name = c.physical_name()
     etag = "E" + _chars(_ALNUM_UPPER, 13, c.typ, c.logical, "etag")
     return name, {
         "name": name,
@@ -167,7 +167,7 @@ _WAF_CAPACITY = {"AWSManagedRulesCommonRuleSet": 700, "AWSManagedRulesKnownBadIn
 
 @answers.builder("aws:wafv2/webAcl:WebAcl")
 def _web_acl(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=128)
+    name = c.physical_name()
     acl_id = stable_uuid(c.typ, c.logical)
     scope = "global" if c.inputs.get("scope") == "CLOUDFRONT" else "regional"
     capacity = 0

@@ -20,7 +20,7 @@ def _log_group(c: Ctx) -> tuple[str, dict[str, Any]]:
 
 @answers.builder("aws:sns/topic:Topic")
 def _sns_topic(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=256)
+    name = c.physical_name()
     arn = c.arn("sns", name)
     # The id of a topic is its ARN; AWS fills in the default delivery attributes.
     return arn, {
@@ -82,7 +82,7 @@ def _budget(c: Ctx) -> tuple[str, dict[str, Any]]:
 
 @answers.builder("aws:cloudwatch/eventRule:EventRule")
 def _event_rule(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name(max_len=64)
+    name = c.physical_name()
     bus = str(c.inputs.get("eventBusName") or "default")
     path = f"rule/{name}" if bus == "default" else f"rule/{bus}/{name}"
     return name, {"name": name, "arn": c.arn("events", path), "eventBusName": bus}

@@ -17,7 +17,7 @@ answers = Answers()
 
 @answers.builder("aws:s3/bucket:Bucket")
 def _bucket(c: Ctx) -> tuple[str, dict[str, Any]]:
-    name = c.physical_name("bucket", max_len=63)
+    name = c.physical_name("bucket", lowercase_autoname=True)
     return name, {
         "bucket": name,
         "arn": f"arn:aws:s3:::{name}",

@@ -4,6 +4,7 @@ Started by the Pulumi engine (`--policy-pack policies/pack`). Constructing `Poli
 gRPC server and never returns, so this is the only place that does it; tests import
 `policies.pulumi_pack` instead. Enforcement and declared exceptions come from the stack's own
 config (`golive:policy`, passed by the engine in PULUMI_CONFIG), never from the stack's name.
+AWS's own input rules come with every pack, always mandatory.
 """
 
 import sys
@@ -18,13 +19,14 @@ from policies.pulumi_pack import (
     PACK_NAME,
     build_policies,
     enforcement_level,
+    input_rules_policy,
     policy_from_environment,
 )
 
 policy = policy_from_environment()
 PolicyPack(
     name=PACK_NAME,
-    policies=build_policies(policy),
+    policies=[*build_policies(policy), input_rules_policy()],
     enforcement_level=enforcement_level(policy),
     description="golive security and reliability controls (docs/controls.md)",
 )

@@ -43,7 +43,7 @@ DATABASE_ENV = ("DB_HOST", "DB_PORT", "DB_NAME")
 CACHE_ENV = ("REDIS_HOST", "REDIS_PORT")
 """Plain variables a service with `cache: true` receives (TLS only; its AUTH token arrives as
 the secret `cache.authToken.envName`)."""
-RESERVED_TASK_NAMES = frozenset({"db-init"})
+RESERVED_TASK_NAMES = frozenset({naming.DB_INIT})
 """One-off task names golive defines itself."""
 
 _WORKLOAD_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

@@ -17,7 +17,6 @@ from pydantic.alias_generators import to_camel
 from aws_facts.ecs import RESERVED_ENV_PREFIXES
 from aws_facts.elasticache import (
     CACHE_ENGINE_VERSIONS,
-    CACHE_ID_MAX,
     CACHE_NODE_FAMILIES,
     CACHE_NODE_TYPES,
 )
@@ -29,7 +28,6 @@ from aws_facts.rds import (
     PG_RESERVED_DATABASES,
     PG_RESERVED_ROLES,
     POSTGRES_MAJORS,
-    RDS_IDENTIFIER_MAX,
     RDS_INSTANCE_CLASSES,
     RDS_INSTANCE_FAMILIES,
     RDS_MONITORING_INTERVALS,
@@ -52,7 +50,6 @@ from stacks.config.windows import (
 if TYPE_CHECKING:
     from stacks.config.stack import StackConfig
 
-_AWS_DB_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DB_SNAPSHOT_ARN = re.compile(
     r"^arn:aws:rds:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):snapshot:(?P<name>.*)$"
 )
@@ -592,26 +589,11 @@ class CacheConfig(Model):
         return naming.cache(prefix)
 
 
-def _aws_identifier_problem(identifier: str, limit: int) -> str | None:
-    if len(identifier) > limit or not _AWS_DB_IDENTIFIER.match(identifier):
-        return (
-            f"its identifier '{identifier}' (from app and stack names) must be 1-{limit} "
-            "lowercase letters, digits and single hyphens, starting with a letter: use a "
-            "shorter app or stack name made of those"
-        )
-    return None
-
-
 def problems(cfg: StackConfig) -> list[tuple[str, str]]:
     """Cross-field rules of the database, secrets and cache (paths relative to the stack)."""
     problems: list[tuple[str, str]] = []
     database = cfg.database
     if database is not None:
-        reason = _aws_identifier_problem(
-            database.instance_identifier(cfg.prefix), RDS_IDENTIFIER_MAX
-        )
-        if reason:
-            problems.append(("database", reason))
         if database.restore_from_snapshot is not None:
             problems += _restore_problems(cfg, database.restore_from_snapshot, database)
         if cfg.protect and database.backup_retention_days < 7:
@@ -630,10 +612,6 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
                     "when deleted (control RDS.8)",
                 )
             )
-    if cfg.cache is not None:
-        reason = _aws_identifier_problem(cfg.cache.replication_group_id(cfg.prefix), CACHE_ID_MAX)
-        if reason:
-            problems.append(("cache", reason))
     problems += _secret_name_problems(cfg)
     return problems
 

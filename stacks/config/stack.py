@@ -21,11 +21,12 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from aws_facts.limits import ALB_NAME_MAX, TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_PER_RESOURCE
+from aws_facts.input_rules import TAG_RULES
+from aws_facts.limits import ALB_NAME_MAX, TAGS_PER_RESOURCE
 from aws_facts.regions import AWS_REGIONS, GLOBAL_SERVICES_REGION, OPT_IN_REGIONS
 from components import naming
 from components.secrets import SecretSource
-from stacks.config import ci, compute, data, edge, monitoring, network
+from stacks.config import ci, compute, data, edge, monitoring, names, network
 from stacks.config.base import (
     NAMESPACE,
     ConfigError,
@@ -56,18 +57,19 @@ _APP_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 def check_tags(tags: dict[str, str]) -> dict[str, str]:
+    """The provider puts these tags on every resource: each service's tag rules apply (the
+    strictest of them decide), with the first service that states the rule named."""
     problems: list[tuple[str, str]] = []
     for key, value in tags.items():
-        if key.lower().startswith("aws:"):
-            problems.append((key, "tag keys starting with 'aws:' are reserved by AWS"))
-        if not 1 <= len(key) <= TAG_KEY_MAX:
-            problems.append(
-                (key, f"tag key is {len(key)} characters; AWS allows 1 to {TAG_KEY_MAX}")
-            )
-        if len(value) > TAG_VALUE_MAX:
-            problems.append(
-                (key, f"tag value is {len(value)} characters; AWS allows {TAG_VALUE_MAX}")
-            )
+        reasons: dict[str, str] = {}
+        for tag_rules in TAG_RULES:
+            for checked, text, what in (
+                (tag_rules.key, key, "key"),
+                (tag_rules.value, value, "value"),
+            ):
+                for reason in checked.reasons(text):
+                    reasons.setdefault(f"tag {what} {text!r}: {reason}", checked.source)
+        problems += [(key, f"{reason} ({source})") for reason, source in reasons.items()]
     if len(tags) > 40:
         problems.append(
             (
@@ -137,6 +139,18 @@ class StackConfig(Model):
             raise ValueError(f"'{region}' is not an AWS region{did_you_mean(region, AWS_REGIONS)}")
         return region
 
+    @field_validator("stack")
+    @classmethod
+    def _stack_fits_aws_names(cls, stack: str) -> str:
+        if not _APP_NAME.match(stack):
+            raise ValueError(
+                f"the stack's name '{stack}' is in every AWS name of the stack, so it must start "
+                "with a letter and hold only lowercase letters, digits and single hyphens (S3 "
+                "and ECR take no capitals, load balancers nothing but letters, digits and "
+                "hyphens, RDS no double hyphen): rename Pulumi.<stack>.yaml and the stack"
+            )
+        return stack
+
     @field_validator("app")
     @classmethod
     def _app_fits_aws_names(cls, app: str, info: ValidationInfo) -> str:
@@ -160,8 +174,9 @@ class StackConfig(Model):
     def problems(self) -> list[tuple[str, str]]:
         """The rules across tiers, a tier at a time in the order they build on each other (the
         compute tier on the data tier's secrets, monitoring on both, the edge on the services'
-        routes; the stack's own tags before the edge): a tier's rules are reported once the
-        tiers before it hold, so one mistake is not reported again as its consequences."""
+        routes; the stack's own tags before the edge; last, the AWS names all of them make): a
+        tier's rules are reported once the tiers before it hold, so one mistake is not reported
+        again as its consequences."""
         for rules in (
             data.problems,
             compute.problems,
@@ -169,6 +184,7 @@ class StackConfig(Model):
             StackConfig._tag_problems,
             edge.problems,
             ci.problems,
+            names.problems,
         ):
             found = rules(self)
             if found:

@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from aws_facts.input_rules import refusals
 from components.database import (
     Database,
     DatabaseArgs,
@@ -242,6 +243,16 @@ def test_security_group_has_no_rules_of_its_own(stack_plan: Plan) -> None:
     assert group.inputs["description"]
     assert "ingress" not in group.inputs
     assert "egress" not in group.inputs
+
+
+def test_security_group_description_is_one_ec2_accepts(stack_plan: Plan) -> None:
+    # EC2 refuses an apostrophe in a description: `pulumi up` used to fail here, after the VPC.
+    group = db_security_group(stack_plan)
+    identifier = stack_plan.one(INSTANCE).inputs["identifier"]
+    assert group.inputs["description"] == (
+        f"{identifier}: PostgreSQL from the app security groups only"
+    )
+    assert refusals(SECURITY_GROUP, group.inputs) == []
 
 
 def test_database_security_group_admits_only_groups_never_a_cidr(stack_plan: Plan) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from aws_facts import input_rules
+from aws_facts.input_rules import Input, Rule, no_part
 from ops.cli import app
 from tests.conftest import STACKFILES
 
@@ -65,6 +68,20 @@ def test_plan_with_a_bad_stack_file_exits_1_without_traceback(tmp_path: Path) ->
     result = runner.invoke(app, ["plan", "trial", "--stack-file", str(bad)])
     assert result.exit_code == 1
     assert "network.azCount" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_plan_with_an_input_aws_would_refuse_exits_1_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Say AWS stopped taking colons in key descriptions: the plan must fail, not `pulumi up`.
+    strict = Rule("a KMS key description", "a test's rule", (no_part(":"),))
+    monkeypatch.setitem(input_rules.INPUT_RULES, "aws:kms/key:Key", (Input("description", strict),))
+    result = runner.invoke(app, ["plan", "staging"])
+    assert result.exit_code == 1
+    assert "1 input AWS would refuse at create time" in result.output
+    assert "aws:kms/key:Key auction-staging-key: description" in result.output
+    assert "must not contain ':'" in result.output and "a test's rule" in result.output
     assert "Traceback" not in result.output
 
 

@@ -37,10 +37,12 @@ from ruamel.yaml import YAML
 
 from policies.model import Resource
 from policies.pulumi_pack import (
+    INPUT_RULES_POLICY,
     PACK_NAME,
     UndecidedError,
     build_policies,
     enforcement_level,
+    input_rules_policy,
     policy_from_environment,
 )
 from policies.rules import BY_ID, CONTROLS
@@ -187,6 +189,38 @@ def test_other_resource_types_are_ignored() -> None:
     assert _validate_resource(policy, "aws:s3/bucket:Bucket", {"multiAz": False}) == []
 
 
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+
+
+def test_aws_input_rules_run_as_one_mandatory_policy_whatever_the_stack_declares() -> None:
+    policy = input_rules_policy()
+    assert policy.name == INPUT_RULES_POLICY
+    assert policy.enforcement_level is EnforcementLevel.MANDATORY
+    reported = _validate_resource(
+        policy, SECURITY_GROUP, {"name": "db-sg-1a2b3c4", "description": "the app's groups"}
+    )
+    assert reported == [
+        'AWS would refuse description "the app\'s groups": "\'" not allowed (allowed: a-z A-Z '
+        "0-9 space ._-:/()#,@[]+=&;{}!$*) (an EC2 security group description; botocore ec2 "
+        "CreateSecurityGroupRequest.Description)"
+    ]
+
+
+def test_aws_input_rules_judge_the_auto_name_the_provider_filled_in() -> None:
+    reported = _validate_resource(
+        input_rules_policy(),
+        "aws:lb/loadBalancer:LoadBalancer",
+        {"name": "internal-prod-alb-1a2b3c4"},
+    )
+    assert len(reported) == 1 and "must not start with 'internal-'" in reported[0]
+
+
+def test_aws_input_rules_leave_values_not_known_yet_alone() -> None:
+    """No raise, no report: the value is judged when known (the mocks judge the offline plan)."""
+    props = {"description": UNKNOWN_STRING_VALUE, "tags": {"Name": UNKNOWN_STRING_VALUE}}
+    assert _validate_resource(input_rules_policy(), SECURITY_GROUP, props) == []
+
+
 def _policy_resources(stack: list[Resource]) -> list[PolicyResource]:
     """Resources as AnalyzeStack hands them over: outputs (with id) behind the proxy."""
     resources = []
@@ -270,8 +304,28 @@ def _struct(props: dict[str, Any]) -> struct_pb2.Struct:
 def test_real_pack_describes_its_policies(pack_server: analyzer_pb2_grpc.AnalyzerStub) -> None:
     info = pack_server.GetAnalyzerInfo(empty_pb2.Empty())
     assert info.name == PACK_NAME
-    assert sorted(p.name for p in info.policies) == sorted(c.id for c in CONTROLS)
+    assert sorted(p.name for p in info.policies) == sorted(
+        [*(c.id for c in CONTROLS), INPUT_RULES_POLICY]
+    )
     assert {p.enforcementLevel for p in info.policies} == {analyzer_pb2.MANDATORY}
+
+
+def test_real_pack_stops_an_input_aws_would_refuse(
+    pack_server: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    group = {"name": "db-sg-1a2b3c4", "description": "PostgreSQL from the app's groups only"}
+    response = pack_server.Analyze(
+        analyzer_pb2.AnalyzeRequest(
+            type=SECURITY_GROUP,
+            urn="urn:pulumi:staging::golive::aws:ec2/securityGroup:SecurityGroup::db-sg",
+            name="db-sg",
+            properties=_struct(group),
+        )
+    )
+    by_policy = {d.policyName: d for d in response.diagnostics}
+    refused = by_policy[INPUT_RULES_POLICY]
+    assert refused.enforcementLevel == analyzer_pb2.MANDATORY
+    assert "CreateSecurityGroupRequest.Description" in refused.message
 
 
 def test_real_pack_analyzes_like_the_engine(pack_server: analyzer_pb2_grpc.AnalyzerStub) -> None:
