@@ -196,16 +196,7 @@ def build(cfg: StackConfig) -> Environment:
         ),
     )
     lb = environment.compute.load_balancer
-    alb = (
-        edge.AlbEndpoint(
-            arn=lb.arn,
-            dns_name=lb.dns_name,
-            zone_id=lb.zone_id,
-            security_group_id=lb.security_group_id,
-        )
-        if lb is not None
-        else None
-    )
+    alb = edge.alb_endpoint(lb) if lb is not None else None
     environment.cdn = edge.build_cdn(
         cfg,
         edge_facts,

@@ -39,12 +39,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "strategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}],
         "scaling": (1, 2), "retention": 30, "deletion_protection": False, "access_logs": False,
         "cors": "https://staging.auction.example.com", "keep_images": 30, "protect": False,
+        "internal": False,  # cdn.origin publicAlb
     },
     "prod": {
         "cpu": "1024", "memory": "2048", "architecture": "ARM64",
         "strategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
         "scaling": (2, 6), "retention": 365, "deletion_protection": True, "access_logs": True,
         "cors": "https://auction.example.com", "keep_images": 100, "protect": True,
+        "internal": True,  # cdn.origin vpc
     },
 }  # fmt: skip
 STACKS = list(EXPECTED)
@@ -501,13 +503,14 @@ def test_autoscaling_tracks_cpu_and_requests_per_target(stack: str) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_one_internal_alb_hardened_per_the_stack_file(stack: str) -> None:
+def test_one_alb_hardened_per_the_stack_file(stack: str) -> None:
     plan, expected = cached_plan(stack), EXPECTED[stack]
     alb = plan.one(ALB)
     inputs = alb.inputs
     assert inputs["loadBalancerType"] == "application"
-    assert inputs["internal"] is True
-    assert inputs["subnets"] == plan.outputs["privateSubnetIds"]
+    assert inputs["internal"] is expected["internal"]
+    tier = "privateSubnetIds" if expected["internal"] else "publicSubnetIds"
+    assert inputs["subnets"] == plan.outputs[tier]
     assert len(set(inputs["subnets"])) >= 2
     assert inputs["securityGroups"] == [plan.named(f"auction-{stack}-alb-sg").outputs["id"]]
     assert inputs["dropInvalidHeaderFields"] is True
@@ -521,7 +524,7 @@ def test_one_internal_alb_hardened_per_the_stack_file(stack: str) -> None:
         r for r in plan.of_type(INGRESS)
         if r.inputs["securityGroupId"] == alb_sg and "cidrIpv4" in r.inputs
     ]  # fmt: skip
-    assert cidr_rules == [], "the edge admits CloudFront's VPC origin group, never a CIDR"
+    assert cidr_rules == [], "the edge admits CloudFront (VPC origin group or prefix list), no CIDR"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -534,13 +537,16 @@ def test_https_with_tls13_policy_and_plain_http_only_redirects(stack: str) -> No
     assert https["protocol"] == "HTTPS"
     assert https["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert https["certificateArn"] == certificate.outputs["certificateArn"]
+    # An internet-facing ALB refuses what lacks CloudFront's origin header (tests/stacks/
+    # test_edge.py); an internal one answers an unrouted path 404.
+    refused = ("Not found", "404") if EXPECTED[stack]["internal"] else ("Forbidden", "403")
     assert https["defaultActions"] == [
         {
             "type": "fixed-response",
             "fixedResponse": {
                 "contentType": "text/plain",
-                "messageBody": "Not found",
-                "statusCode": "404",
+                "messageBody": refused[0],
+                "statusCode": refused[1],
             },
         }
     ]
@@ -575,17 +581,29 @@ def test_api_target_group_and_rule(stack: str) -> None:
             "healthyThreshold": 2,
             "unhealthyThreshold": 3,
         },
-        "tags": {"Name": f"auction-{stack}-api", "golive:service": "api"},
+        "tags": {
+            "Name": f"auction-{stack}-api",
+            "golive:service": "api",
+            # Behind an internet-facing ALB: replaced with it if the scheme ever changes.
+            **({} if EXPECTED[stack]["internal"] else {"golive:alb-scheme": "internet-facing"}),
+        },
     }
+    assert group.replace_on_changes == ['tags["golive:alb-scheme"]']
     assert len(group.outputs["name"]) <= 32
     https = next(x for x in plan.of_type(LISTENER) if x.inputs["port"] == 443)
-    assert plan.one(RULE).inputs == {
+    rule = plan.one(RULE).plain_inputs()
+    path, *header = rule.pop("conditions")
+    assert rule == {
         "listenerArn": https.outputs["arn"],
         "priority": 100,
         "actions": [{"type": "forward", "targetGroupArn": group.outputs["arn"]}],
-        "conditions": [{"pathPattern": {"values": ["/api/*"]}}],
         "tags": {"golive:service": "api"},
     }
+    assert path == {"pathPattern": {"values": ["/api/*"]}}
+    # Behind a public ALB the rule also requires the origin header (tests/stacks/test_edge.py).
+    assert [h["httpHeader"]["httpHeaderName"] for h in header] == (
+        [] if EXPECTED[stack]["internal"] else ["X-Origin-Verify"]
+    )
 
 
 def test_every_target_group_has_a_health_check_path_and_a_short_deregistration_delay(
