@@ -250,7 +250,8 @@ def _monitoring(env: Environment) -> Monitoring:
             webhook_url=alarms.webhook_url,
             notifications_enabled=alarms.enabled,
             thresholds=Thresholds(**alarms.thresholds.model_dump()),
-            db_instance_identifier=env.database.identifier if env.database else None,
+            # Named, not waited for: alarms on an instance being created are fine in CloudWatch.
+            db_instance_identifier=env.database.known_identifier if env.database else None,
             cache_replication_group_id=env.cache.replication_group_id if env.cache else None,
             cache_member_cluster_ids=(
                 [_member_cluster(env.cache, n) for n in range(cache_nodes)] if env.cache else []

@@ -175,6 +175,25 @@ def test_a_vpc_origin_stack_waits_on_its_vpc_origin() -> None:
     assert deploy.typical - cold_deploy(cached_plan("staging")).typical > 9
 
 
+def test_nothing_waits_on_the_database_but_what_reads_its_address_or_master_secret() -> None:
+    """Alarms and the dashboard only name the instance: they need not wait 5-20 minutes."""
+    for stack in ("staging", "prod"):
+        plan = cached_plan(stack)
+        database = plan.one("aws:rds/instance:Instance").urn
+        waiting = sorted(
+            (r.type.rsplit(":", 1)[-1], r.name)
+            for r in plan.resources
+            if database in r.dependencies
+        )
+        assert waiting == [
+            ("RolePolicy", f"auction-{stack}-db-init-execution-policy"),  # the master secret
+            ("TaskDefinition", f"auction-{stack}-api-taskdef"),  # DB_HOST
+            ("TaskDefinition", f"auction-{stack}-create-admin-taskdef"),
+            ("TaskDefinition", f"auction-{stack}-db-init-taskdef"),
+            ("TaskDefinition", f"auction-{stack}-seed-taskdef"),
+        ], stack
+
+
 def _documented() -> dict[str, tuple[float, float]]:
     """docs/deploy-time.md's create figures by row label (a type, or a type with an input)."""
     rows = re.findall(
