@@ -6,8 +6,8 @@ assertions).
 For every stack file of the repository and of tests/stackfiles: the real program under mocks
 several times in one process (as the test suite runs it: the first run's time and the median of
 the rest), then `golive plan STACK -q --json FILE` as a user runs it, in a process of its own
-(its wall time and peak memory), with the estimates that plan prints: the cold deploy and a
-release, typical and upper, in minutes.
+(its wall time, CPU time and peak memory), with the estimates that plan prints: the cold
+deploy and a release, typical and upper, in minutes.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class Process:
     """One `golive plan` in its own process."""
 
     seconds: float
+    cpu_seconds: float
+    """User and system time: what the plan costs when other processes share the cores."""
     peak_mb: float
     estimate: dict[str, dict[str, float]]
 
@@ -75,7 +77,7 @@ def whole_process(stack: str, path: Path) -> Process:
             raise SystemExit(f"golive plan {stack} failed ({child.returncode})")
         estimate = json.loads(document.read_text())["estimate"]
     # ru_maxrss: kilobytes on Linux.
-    return Process(seconds, usage.ru_maxrss / 1024, estimate)
+    return Process(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, estimate)
 
 
 def main() -> None:
@@ -84,7 +86,8 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{'stack':<9} {'resources':>9} {'first s':>8} {'median s':>9} {'plan s':>7} "
-        f"{'peak MB':>8} {'cold min':>9} {'(upper)':>8} {'release min':>12} {'(upper)':>8}"
+        f"{'cpu s':>6} {'peak MB':>8} {'cold min':>9} {'(upper)':>8} {'release min':>12} "
+        f"{'(upper)':>8}"
     )
     for stack, path in stack_files():
         count, first, median = in_process(stack, path, args.runs)
@@ -92,7 +95,8 @@ def main() -> None:
         cold, release = process.estimate["coldDeploy"], process.estimate["release"]
         print(
             f"{stack:<9} {count:>9} {first:>8.2f} {median:>9.2f} {process.seconds:>7.2f} "
-            f"{process.peak_mb:>8.0f} {cold['typicalMinutes']:>9.1f} {cold['upperMinutes']:>8.1f} "
+            f"{process.cpu_seconds:>6.2f} {process.peak_mb:>8.0f} "
+            f"{cold['typicalMinutes']:>9.1f} {cold['upperMinutes']:>8.1f} "
             f"{release['typicalMinutes']:>12.1f} {release['upperMinutes']:>8.1f}"
         )
 
