@@ -13,6 +13,12 @@ TARGET_GROUP_NAME_MAX = 32
 ALB_RULE_CONDITION_VALUES = 5
 """Condition values per ALB listener rule, all conditions together (ELB guide, 'Quotas for your
 Application Load Balancers': condition values per rule 5, not adjustable)."""
+ALB_HEADER_NAME_MAX = 40
+"""An ALB http-header condition's header name: at most 40 characters, no wildcards (botocore
+elbv2 `HttpHeaderConditionConfig.HttpHeaderName`)."""
+ALB_CONDITION_VALUE_MAX = 128
+"""Each value of an ALB http-header condition: at most 128 characters, compared without case,
+`*` and `?` read as wildcards (botocore elbv2 `HttpHeaderConditionConfig.Values`)."""
 SECURITY_GROUP_RULES = 60
 """Inbound (and, apart, outbound) rules per security group, default quota; a prefix list
 counts as its maximum entries (VPC guide, 'Amazon VPC quotas')."""

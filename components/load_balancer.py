@@ -19,6 +19,7 @@ accepts the previous one, so a rotation never refuses an edge location still sen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from aws_facts.limits import ALB_HEADER_NAME_MAX
 from components import naming
 from components.buckets import LifecycleRule, PolicyStatement, PrivateBucket, SseS3, private_bucket
 
@@ -43,8 +45,8 @@ with the ALB when its scheme changes."""
 ORIGIN_HEADER_VALUES = 2
 """Secret values the ALB accepts at once: the current one and the one before a rotation."""
 ORIGIN_SECRET_LENGTH = 64
-"""Letters and digits: no `*` or `?`, which an ALB header condition reads as wildcards; at
-most 128 characters per condition value (ELB guide, 'HTTP header conditions')."""
+"""Letters and digits: no `*` or `?`, which an ALB header condition reads as wildcards, and at
+most `ALB_CONDITION_VALUE_MAX` characters; compared without case, 64 still hold 330 bits."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -480,8 +482,16 @@ class LoadBalancer(pulumi.ComponentResource):
 
 def _check(args: LoadBalancerArgs) -> None:
     """Combinations the stack layer must never pass (the config model rules them out)."""
-    if args.origin_header is not None and args.certificate_arn is None:
+    header = args.origin_header
+    if header is None:
+        return
+    if args.certificate_arn is None:
         raise ValueError("an origin header must travel over TLS: it needs a certificate")
+    if len(header.name) > ALB_HEADER_NAME_MAX or not re.fullmatch(r"[A-Za-z0-9-]+", header.name):
+        raise ValueError(
+            f"origin header {header.name!r}: an ALB header condition takes a name of letters, "
+            f"digits and hyphens, at most {ALB_HEADER_NAME_MAX} characters"
+        )
 
 
 def _slug(cidr: str) -> str:

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from plan.harness import Plan, RecordedResource
-from tests.conftest import RELEASED_IMAGES, cached_plan, raw_config
+from components.load_balancer import LoadBalancer, LoadBalancerArgs, OriginHeader, Route
+from plan.harness import Plan, RecordedResource, run_program
+from tests.conftest import RELEASED_IMAGES, STACKFILES, cached_plan, raw_config
 
 CLUSTER = "aws:ecs/cluster:Cluster"
 CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
@@ -31,6 +32,7 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_LOOKING = re.compile(r"(?i)pass|secret|token|key")
+CERTIFICATE = "arn:aws:acm:ap-southeast-2:123456789012:certificate/6f8d8a7e-1111-4222-8333-9444"
 
 # What each stack file asks for (Pulumi.staging.yaml / Pulumi.prod.yaml).
 EXPECTED: dict[str, dict[str, Any]] = {
@@ -769,3 +771,33 @@ def test_golive_plan_warns_that_the_api_is_not_released_yet() -> None:
     assert "service api has not been released to staging: it runs 0 tasks" in " ".join(
         result.output.split()
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "certificate", "message"),
+    [
+        (OriginHeader(), None, "must travel over TLS"),
+        (OriginHeader(name="X-Origin-Verify-" + "x" * 30), CERTIFICATE, "at most 40"),
+        (OriginHeader(name="X-Origin*"), CERTIFICATE, "letters, digits and hyphens"),
+    ],
+)
+def test_an_origin_header_the_alb_could_not_check_is_refused(
+    header: OriginHeader, certificate: str | None, message: str
+) -> None:
+    """ALB http-header conditions: a name of at most 40 characters without wildcards (botocore
+    elbv2 HttpHeaderConditionConfig); and a secret sent in clear would be no secret."""
+
+    def program() -> None:
+        LoadBalancer(
+            "shop-trial",
+            LoadBalancerArgs(
+                vpc_id="vpc-0abc1234def567890",
+                subnet_ids=["subnet-a", "subnet-b"],
+                routes=[Route(service="api", port=8080, priority=100, paths=["/api/*"])],
+                certificate_arn=certificate,
+                origin_header=header,
+            ),
+        )
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        run_program("trial", stack_file=STACKFILES / "Pulumi.trial.yaml", program=program)
