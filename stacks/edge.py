@@ -75,6 +75,7 @@ class AlbEndpoint:
 
 
 def alb_endpoint(lb: LoadBalancer) -> AlbEndpoint:
+    """What the edge needs of compute's load balancer (an origin header: it is internet-facing)."""
     header = lb.origin_header_name
     return AlbEndpoint(
         arn=lb.arn,
