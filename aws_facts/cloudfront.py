@@ -3,8 +3,13 @@
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 """The Route53 hosted zone of every CloudFront distribution, for alias records."""
 
+CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME = "com.amazonaws.global.cloudfront.origin-facing"
+"""CloudFront's origin-facing addresses (IPv4), an AWS-managed prefix list looked up by name."""
 CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "pl-3b927c52"
 """`com.amazonaws.global.cloudfront.origin-facing` in us-east-1 (the id differs per region)."""
+CLOUDFRONT_ORIGIN_FACING_WEIGHT = 55
+"""What one rule referencing that prefix list weighs in a security group's rule quota (VPC
+guide, 'AWS-managed prefix list weight'): 55 of the default 60, so one port fits."""
 
 MANAGED_CLOUDFRONT_POLICIES: dict[str, str] = {
     "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",

@@ -10,6 +10,18 @@ ALB_NAME_MAX = 32
 """ELBv2 `CreateLoadBalancerInput.Name`: at most 32 characters (botocore elbv2 service-2.json)."""
 TARGET_GROUP_NAME_MAX = 32
 """ELBv2 `CreateTargetGroupInput.Name`: at most 32 characters (botocore elbv2 service-2.json)."""
+ALB_RULE_CONDITION_VALUES = 5
+"""Condition values per ALB listener rule, all conditions together (ELB guide, 'Quotas for your
+Application Load Balancers': condition values per rule 5, not adjustable)."""
+ALB_HEADER_NAME_MAX = 40
+"""An ALB http-header condition's header name: at most 40 characters, no wildcards (botocore
+elbv2 `HttpHeaderConditionConfig.HttpHeaderName`)."""
+ALB_CONDITION_VALUE_MAX = 128
+"""Each value of an ALB http-header condition: at most 128 characters, compared without case,
+`*` and `?` read as wildcards (botocore elbv2 `HttpHeaderConditionConfig.Values`)."""
+SECURITY_GROUP_RULES = 60
+"""Inbound (and, apart, outbound) rules per security group, default quota; a prefix list
+counts as its maximum entries (VPC guide, 'Amazon VPC quotas')."""
 
 CLOUDFRONT_MAX_CACHE_BEHAVIORS = 75
 """CloudFront's default quota of cache behaviors per distribution (adjustable)."""

@@ -1,4 +1,4 @@
-"""CloudFront in front of everything: the static site from S3 and the app through a VPC origin.
+"""CloudFront in front of everything: the static site from S3 and the app behind the ALB.
 
 Creates: a CloudFront distribution (redirect-to-https on every behavior, TLSv1.2_2021 with
 SNI on the stack's us-east-1 certificate, HTTP/2 and HTTP/3, IPv6, a price class, a default
@@ -7,18 +7,21 @@ referrer policy, optional CSP); when the frontend is on, a private static-site b
 (BucketOwnerEnforced, all four public access blocks, default encryption, versioning with
 noncurrent expiry, TLS-only, readable only by this distribution through origin access control
 with sigv4 always-sign) as the default behavior, and an optional SPA fallback as a CloudFront
-Function on that behavior only; for the app, a CloudFront VPC origin on the internal ALB,
-ordered behaviors for the API paths (CachingDisabled; AllViewer where the Host header must
-reach the ALB, AllViewerExceptHostHeader otherwise), and the ALB security group's one ingress
-rule, from the security group CloudFront creates for VPC origins; optionally a WAF web ACL
-(CLOUDFRONT scope in us-east-1: AWS managed common and known-bad-inputs rules, a per-IP rate
-limit) logging every request, credentials redacted, to an `aws-waf-logs-` log group in us-east-1
-under the stack's key there; and standard access logs to a private log bucket that also takes the
-static-site bucket's server access logs.
+Function on that behavior only; for the app, ordered behaviors for the API paths
+(CachingDisabled; AllViewer where the Host header must reach the ALB,
+AllViewerExceptHostHeader otherwise) and one of two origins: a CloudFront VPC origin on an
+internal ALB with the ALB security group's one ingress rule, from the security group
+CloudFront creates for VPC origins (`PrivateOrigin`), or a custom origin over TLS 1.2 to an
+internet-facing ALB's origin name carrying the secret header its listener rules require
+(`PublicOrigin`: no VPC origin, whose 10-15 minute create is then off the cold deploy's
+path); optionally a WAF web ACL (CLOUDFRONT scope in us-east-1: AWS managed common and
+known-bad-inputs rules, a per-IP rate limit) logging every request, credentials redacted, to an
+`aws-waf-logs-` log group in us-east-1 under the stack's key there; and standard access logs to a
+private log bucket that also takes the static-site bucket's server access logs.
 
 NOTE: VPC-origin traffic arrives from `CloudFront-VPCOrigins-Service-SG`, a group CloudFront
 creates in the VPC with its first VPC origin. Its id can only be looked up once the VPC origin
-exists, so the stack layer hands in a lookup (`AppOrigin.find_origin_security_group`) that
+exists, so the stack layer hands in a lookup (`PrivateOrigin.find_origin_security_group`) that
 this component calls with the VPC origin; without the rule the ALB answers 504.
 """
 
@@ -94,8 +97,8 @@ class StaticSite:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AppOrigin:
-    """The internal ALB, reached only through a CloudFront VPC origin."""
+class PrivateOrigin:
+    """An internal ALB, reached only through a CloudFront VPC origin (no public address)."""
 
     load_balancer_arn: pulumi.Input[str]
     """The ALB the VPC origin targets (it must be internal)."""
@@ -106,6 +109,28 @@ class AppOrigin:
     find_origin_security_group: Callable[[pulumi.Resource], pulumi.Input[str]]
     """Looks up `CloudFront-VPCOrigins-Service-SG` once the given VPC origin exists (a
     data-source lookup, so it lives in the stack layer)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublicOrigin:
+    """An internet-facing ALB that admits only CloudFront's origin-facing addresses and serves
+    only requests carrying a secret header, which this component makes CloudFront send."""
+
+    header_name: str
+    """The origin header the ALB's listener rules require."""
+    header_value: pulumi.Input[str]
+    """Its current value (secret)."""
+    checked_by: Sequence[pulumi.Resource] = ()
+    """The ALB's listener rules: the distribution changes only after they accept the value it
+    sends (a rotation never sends a value the ALB refuses)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppOrigin:
+    """The app behind the ALB, reached by CloudFront one of two ways (`reach`)."""
+
+    reach: PrivateOrigin | PublicOrigin
+    """A VPC origin to an internal ALB, or TLS to an internet-facing ALB with a secret header."""
     origin_host_name: str | None = None
     """A name on the ALB's certificate (`origin.<domain>`): CloudFront then speaks TLS 1.2 to
     the ALB. None: plain HTTP inside the VPC origin (a stack without a domain)."""
@@ -234,8 +259,8 @@ class Cdn(pulumi.ComponentResource):
         )
         self.vpc_origin: aws.cloudfront.VpcOrigin | None = None
         self.origin_ingress: aws.vpc.SecurityGroupIngressRule | None = None
-        if args.app:
-            self.vpc_origin, self.origin_ingress = self._create_vpc_origin(args.app, child)
+        if args.app is not None and isinstance(args.app.reach, PrivateOrigin):
+            self.vpc_origin, self.origin_ingress = self._create_vpc_origin(args.app, args.app.reach)
         self.web_acl = self._create_web_acl(args.waf, child) if args.waf else None
         self.site_bucket: aws.s3.Bucket | None = None
         self.distribution = self._create_site_and_distribution()
@@ -413,7 +438,7 @@ class Cdn(pulumi.ComponentResource):
         )
 
     def _create_vpc_origin(
-        self, app: AppOrigin, child: pulumi.ResourceOptions
+        self, app: AppOrigin, reach: PrivateOrigin
     ) -> tuple[aws.cloudfront.VpcOrigin, aws.vpc.SecurityGroupIngressRule]:
         tls = app.origin_host_name is not None
         protocol = "https-only" if tls else "http-only"
@@ -423,7 +448,7 @@ class Cdn(pulumi.ComponentResource):
                 # The protocol is in the name: a change replaces the VPC origin (it does not
                 # update in place), and the replacement is created before the old one goes.
                 "name": f"{self._name}-app-{'https' if tls else 'http'}",
-                "arn": app.load_balancer_arn,
+                "arn": reach.load_balancer_arn,
                 "http_port": 80,
                 "https_port": 443,
                 "origin_protocol_policy": protocol,
@@ -442,8 +467,8 @@ class Cdn(pulumi.ComponentResource):
         port = 443 if tls else 80
         ingress = aws.vpc.SecurityGroupIngressRule(
             f"{self._name}-alb-from-cloudfront",
-            security_group_id=app.security_group_id,
-            referenced_security_group_id=app.find_origin_security_group(vpc_origin),
+            security_group_id=reach.security_group_id,
+            referenced_security_group_id=reach.find_origin_security_group(vpc_origin),
             ip_protocol="tcp",
             from_port=port,
             to_port=port,
@@ -560,18 +585,8 @@ class Cdn(pulumi.ComponentResource):
                     "origin_access_control_id": self.origin_access_control.id,
                 }
             )
-        if args.app is not None and self.vpc_origin is not None:
-            origins.append(
-                {
-                    "origin_id": APP_ORIGIN_ID,
-                    "domain_name": args.app.origin_host_name or args.app.load_balancer_dns_name,
-                    "vpc_origin_config": {
-                        "vpc_origin_id": self.vpc_origin.id,
-                        "origin_keepalive_timeout": 5,
-                        "origin_read_timeout": args.app.read_timeout_seconds,
-                    },
-                }
-            )
+        if args.app is not None:
+            origins.append(self._app_origin(args.app))
         ordered: list[aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict] = []
         if args.site is not None:
             default = self._static_behavior()
@@ -584,6 +599,9 @@ class Cdn(pulumi.ComponentResource):
         if self.origin_ingress is not None:
             # Go live only once CloudFront's traffic may reach the ALB (else: 504s).
             depends_on.append(self.origin_ingress)
+        if args.app is not None and isinstance(args.app.reach, PublicOrigin):
+            # Send a header value only once the ALB accepts it (else: 403s).
+            depends_on.extend(args.app.reach.checked_by)
         logging: aws.cloudfront.DistributionLoggingConfigArgsDict | None = None
         if self.log_bucket is not None and self.log_bucket_acl is not None:
             # CloudFront checks the log bucket's ACL when logging is turned on.
@@ -623,6 +641,34 @@ class Cdn(pulumi.ComponentResource):
             wait_for_deployment=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
         )
+
+    def _app_origin(self, app: AppOrigin) -> aws.cloudfront.DistributionOriginArgsDict:
+        reach = app.reach
+        if isinstance(reach, PublicOrigin):
+            # The origin name is on the ALB's certificate: TLS 1.2 only, checked by CloudFront.
+            return {
+                "origin_id": APP_ORIGIN_ID,
+                "domain_name": cast(str, app.origin_host_name),
+                "custom_origin_config": {
+                    "http_port": 80,
+                    "https_port": 443,
+                    "origin_protocol_policy": "https-only",
+                    "origin_ssl_protocols": ["TLSv1.2"],
+                    "origin_keepalive_timeout": 5,
+                    "origin_read_timeout": app.read_timeout_seconds,
+                },
+                "custom_headers": [{"name": reach.header_name, "value": reach.header_value}],
+            }
+        assert self.vpc_origin is not None
+        return {
+            "origin_id": APP_ORIGIN_ID,
+            "domain_name": app.origin_host_name or reach.load_balancer_dns_name,
+            "vpc_origin_config": {
+                "vpc_origin_id": self.vpc_origin.id,
+                "origin_keepalive_timeout": 5,
+                "origin_read_timeout": app.read_timeout_seconds,
+            },
+        }
 
     def _static_behavior(self) -> aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict:
         behavior: aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict = {
@@ -699,3 +745,12 @@ def _check(args: CdnArgs) -> None:
         raise ValueError("aliases need a certificate that covers them")
     if args.app is not None and args.app.api_paths and args.site is None:
         raise ValueError("api_paths route around a static site; without one the app gets all")
+    if (
+        args.app is not None
+        and isinstance(args.app.reach, PublicOrigin)
+        and args.app.origin_host_name is None
+    ):
+        raise ValueError(
+            "a public origin needs origin_host_name: TLS to the ALB needs a name on its "
+            "certificate (ACM cannot issue for *.elb.amazonaws.com)"
+        )

@@ -190,7 +190,10 @@ class Database(pulumi.ComponentResource):
     """`address:port`."""
     db_name: str
     identifier: pulumi.Output[str]
-    """The DB instance identifier (for snapshots, alarms, the operations CLI)."""
+    """The DB instance identifier (for snapshots, replicas, the operations CLI)."""
+    known_identifier: str
+    """The same identifier, known before the instance exists: for what only names the instance
+    (alarm dimensions, the dashboard), which then need not wait 5-20 minutes for RDS."""
     arn: pulumi.Output[str]
     master_secret_arn: pulumi.Output[str]
     """ARN of the RDS-managed master secret (JSON `username`/`password`), for `db-init` only."""
@@ -236,6 +239,7 @@ class Database(pulumi.ComponentResource):
         self.endpoint = self.instance.endpoint
         self.db_name = args.db_name
         self.identifier = self.instance.identifier
+        self.known_identifier = self._instance_identifier
         self.arn = self.instance.arn
         self.master_secret_arn = self.instance.master_user_secrets.apply(_first_secret_arn)
         self.master_username = args.master_username

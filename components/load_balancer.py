@@ -10,16 +10,24 @@ service a target group (target type ip, health check every 10 s, healthy after 2
 after 3, short deregistration delay) with its listener rule. With access logs: a private S3
 bucket (SSE-S3, which ALB log delivery requires; TLS only; expiry) whose policy lets only
 Elastic Load Balancing write this account's logs.
+
+With an origin header (an internet-facing ALB that only CloudFront may use): two generated
+secret values, every listener rule also requires the header to carry one of them, and the
+HTTPS listener answers 403 to anything else. CloudFront sends the current value; the ALB also
+accepts the previous one, so a rotation never refuses an edge location still sending it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
+from aws_facts.limits import ALB_HEADER_NAME_MAX
 from components import naming
 from components.buckets import LifecycleRule, PolicyStatement, PrivateBucket, SseS3, private_bucket
 
@@ -31,6 +39,14 @@ HEALTH_CHECK_INTERVAL = 10
 HEALTHY_THRESHOLD = 2
 UNHEALTHY_THRESHOLD = 3
 ACCESS_LOG_PREFIX = "alb"
+SCHEME_TAG = "golive:alb-scheme"
+"""Tags an internet-facing ALB's target groups (absent: internal), so that they are replaced
+with the ALB when its scheme changes."""
+ORIGIN_HEADER_VALUES = 2
+"""Secret values the ALB accepts at once: the current one and the one before a rotation."""
+ORIGIN_SECRET_LENGTH = 64
+"""Letters and digits: no `*` or `?`, which an ALB header condition reads as wildcards, and at
+most `ALB_CONDITION_VALUE_MAX` characters; compared without case, 64 still hold 330 bits."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +88,18 @@ class AccessLogSettings:
 
 
 @dataclass(frozen=True, kw_only=True)
+class OriginHeader:
+    """A secret request header CloudFront adds on its way to the origin: the ALB serves only
+    requests that carry it (AWS's pattern for an internet-facing origin behind CloudFront)."""
+
+    name: str = "X-Origin-Verify"
+    """The header's name (at most 40 characters in an ALB condition)."""
+    generation: int = 1
+    """Bump to rotate: the new value replaces the one before the previous, so the ALB accepts
+    the new and the previous value while CloudFront's edges switch over."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class LoadBalancerArgs:
     vpc_id: pulumi.Input[str]
     """The VPC of the targets."""
@@ -92,6 +120,9 @@ class LoadBalancerArgs:
     of the 60 rules a security group holds, so it fits on one port)."""
     ingress_security_group_ids: Sequence[pulumi.Input[str]] = ()
     """Security groups admitted on the serving port (e.g. CloudFront's VPC-origin group)."""
+    origin_header: OriginHeader | None = None
+    """Serve only requests carrying this secret header (needs a certificate: the value must
+    travel over TLS); None: serve whatever reaches the listener."""
     idle_timeout: int = 60
     """Seconds an idle connection stays open."""
     deletion_protection: bool = False
@@ -133,15 +164,28 @@ class LoadBalancer(pulumi.ComponentResource):
     target_groups: dict[str, aws.lb.TargetGroup]
     listener_rules: dict[str, aws.lb.ListenerRule]
     access_log_bucket: pulumi.Output[str] | None
+    origin_header_name: str | None
+    """The header CloudFront must send (None: no origin header)."""
+    origin_header_value: pulumi.Output[str] | None
+    """The value CloudFront must send in it now (secret)."""
 
     def __init__(
         self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("golive:aws:LoadBalancer", name, None, opts)
+        _check(args)
         self._name = name
         self._args = args
         child = pulumi.ResourceOptions(parent=self)
         self.serving_port = HTTPS_PORT if args.certificate_arn is not None else HTTP_PORT
+        self._origin_secrets = (
+            self._create_origin_secrets(args.origin_header, child) if args.origin_header else []
+        )
+        header = args.origin_header
+        self.origin_header_name = header.name if header else None
+        self.origin_header_value = (
+            self._origin_secrets[header.generation % ORIGIN_HEADER_VALUES] if header else None
+        )
 
         self.security_group = self._create_security_group(child)
         self.security_group_id = self.security_group.id
@@ -171,6 +215,25 @@ class LoadBalancer(pulumi.ComponentResource):
                 "targetGroupArns": {k: tg.arn for k, tg in self.target_groups.items()},
             }
         )
+
+    # ------------------------------------------------------------------ origin header
+
+    def _create_origin_secrets(
+        self, header: OriginHeader, child: pulumi.ResourceOptions
+    ) -> list[pulumi.Output[str]]:
+        """One value per slot; a slot is regenerated when a generation of its parity comes."""
+        values: list[pulumi.Output[str]] = []
+        for slot in range(ORIGIN_HEADER_VALUES):
+            latest = header.generation - (header.generation - slot) % ORIGIN_HEADER_VALUES
+            secret = random.RandomPassword(
+                f"{self._name}-origin-secret-{slot}",
+                length=ORIGIN_SECRET_LENGTH,
+                special=False,
+                keepers={"generation": str(latest)},
+                opts=child,
+            )
+            values.append(secret.result)
+        return values
 
     # ------------------------------------------------------------------ security group
 
@@ -311,6 +374,14 @@ class LoadBalancer(pulumi.ComponentResource):
             self.https_listener_arn = None
             self.http_listener_arn = http.arn
             return http
+        forbidden: aws.lb.ListenerDefaultActionArgsDict = {
+            "type": "fixed-response",
+            "fixed_response": {
+                "content_type": "text/plain",
+                "message_body": "Forbidden",
+                "status_code": "403",
+            },
+        }
         https = aws.lb.Listener(
             f"{name}-https",
             load_balancer_arn=self.alb.arn,
@@ -318,7 +389,8 @@ class LoadBalancer(pulumi.ComponentResource):
             protocol="HTTPS",
             ssl_policy=TLS_POLICY,
             certificate_arn=args.certificate_arn,
-            default_actions=[not_found],
+            # Without the origin header a request did not come through CloudFront: refused.
+            default_actions=[forbidden if args.origin_header else not_found],
             opts=child,
         )
         # ELB.1: plain HTTP only ever redirects to HTTPS.
@@ -370,14 +442,31 @@ class LoadBalancer(pulumi.ComponentResource):
                 "healthy_threshold": HEALTHY_THRESHOLD,
                 "unhealthy_threshold": UNHEALTHY_THRESHOLD,
             },
-            tags={"Name": f"{name}-{route.service}", "golive:service": route.service},
-            opts=child,
+            tags={
+                "Name": f"{name}-{route.service}",
+                "golive:service": route.service,
+                **({} if self._args.internal else {SCHEME_TAG: "internet-facing"}),
+            },
+            # NOTE: a target group serves one load balancer at a time, and AWS cannot change an
+            # ALB's scheme: switching it replaces the ALB, so the target groups follow (new
+            # ones first, which the new ALB's rules and the services then use).
+            opts=pulumi.ResourceOptions(parent=self, replace_on_changes=[f'tags["{SCHEME_TAG}"]']),
         )
         conditions: list[aws.lb.ListenerRuleConditionArgsDict] = []
         if route.hosts:
             conditions.append({"host_header": {"values": list(route.hosts)}})
         if route.paths:
             conditions.append({"path_pattern": {"values": list(route.paths)}})
+        header = self._args.origin_header
+        if header is not None:
+            conditions.append(
+                {
+                    "http_header": {
+                        "http_header_name": header.name,
+                        "values": list(self._origin_secrets),
+                    }
+                }
+            )
         rule = aws.lb.ListenerRule(
             f"{name}-{route.service}-rule",
             listener_arn=listener.arn,
@@ -389,6 +478,20 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         self.target_groups[route.service] = target_group
         self.listener_rules[route.service] = rule
+
+
+def _check(args: LoadBalancerArgs) -> None:
+    """Combinations the stack layer must never pass (the config model rules them out)."""
+    header = args.origin_header
+    if header is None:
+        return
+    if args.certificate_arn is None:
+        raise ValueError("an origin header must travel over TLS: it needs a certificate")
+    if len(header.name) > ALB_HEADER_NAME_MAX or not re.fullmatch(r"[A-Za-z0-9-]+", header.name):
+        raise ValueError(
+            f"origin header {header.name!r}: an ALB header condition takes a name of letters, "
+            f"digits and hyphens, at most {ALB_HEADER_NAME_MAX} characters"
+        )
 
 
 def _slug(cidr: str) -> str:

@@ -1,8 +1,9 @@
 """`golive plan STACK`: the real program under mocks, printed for a human (no cloud needed).
 
 Shows the resource tree by component, counts by type, stack outputs (secrets masked), the
-warnings worth a look before `pulumi up`, and with `--against OTHER` every difference between
-two stacks that comes from their stack files. `--json FILE` writes the whole recorded plan.
+monthly cost, how long a cold deploy (with its critical chain) and a release take, the warnings
+worth a look before `pulumi up`, and with `--against OTHER` every difference between two stacks
+that comes from their stack files. `--json FILE` writes the whole recorded plan.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from rich.tree import Tree
 
 from plan.compare import PlanDiff, compare
 from plan.cost import CostEstimate, estimate
+from plan.estimate import DeployEstimate
+from plan.estimate import estimate as estimate_time
 from plan.harness import (
     PROJECT_DIR,
     Plan,
@@ -101,6 +104,51 @@ def render_cost(cost: CostEstimate, title: str = "Monthly cost estimate") -> Tab
         table.add_row(line.item, line.quantity, shown)
     table.add_row("[bold]fixed total[/]", "", f"[bold]${cost.fixed_monthly_usd:,.2f}[/]")
     return table
+
+
+def render_cold_deploy(deploy: DeployEstimate) -> Table:
+    cold = deploy.cold_deploy
+    table = Table(
+        title=(
+            f"Cold deploy: ~{cold.typical:.1f} min typical, {cold.upper:.1f} at most "
+            "(the chain of resources it waits on; docs/deploy-time.md)"
+        ),
+        title_justify="left",
+    )
+    table.add_column("done at", justify="right")
+    table.add_column("takes", justify="right")
+    table.add_column("resource")
+    for link in cold.chain:
+        table.add_row(
+            f"{link.done_at:.1f}",
+            f"{link.minutes.typical:g} min",
+            f"{_short_type(link.type)} [dim]{link.name}[/]",
+        )
+    return table
+
+
+def render_release(deploy: DeployEstimate) -> Table:
+    release = deploy.release
+    table = Table(
+        title=f"Release: ~{release.typical:.1f} min typical, {release.upper:.1f} at most",
+        title_justify="left",
+    )
+    table.add_column("step")
+    table.add_column("typical", justify="right")
+    table.add_column("upper", justify="right")
+    table.add_column("what", overflow="fold")
+    for step in release.steps:
+        name = step.name if step.counted else f"[dim]{step.name} (not counted)[/]"
+        table.add_row(name, f"{step.minutes.typical:.1f}", f"{step.minutes.upper:.1f}", step.detail)
+    return table
+
+
+def _time_line(stack: str, deploy: DeployEstimate) -> str:
+    cold, release = deploy.cold_deploy, deploy.release
+    return (
+        f"{stack}: cold deploy ~{cold.typical:.1f} min (at most {cold.upper:.1f}), release "
+        f"~{release.typical:.1f} min (at most {release.upper:.1f})"
+    )
 
 
 def render_diff(left: Plan, right: Plan, diff: PlanDiff) -> None:
@@ -222,6 +270,8 @@ def plan(
     other = _run(against, None) if against else None
 
     cost = estimate(result)
+    cfg = parse(stack, result.config)
+    time = estimate_time(result, cfg)
     if other is not None:
         console.print(f"[bold]golive plan {stack} --against {against}[/]\n")
         render_diff(result, other, compare(result, other))
@@ -230,13 +280,17 @@ def plan(
             f"\nFixed monthly cost: {stack} ${cost.fixed_monthly_usd:,.2f}, "
             f"{against} ${other_cost.fixed_monthly_usd:,.2f}"
         )
+        assert against is not None
+        other_time = estimate_time(other, parse(against, other.config))
+        console.print(f"Time: {_time_line(stack, time)}; {_time_line(against, other_time)}")
     else:
         if not quiet:
             console.print(render_tree(result))
         console.print(render_counts(result))
         console.print(render_outputs(result))
         console.print(render_cost(cost))
-    cfg = parse(stack, result.config)
+        console.print(render_cold_deploy(time))
+        console.print(render_release(time))
     warnings = cfg.warnings() + result.warnings
     if warnings:
         console.print("\n[bold yellow]Warnings[/]")
@@ -246,5 +300,6 @@ def plan(
         document = result.to_json()
         document["warnings"] = warnings
         document["cost"] = cost.to_json()
+        document["estimate"] = time.to_json()
         json_file.write_text(json.dumps(document, indent=2) + "\n")
         console.print(f"\nWrote the recorded plan to {json_file}")

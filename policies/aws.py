@@ -40,6 +40,7 @@ SCALING_POLICY = "aws:appautoscaling/policy:Policy"
 
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
 TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
 WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 

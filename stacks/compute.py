@@ -9,8 +9,9 @@ security group they reuse).
 Lookups (`look_up_compute`, run by `environment.look_up`): the released images, read from the
 SSM parameters `golive release` writes under `/golive/<app>/<stack>/images/` (one source of
 truth: an infrastructure-only `pulumi up` from any commit deploys the image last released, and a
-service with no parameter has not been released yet, so it runs 0 tasks); and, when the ALB
-logs, who delivers ELB logs in the region.
+service with no parameter has not been released yet, so it runs 0 tasks); when the ALB logs,
+who delivers ELB logs in the region; and, when CloudFront reaches an internet-facing ALB
+(`cdn.origin: publicAlb`), CloudFront's origin-facing prefix list, the ALB's only source.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from aws_facts.cloudfront import CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME
 from components import naming
 from components.cache import Cache
 from components.cluster import Cluster, ClusterArgs
@@ -29,7 +31,13 @@ from components.container import ContainerSpec, TaskSize, config_statement
 from components.database import Database
 from components.db_init import DbInit, DbInitArgs
 from components.keys import StackKey
-from components.load_balancer import AccessLogSettings, LoadBalancer, LoadBalancerArgs, Route
+from components.load_balancer import (
+    AccessLogSettings,
+    LoadBalancer,
+    LoadBalancerArgs,
+    OriginHeader,
+    Route,
+)
 from components.monitoring import rollback_alarm_names
 from components.network import Network
 from components.schedule import ScheduledTask, ScheduledTaskArgs
@@ -45,6 +53,7 @@ from components.service import (
 from components.task import OneOffTask, OneOffTaskArgs
 from stacks.config import CACHE_ENV, DATABASE_ENV, ServiceConfig, StackConfig, ecr_repository_arn
 from stacks.config.base import default_of
+from stacks.config.edge import OriginMode
 from stacks.exports import ScheduleExport, ServiceExport, TaskExport, exported
 
 ELB_SERVICE_PRINCIPAL_REGIONS = frozenset(
@@ -67,6 +76,8 @@ class ComputeFacts:
     """Service name -> the image `golive release` recorded (absent: never released)."""
     elb_log_delivery: dict[str, str] | None = None
     """The principal that writes ALB access logs here (only when they are on)."""
+    cloudfront_prefix_list_id: str | None = None
+    """CloudFront's origin-facing prefix list (only for an internet-facing ALB)."""
 
 
 def look_up_compute(cfg: StackConfig) -> ComputeFacts:
@@ -85,7 +96,13 @@ def look_up_compute(cfg: StackConfig) -> ComputeFacts:
             delivery = {"Service": ELB_LOG_DELIVERY_SERVICE}
         else:
             delivery = {"AWS": aws.elb.get_service_account().arn}
-    return ComputeFacts(released_images=released, elb_log_delivery=delivery)
+    prefix_list: str | None = None
+    if cfg.has_web_services and cfg.cdn.origin is OriginMode.PUBLIC_ALB:
+        found = aws.ec2.get_managed_prefix_list(name=CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME)
+        prefix_list = found.id
+    return ComputeFacts(
+        released_images=released, elb_log_delivery=delivery, cloudfront_prefix_list_id=prefix_list
+    )
 
 
 @dataclass
@@ -233,14 +250,23 @@ def _load_balancer(
             retention_days=lb.access_logs.retention_days,
             force_destroy=not cfg.protect,
         )
+    # `vpc`: internal, on the private subnets; viewers reach it only through CloudFront's VPC
+    # origin, whose security group the edge admits (components/cdn.py). `publicAlb`:
+    # internet-facing, on the public subnets, open on 443 to CloudFront's origin-facing
+    # addresses only (55 of the group's 60 rules: the one rule that fits), serving only
+    # requests that carry the secret origin header CloudFront adds.
+    public = cfg.cdn.origin is OriginMode.PUBLIC_ALB
+    cloudfront = [facts.cloudfront_prefix_list_id] if facts.cloudfront_prefix_list_id else []
     return LoadBalancer(
         cfg.prefix,
         LoadBalancerArgs(
             vpc_id=network.vpc_id,
-            # Internal, on the private subnets: viewers reach it only through CloudFront's VPC
-            # origin, whose security group the edge admits (components/cdn.py).
-            subnet_ids=network.private_subnet_ids,
-            internal=True,
+            subnet_ids=network.public_subnet_ids if public else network.private_subnet_ids,
+            internal=not public,
+            ingress_prefix_list_ids=cloudfront if public else [],
+            origin_header=(
+                OriginHeader(generation=cfg.cdn.origin_header_generation) if public else None
+            ),
             routes=routes,
             certificate_arn=certificate_arn,
             idle_timeout=lb.idle_timeout_seconds,

@@ -15,7 +15,7 @@ dependency. On a first `pulumi preview` its id is unknown, as it should be.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -28,11 +28,14 @@ from components.cdn import (
     Cdn,
     CdnArgs,
     ManagedPolicies,
+    PrivateOrigin,
+    PublicOrigin,
     SecurityHeaders,
     StaticSite,
     Waf,
 )
 from components.dns import Certificates, CertificatesArgs, DnsRecords, DnsRecordsArgs
+from components.load_balancer import LoadBalancer
 from stacks.config import ConfigError, Problem, StackConfig
 from stacks.exports import StaticSiteExport, exported
 
@@ -65,6 +68,27 @@ class AlbEndpoint:
     dns_name: pulumi.Input[str]
     zone_id: pulumi.Input[str]
     security_group_id: pulumi.Input[str]
+    origin_header: tuple[str, pulumi.Input[str]] | None = None
+    """An internet-facing ALB's required header: its name and current value (secret)."""
+    listener_rules: Sequence[pulumi.Resource] = ()
+    """The rules that check the header."""
+
+
+def alb_endpoint(lb: LoadBalancer) -> AlbEndpoint:
+    """What the edge needs of compute's load balancer (an origin header: it is internet-facing)."""
+    header = lb.origin_header_name
+    return AlbEndpoint(
+        arn=lb.arn,
+        dns_name=lb.dns_name,
+        zone_id=lb.zone_id,
+        security_group_id=lb.security_group_id,
+        origin_header=(
+            (header, lb.origin_header_value)
+            if header is not None and lb.origin_header_value is not None
+            else None
+        ),
+        listener_rules=list(lb.listener_rules.values()),
+    )
 
 
 def look_up_edge(cfg: StackConfig) -> EdgeFacts:
@@ -179,10 +203,7 @@ def build_cdn(
     )
     app = (
         AppOrigin(
-            load_balancer_arn=alb.arn,
-            load_balancer_dns_name=alb.dns_name,
-            security_group_id=alb.security_group_id,
-            find_origin_security_group=vpc_origin_group_lookup(vpc_id),
+            reach=_reach(alb, vpc_id),
             origin_host_name=cfg.origin_host_name,
             forward_host_header=cfg.forwards_host_header,
             api_paths=cfg.cdn.api_paths if site is not None else (),
@@ -237,6 +258,19 @@ def build_cdn(
             access_logs=access_logs,
             protect=cfg.protect,
         ),
+    )
+
+
+def _reach(alb: AlbEndpoint, vpc_id: pulumi.Input[str]) -> PrivateOrigin | PublicOrigin:
+    """An ALB that requires the origin header is internet-facing; any other, internal."""
+    if alb.origin_header is not None:
+        name, value = alb.origin_header
+        return PublicOrigin(header_name=name, header_value=value, checked_by=alb.listener_rules)
+    return PrivateOrigin(
+        load_balancer_arn=alb.arn,
+        load_balancer_dns_name=alb.dns_name,
+        security_group_id=alb.security_group_id,
+        find_origin_security_group=vpc_origin_group_lookup(vpc_id),
     )
 
 

@@ -227,16 +227,7 @@ def build(cfg: StackConfig) -> Environment:
         ),
     )
     lb = environment.compute.load_balancer
-    alb = (
-        edge.AlbEndpoint(
-            arn=lb.arn,
-            dns_name=lb.dns_name,
-            zone_id=lb.zone_id,
-            security_group_id=lb.security_group_id,
-        )
-        if lb is not None
-        else None
-    )
+    alb = edge.alb_endpoint(lb) if lb is not None else None
     environment.cdn = edge.build_cdn(
         cfg,
         edge_facts,
@@ -370,7 +361,8 @@ def _monitoring(env: Environment) -> Monitoring:
             webhook_url=alarms.webhook_url,
             notifications_enabled=alarms.enabled,
             thresholds=Thresholds(**alarms.thresholds.model_dump()),
-            db_instance_identifier=env.database.identifier if env.database else None,
+            # Named, not waited for: alarms on an instance being created are fine in CloudWatch.
+            db_instance_identifier=env.database.known_identifier if env.database else None,
             db_instance_class=cfg.database.instance_class if cfg.database else None,
             cache_replication_group_id=env.cache.replication_group_id if env.cache else None,
             cache_member_cluster_ids=(

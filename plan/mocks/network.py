@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_facts.cloudfront import CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST
+from aws_facts.cloudfront import (
+    CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST,
+    CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME,
+    CLOUDFRONT_ORIGIN_FACING_WEIGHT,
+)
 from aws_facts.regions import LOCAL_ZONES, REGION_AZ_LETTERS
-from plan.mocks.context import ACCOUNT_ID, Answers, Builder, Ctx
+from plan.mocks.context import ACCOUNT_ID, Answers, Builder, Ctx, MockLookupError
 
 if TYPE_CHECKING:
     from plan.mocks import AwsMocks
@@ -160,11 +164,13 @@ def _get_azs(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
 @answers.invoke("aws:ec2/getManagedPrefixList:getManagedPrefixList")
 def _get_prefix_list(m: AwsMocks, args: dict[str, Any]) -> dict[str, Any]:
     del m
-    name = str(args.get("name", "com.amazonaws.global.cloudfront.origin-facing"))
+    name = str(args.get("name"))
+    if name != CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST_NAME:
+        raise MockLookupError(f"no managed prefix list named {name!r}", "name")
     return {
         "id": CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST,
         "name": name,
-        "maxEntries": 55,
+        "maxEntries": CLOUDFRONT_ORIGIN_FACING_WEIGHT,
         "addressFamily": "IPv4",
         "arn": f"arn:aws:ec2:{ACCOUNT_ID}:prefix-list/{CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST}",
     }

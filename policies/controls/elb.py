@@ -1,5 +1,6 @@
 """Load balancer controls: listeners, TLS, access logs, deletion protection, AZs, WAF and
-health checks of the Application Load Balancer."""
+health checks of the Application Load Balancer, and what keeps an internet-facing one behind
+CloudFront (its sources, its origin header)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from aws_facts.cloudfront import CLOUDFRONT_ORIGIN_FACING_WEIGHT
+from aws_facts.limits import SECURITY_GROUP_RULES
 from policies import aws
-from policies.aws import of_type, referenced, referrers, refers_to
+from policies.aws import SgRule, of_type, referenced, referrers, refers_to
 from policies.checks import equals, is_set, negate, not_equal, require
 from policies.model import Controls, Options, Props, Resource, Severity, Violation, fail, unknown
 from policies.values import UNKNOWN, Tri, all3, any3, as_list, get, is_true, unwrap
@@ -303,3 +306,193 @@ def target_group_health_check(
     )
     found += require(is_set(get(props, "healthCheck.path")), "healthCheck.path is not set")
     return found
+
+
+def _internet_facing(resources: Sequence[Resource]) -> list[tuple[Resource, Tri]]:
+    """Each application load balancer and whether it is internet-facing (unknown: maybe)."""
+    found: list[tuple[Resource, Tri]] = []
+    for lb in of_type(resources, aws.LOAD_BALANCER):
+        if not _is_application_lb(lb.inputs):
+            continue
+        internal = unwrap(lb.get("internal"))
+        found.append((lb, UNKNOWN if internal is UNKNOWN else internal is not True))
+    return found
+
+
+def _cloudfront_only(lb: Resource, rule: SgRule) -> list[Violation]:
+    """Whether an ingress rule admits nothing but a prefix list, on 443/tcp."""
+    where = f"{lb.name}: {rule.source.name}"
+    cidrs = as_list(rule.cidrs)
+    if cidrs is UNKNOWN or cidrs:
+        return [fail(f"{where} admits addresses ({cidrs})", urn=rule.source.urn)]
+    if rule.referenced_group is not None:
+        return [fail(f"{where} admits a security group", urn=rule.source.urn)]
+    if as_list(rule.prefix_lists) == []:
+        return [fail(f"{where} admits no prefix list", urn=rule.source.urn)]
+    ports, protocol = rule.ports(), unwrap(rule.protocol)
+    if ports is None or protocol is UNKNOWN:
+        return [unknown(f"{where}: ports not known yet", urn=rule.source.urn)]
+    if ports != (443.0, 443.0) or str(protocol) != "tcp":
+        return [fail(f"{where} admits {protocol} {ports}, not 443/tcp only", urn=rule.source.urn)]
+    return []
+
+
+@controls.stack_rule(
+    id="SEC05.ALB_SOURCES",
+    title="Internet-facing ALB admits only CloudFront",
+    severity=Severity.HIGH,
+    source="WA SEC05, AWS CloudFront guide (origin-facing prefix list)",
+    applies_to=(aws.LOAD_BALANCER,),
+    exception_allowed=False,
+    description=(
+        "An internet-facing ALB's security groups admit only CloudFront's origin-facing prefix "
+        f"list on 443/tcp, within the {SECURITY_GROUP_RULES}-rule budget (the list weighs "
+        f"{CLOUDFRONT_ORIGIN_FACING_WEIGHT})."
+    ),
+    why=(
+        "Only CloudFront can open a connection, so nobody reaches the app around the "
+        "distribution's TLS, headers and WAF; the prefix list weighs 55 of a group's 60 rules, "
+        "so a second port or list does not even fit."
+    ),
+)
+def alb_admits_only_cloudfront(resources: Sequence[Resource]) -> list[Violation]:
+    """SEC05: every ingress rule of an internet-facing ALB's groups is a prefix list on 443."""
+    found: list[Violation] = []
+    groups = of_type(resources, aws.SECURITY_GROUP)
+    ingress = [r for r in aws.security_group_rules(resources) if r.direction == "ingress"]
+    for lb, facing in _internet_facing(resources):
+        if facing is False:
+            continue
+        if facing is UNKNOWN:
+            found.append(unknown(f"{lb.name}: internal or internet-facing not known", urn=lb.urn))
+            continue
+        refs = as_list(lb.get("securityGroups"))
+        if refs is UNKNOWN:
+            found.append(unknown(f"{lb.name}: security groups not known yet", urn=lb.urn))
+            continue
+        for ref in refs:
+            matched, unsure = referenced(ref, groups)
+            if unsure:
+                found.append(unknown(f"{lb.name}: a security group not known yet", urn=lb.urn))
+            for group in matched:
+                found += _group_admits_only_cloudfront(lb, group, ingress)
+    return found
+
+
+def _group_admits_only_cloudfront(
+    lb: Resource, group: Resource, ingress: Sequence[SgRule]
+) -> list[Violation]:
+    found: list[Violation] = []
+    weight = 0
+    for rule in ingress:
+        belongs = rule.belongs_to(group)
+        if belongs is False:
+            continue
+        if belongs is UNKNOWN:
+            found.append(unknown(f"{lb.name}: {rule.source.name} may belong to {group.name}"))
+            continue
+        found += _cloudfront_only(lb, rule)
+        # A prefix-list rule weighs the list's maximum entries: CloudFront's, the only list
+        # this control lets an internet-facing ALB admit, weighs 55; any other rule weighs 1.
+        lists = as_list(rule.prefix_lists)
+        weight += CLOUDFRONT_ORIGIN_FACING_WEIGHT * len(lists) if lists not in (UNKNOWN, []) else 1
+    if weight > SECURITY_GROUP_RULES:
+        found.append(
+            fail(
+                f"{lb.name}: {group.name}'s ingress rules weigh {weight} of the "
+                f"{SECURITY_GROUP_RULES} a group holds",
+                urn=group.urn,
+            )
+        )
+    return found
+
+
+@controls.stack_rule(
+    id="SEC05.ORIGIN_HEADER",
+    title="Internet-facing ALB requires the origin header",
+    severity=Severity.HIGH,
+    source="WA SEC05, AWS CloudFront guide (restrict access to ALB with a custom header)",
+    applies_to=(aws.LOAD_BALANCER,),
+    exception_allowed=False,
+    description=(
+        "An internet-facing ALB's HTTPS listener refuses by default, every rule requires a "
+        "header, and the distribution sends one of its values over https-only."
+    ),
+    why=(
+        "The prefix list admits every CloudFront distribution, of any account: the secret "
+        "header is what tells this distribution's requests apart."
+    ),
+)
+def alb_requires_origin_header(resources: Sequence[Resource]) -> list[Violation]:
+    """SEC05: no listener of an internet-facing ALB forwards a request without the header."""
+    found: list[Violation] = []
+    listeners = of_type(resources, aws.LISTENER)
+    rules = of_type(resources, aws.LISTENER_RULE)
+    sent = _headers_cloudfront_sends(resources)
+    for lb, facing in _internet_facing(resources):
+        if facing is not True:
+            if facing is UNKNOWN:
+                found.append(unknown(f"{lb.name}: internal or internet-facing not known"))
+            continue
+        mine, uncertain = referrers(lb, listeners, "loadBalancerArn", "arn")
+        if uncertain:
+            found.append(unknown(f"{lb.name}: a listener's load balancer not known yet"))
+        for listener in mine:
+            found += _listener_requires_header(listener, rules, sent)
+    return found
+
+
+def _headers_cloudfront_sends(resources: Sequence[Resource]) -> list[tuple[Any, Any]]:
+    """(name, value) of every custom header a distribution sends to an https-only origin."""
+    sent: list[tuple[Any, Any]] = []
+    for distribution in of_type(resources, aws.DISTRIBUTION):
+        origins = as_list(distribution.get("origins"))
+        if origins is UNKNOWN:  # e.g. a deployed state, where a secret header hides them all
+            sent.append((UNKNOWN, UNKNOWN))
+            continue
+        for origin in origins:
+            if unwrap(get(origin, "customOriginConfig.originProtocolPolicy")) != "https-only":
+                continue
+            headers = as_list(get(origin, "customHeaders"))
+            for header in [UNKNOWN] if headers is UNKNOWN else headers:
+                sent.append((unwrap(get(header, "name")), unwrap(get(header, "value"))))
+    return sent
+
+
+def _listener_requires_header(
+    listener: Resource, rules: Sequence[Resource], sent: Sequence[tuple[Any, Any]]
+) -> list[Violation]:
+    name, urn = listener.name, listener.urn
+    actions = as_list(listener.get("defaultActions"))
+    if actions is UNKNOWN:
+        return [unknown(f"{name}: default actions not known yet", urn=urn)]
+    found: list[Violation] = []
+    if any(unwrap(get(a, "type")) == "forward" for a in actions):
+        found.append(fail(f"{name}: the default action forwards without the header", urn=urn))
+    mine, uncertain = referrers(listener, rules, "listenerArn", "arn")
+    if uncertain:
+        found.append(unknown(f"{name}: a listener rule's listener not known yet", urn=urn))
+    for rule in mine:
+        found += _rule_requires_header(rule, sent)
+    return found
+
+
+def _rule_requires_header(rule: Resource, sent: Sequence[tuple[Any, Any]]) -> list[Violation]:
+    conditions = as_list(rule.get("conditions"))
+    if conditions is UNKNOWN:
+        return [unknown(f"{rule.name}: conditions not known (secret or not yet)", urn=rule.urn)]
+    checks = [get(c, "httpHeader") for c in conditions if get(c, "httpHeader") is not None]
+    if not checks:
+        return [fail(f"{rule.name}: forwards without checking a header", urn=rule.urn)]
+    answers: list[Tri] = []
+    for check in checks:
+        header, values = unwrap(get(check, "httpHeaderName")), as_list(get(check, "values"))
+        for sent_name, sent_value in sent:
+            if UNKNOWN in (header, sent_name, sent_value) or values is UNKNOWN:
+                answers.append(UNKNOWN)
+            else:
+                same = str(sent_name).lower() == str(header).lower()
+                answers.append(same and sent_value in values)
+    return require(
+        any3(answers), f"{rule.name}: no distribution sends a value it accepts over https-only"
+    )

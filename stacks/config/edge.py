@@ -14,11 +14,13 @@ from pydantic import AfterValidator, Field
 from aws_facts.limits import (
     ACM_MAX_COMMON_NAME,
     ACM_MAX_NAMES,
+    ALB_RULE_CONDITION_VALUES,
     CLOUDFRONT_MAX_CACHE_BEHAVIORS,
     CLOUDFRONT_MAX_HEADER_VALUE,
     WAF_RATE_WINDOWS,
 )
 from components.cdn import AccessLogs, AppOrigin, CdnArgs, SecurityHeaders, StaticSite, Waf
+from components.load_balancer import ORIGIN_HEADER_VALUES, OriginHeader
 from stacks.config.base import Hostname, LogRetentionDays, Model, check_unique, default_of
 
 if TYPE_CHECKING:
@@ -256,8 +258,30 @@ class AccessLogsConfig(Model):
     """Days before log objects expire."""
 
 
+class OriginMode(StrEnum):
+    """How CloudFront reaches the load balancer."""
+
+    VPC = "vpc"
+    PUBLIC_ALB = "publicAlb"
+
+
 class CdnConfig(Model):
     """The CloudFront distribution in front of the static site and the app."""
+
+    origin: OriginMode = OriginMode.VPC
+    """How CloudFront reaches the ALB. `vpc`: an internal ALB with no public address, reached
+    through a CloudFront VPC origin (10-15 minutes to create on a cold deploy). `publicAlb`: an
+    internet-facing ALB whose security group admits only CloudFront's origin-facing addresses
+    on 443 and whose listener serves only requests carrying a secret origin header, over TLS to
+    `origin.<domain.name>` (needs `domain`); no VPC origin to wait for, one public IPv4 per AZ
+    ($3.65/month each), and whoever learns the header can reach the ALB through a CloudFront
+    distribution of their own, around this one's WAF."""
+    origin_header_generation: int = Field(
+        default=default_of(OriginHeader, "generation"), ge=1, le=1_000_000
+    )
+    """With `publicAlb`: bump to rotate the secret origin header. The ALB accepts the new value
+    and the previous one, so no edge is refused while CloudFront switches; bump again once the
+    distribution has deployed to retire a leaked value."""
 
     api_paths: Annotated[
         list[Annotated[str, AfterValidator(check_path_pattern)]], AfterValidator(check_api_paths)
@@ -286,7 +310,7 @@ class CdnConfig(Model):
 
 def problems(cfg: StackConfig) -> list[tuple[str, str]]:
     """Rules across the domain, the CDN and the services it routes to."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = _origin_problems(cfg)
     if cfg.cdn.api_paths and not cfg.frontend.enabled:
         problems.append(
             (
@@ -337,6 +361,39 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
                 f"{ACM_MAX_NAMES}: use at most {ACM_MAX_NAMES - 2} host names",
             )
         )
+    return problems
+
+
+def _origin_problems(cfg: StackConfig) -> list[tuple[str, str]]:
+    """`publicAlb` needs a name of the stack's own for TLS, an ALB, and room in every rule."""
+    if cfg.cdn.origin is not OriginMode.PUBLIC_ALB:
+        if "origin_header_generation" in cfg.cdn.model_fields_set:
+            return [("cdn.originHeaderGeneration", "applies only with cdn.origin publicAlb")]
+        return []
+    problems: list[tuple[str, str]] = []
+    if cfg.domain is None:
+        problems.append(
+            (
+                "cdn.origin",
+                "publicAlb needs a domain (golive:domain): CloudFront speaks TLS to the ALB on "
+                "a name of the stack's own (ACM cannot issue a certificate for "
+                "*.elb.amazonaws.com); add golive:domain or use origin vpc",
+            )
+        )
+    if not cfg.has_web_services:
+        problems.append(("cdn.origin", "publicAlb but no web service: there is no ALB"))
+    for name, service in cfg.services.items():
+        values = len(service.paths) + len(service.hosts) + ORIGIN_HEADER_VALUES
+        if service.is_web and values > ALB_RULE_CONDITION_VALUES:
+            problems.append(
+                (
+                    f"services.{name}.paths",
+                    f"with cdn.origin publicAlb its listener rule also matches the origin "
+                    f"header's {ORIGIN_HEADER_VALUES} values: {values} in all, and an ALB rule "
+                    f"matches at most {ALB_RULE_CONDITION_VALUES}; use at most "
+                    f"{ALB_RULE_CONDITION_VALUES - ORIGIN_HEADER_VALUES} paths and hosts",
+                )
+            )
     return problems
 
 
@@ -410,6 +467,13 @@ def warnings(cfg: StackConfig) -> list[str]:
         notes.append(
             "frontend is on and cdn.apiPaths is empty: every path serves the static site, "
             "so the app is not reachable through CloudFront"
+        )
+    if cfg.cdn.origin is OriginMode.PUBLIC_ALB and cfg.has_web_services:
+        notes.append(
+            "cdn.origin is publicAlb: the ALB is internet-facing (a public IPv4 per AZ); only "
+            "CloudFront's origin-facing addresses reach it and it serves only requests with the "
+            "secret origin header, so whoever learns the header can reach it through their own "
+            "CloudFront distribution, around this one's WAF"
         )
     if not cfg.cdn.waf.enabled:
         notes.append("cdn.waf.enabled is false: no web application firewall (CloudFront.6)")

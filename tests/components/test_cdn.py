@@ -30,12 +30,14 @@ from components.cdn import (
     Cdn,
     CdnArgs,
     ManagedPolicies,
+    PrivateOrigin,
+    PublicOrigin,
     SecurityHeaders,
     StaticSite,
     Waf,
     spa_fallback_code,
 )
-from plan.harness import Plan, RecordedResource, run_program
+from plan.harness import Plan, RecordedResource, run_program, to_jsonable
 from plan.mocks.context import digest
 from stacks.edge import vpc_origin_group_lookup
 from tests.conftest import STACKFILES
@@ -73,10 +75,12 @@ ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 
 def app(**changes: Any) -> AppOrigin:
     origin = AppOrigin(
-        load_balancer_arn=ALB_ARN,
-        load_balancer_dns_name=ALB_DNS,
-        security_group_id=ALB_SG,
-        find_origin_security_group=vpc_origin_group_lookup(VPC),
+        reach=PrivateOrigin(
+            load_balancer_arn=ALB_ARN,
+            load_balancer_dns_name=ALB_DNS,
+            security_group_id=ALB_SG,
+            find_origin_security_group=vpc_origin_group_lookup(VPC),
+        ),
         origin_host_name=ORIGIN,
         api_paths=["/api/*", "/auth/*"],
         read_timeout_seconds=45,
@@ -284,6 +288,49 @@ def test_the_alb_admits_only_cloudfronts_vpc_origin_group_after_it_exists(full: 
     assert vpc_origin.urn in rule.dependencies
     # The distribution goes live only once CloudFront's traffic may reach the ALB.
     assert rule.urn in full.one(DISTRIBUTION).dependencies
+
+
+def build_public(**changes: Any) -> Plan:
+    """The full layout, the app behind an internet-facing ALB instead of a VPC origin."""
+
+    def program() -> None:
+        checked = pulumi.CustomResource("aws:s3/bucket:Bucket", "stands-for-the-alb-rules", {})
+        reach = PublicOrigin(
+            header_name="X-Origin-Verify",
+            header_value=pulumi.Output.secret("s3cret-origin-value"),
+            checked_by=[checked],
+        )
+        Cdn("shop-trial", full_args(app=app(reach=reach, **changes)))
+
+    return run_program("trial", stack_file=STACKFILES / "Pulumi.trial.yaml", program=program)
+
+
+def test_a_public_origin_is_tls_1_2_to_the_origin_name_with_the_secret_header() -> None:
+    plan = build_public()
+    assert plan.of_type(VPC_ORIGIN) == [] and plan.of_type(INGRESS) == []
+    distribution = plan.one(DISTRIBUTION)
+    (_, app_origin) = distribution.plain_inputs()["origins"]
+    assert app_origin == {
+        "originId": "app",
+        "domainName": ORIGIN,
+        "customOriginConfig": {
+            "httpPort": 80,
+            "httpsPort": 443,
+            "originProtocolPolicy": "https-only",
+            "originSslProtocols": ["TLSv1.2"],
+            "originKeepaliveTimeout": 5,
+            "originReadTimeout": 45,
+        },
+        "customHeaders": [{"name": "X-Origin-Verify", "value": "s3cret-origin-value"}],
+    }
+    assert "s3cret-origin-value" not in json.dumps(to_jsonable(distribution.inputs))
+    # A new header value reaches CloudFront only once the ALB's rules accept it.
+    assert plan.named("stands-for-the-alb-rules").urn in distribution.dependencies
+
+
+def test_a_public_origin_needs_a_name_on_the_albs_certificate() -> None:
+    with pytest.raises(ValueError, match=r"origin_host_name.*\*\.elb\.amazonaws\.com"):
+        build_public(origin_host_name=None)
 
 
 def test_the_vpc_origins_group_cannot_be_found_before_a_vpc_origin_exists() -> None:

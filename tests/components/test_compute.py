@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from plan.harness import Plan, RecordedResource
-from tests.conftest import RELEASED_IMAGES, cached_plan, raw_config
+from components.load_balancer import LoadBalancer, LoadBalancerArgs, OriginHeader, Route
+from plan.harness import Plan, RecordedResource, run_program
+from tests.conftest import RELEASED_IMAGES, STACKFILES, cached_plan, raw_config
 
 CLUSTER = "aws:ecs/cluster:Cluster"
 CAPACITY = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
@@ -31,6 +32,7 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SECRET = "aws:secretsmanager/secret:Secret"
 SECRET_LOOKING = re.compile(r"(?i)pass|secret|token|key")
+CERTIFICATE = "arn:aws:acm:ap-southeast-2:123456789012:certificate/6f8d8a7e-1111-4222-8333-9444"
 
 # What each stack file asks for (Pulumi.staging.yaml / Pulumi.prod.yaml).
 EXPECTED: dict[str, dict[str, Any]] = {
@@ -39,12 +41,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "strategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}],
         "scaling": (1, 2), "retention": 30, "deletion_protection": False, "access_logs": False,
         "cors": "https://staging.auction.example.com", "keep_images": 30, "protect": False,
+        "internal": False,  # cdn.origin publicAlb
     },
     "prod": {
         "cpu": "1024", "memory": "2048", "architecture": "ARM64",
         "strategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
         "scaling": (2, 6), "retention": 365, "deletion_protection": True, "access_logs": True,
         "cors": "https://auction.example.com", "keep_images": 100, "protect": True,
+        "internal": True,  # cdn.origin vpc
     },
 }  # fmt: skip
 STACKS = list(EXPECTED)
@@ -505,13 +509,14 @@ def test_autoscaling_tracks_cpu_and_requests_per_target(stack: str) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_one_internal_alb_hardened_per_the_stack_file(stack: str) -> None:
+def test_one_alb_hardened_per_the_stack_file(stack: str) -> None:
     plan, expected = cached_plan(stack), EXPECTED[stack]
     alb = plan.one(ALB)
     inputs = alb.inputs
     assert inputs["loadBalancerType"] == "application"
-    assert inputs["internal"] is True
-    assert inputs["subnets"] == plan.outputs["privateSubnetIds"]
+    assert inputs["internal"] is expected["internal"]
+    tier = "privateSubnetIds" if expected["internal"] else "publicSubnetIds"
+    assert inputs["subnets"] == plan.outputs[tier]
     assert len(set(inputs["subnets"])) >= 2
     assert inputs["securityGroups"] == [plan.named(f"auction-{stack}-alb-sg").outputs["id"]]
     assert inputs["dropInvalidHeaderFields"] is True
@@ -525,7 +530,7 @@ def test_one_internal_alb_hardened_per_the_stack_file(stack: str) -> None:
         r for r in plan.of_type(INGRESS)
         if r.inputs["securityGroupId"] == alb_sg and "cidrIpv4" in r.inputs
     ]  # fmt: skip
-    assert cidr_rules == [], "the edge admits CloudFront's VPC origin group, never a CIDR"
+    assert cidr_rules == [], "the edge admits CloudFront (VPC origin group or prefix list), no CIDR"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -538,13 +543,16 @@ def test_https_with_tls13_policy_and_plain_http_only_redirects(stack: str) -> No
     assert https["protocol"] == "HTTPS"
     assert https["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert https["certificateArn"] == certificate.outputs["certificateArn"]
+    # An internet-facing ALB refuses what lacks CloudFront's origin header (tests/stacks/
+    # test_edge.py); an internal one answers an unrouted path 404.
+    refused = ("Not found", "404") if EXPECTED[stack]["internal"] else ("Forbidden", "403")
     assert https["defaultActions"] == [
         {
             "type": "fixed-response",
             "fixedResponse": {
                 "contentType": "text/plain",
-                "messageBody": "Not found",
-                "statusCode": "404",
+                "messageBody": refused[0],
+                "statusCode": refused[1],
             },
         }
     ]
@@ -579,17 +587,29 @@ def test_api_target_group_and_rule(stack: str) -> None:
             "healthyThreshold": 2,
             "unhealthyThreshold": 3,
         },
-        "tags": {"Name": f"auction-{stack}-api", "golive:service": "api"},
+        "tags": {
+            "Name": f"auction-{stack}-api",
+            "golive:service": "api",
+            # Behind an internet-facing ALB: replaced with it if the scheme ever changes.
+            **({} if EXPECTED[stack]["internal"] else {"golive:alb-scheme": "internet-facing"}),
+        },
     }
+    assert group.replace_on_changes == ['tags["golive:alb-scheme"]']
     assert len(group.outputs["name"]) <= 32
     https = next(x for x in plan.of_type(LISTENER) if x.inputs["port"] == 443)
-    assert plan.one(RULE).inputs == {
+    rule = plan.one(RULE).plain_inputs()
+    path, *header = rule.pop("conditions")
+    assert rule == {
         "listenerArn": https.outputs["arn"],
         "priority": 100,
         "actions": [{"type": "forward", "targetGroupArn": group.outputs["arn"]}],
-        "conditions": [{"pathPattern": {"values": ["/api/*"]}}],
         "tags": {"golive:service": "api"},
     }
+    assert path == {"pathPattern": {"values": ["/api/*"]}}
+    # Behind a public ALB the rule also requires the origin header (tests/stacks/test_edge.py).
+    assert [h["httpHeader"]["httpHeaderName"] for h in header] == (
+        [] if EXPECTED[stack]["internal"] else ["X-Origin-Verify"]
+    )
 
 
 def test_every_target_group_has_a_health_check_path_and_a_short_deregistration_delay(
@@ -755,3 +775,33 @@ def test_golive_plan_warns_that_the_api_is_not_released_yet() -> None:
     assert "service api has not been released to staging: it runs 0 tasks" in " ".join(
         result.output.split()
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "certificate", "message"),
+    [
+        (OriginHeader(), None, "must travel over TLS"),
+        (OriginHeader(name="X-Origin-Verify-" + "x" * 30), CERTIFICATE, "at most 40"),
+        (OriginHeader(name="X-Origin*"), CERTIFICATE, "letters, digits and hyphens"),
+    ],
+)
+def test_an_origin_header_the_alb_could_not_check_is_refused(
+    header: OriginHeader, certificate: str | None, message: str
+) -> None:
+    """ALB http-header conditions: a name of at most 40 characters without wildcards (botocore
+    elbv2 HttpHeaderConditionConfig); and a secret sent in clear would be no secret."""
+
+    def program() -> None:
+        LoadBalancer(
+            "shop-trial",
+            LoadBalancerArgs(
+                vpc_id="vpc-0abc1234def567890",
+                subnet_ids=["subnet-a", "subnet-b"],
+                routes=[Route(service="api", port=8080, priority=100, paths=["/api/*"])],
+                certificate_arn=certificate,
+                origin_header=header,
+            ),
+        )
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        run_program("trial", stack_file=STACKFILES / "Pulumi.trial.yaml", program=program)

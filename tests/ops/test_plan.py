@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -37,7 +39,8 @@ def test_plan_against_shows_only_stack_file_differences() -> None:
     out = result.output
     assert "golive:network.nat" in out and "perAz" in out
     assert "Only in prod" in out and "{prefix}-nat-b" in out
-    assert "vpc-" not in out and "subnet-" not in out, "raw ids leaked into the comparison"
+    raw_ids = re.findall(r"\b(?:vpc|subnet)-[0-9a-f]{8,}\b", out)
+    assert not raw_ids, f"raw ids leaked into the comparison: {raw_ids}"
     assert "retentionInDays" in out
 
 
@@ -123,3 +126,41 @@ def test_plan_controls_with_a_failed_lookup_is_an_error_not_a_traceback() -> Non
             assert result.exit_code == 1, result.output
             assert "no matching VPC found" in result.output
             assert "Traceback" not in result.output
+
+
+EVERY_STACK_FILE = [
+    ("staging", None),
+    ("prod", None),
+    *((p.name.split(".")[1], p) for p in sorted(STACKFILES.glob("Pulumi.*.yaml"))),
+]
+
+
+@pytest.mark.parametrize(
+    ("stack", "stack_file"), EVERY_STACK_FILE, ids=[s for s, _ in EVERY_STACK_FILE]
+)
+def test_plan_shows_both_estimates_with_the_chain_for_every_stack_file(
+    stack: str, stack_file: Path | None, tmp_path: Path
+) -> None:
+    target = tmp_path / "plan.json"
+    args = ["plan", stack, "-q", "--json", str(target)]
+    result = runner.invoke(app, args + (["--stack-file", str(stack_file)] if stack_file else []))
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Cold deploy: ~\d+\.\d min typical, \d+\.\d at most", result.output)
+    assert re.search(r"Release: ~\d+\.\d min typical, \d+\.\d at most", result.output)
+    estimate = json.loads(target.read_text())["estimate"]
+    cold, release = estimate["coldDeploy"], estimate["release"]
+    chain = cold["chain"]
+    assert chain and chain[-1]["doneAtMinute"] == cold["typicalMinutes"]
+    assert all(a["doneAtMinute"] < b["doneAtMinute"] for a, b in itertools.pairwise(chain))
+    assert cold["upperMinutes"] >= cold["typicalMinutes"] > 0
+    counted = [s for s in release["steps"] if s["everyRelease"]]
+    assert sum(s["minutes"] for s in counted) == pytest.approx(release["typicalMinutes"], abs=0.05)
+    assert {"preflight", "deploy", "smoke tests", "verify", "bake"} <= {s["name"] for s in counted}
+
+
+def test_plan_against_compares_both_estimates() -> None:
+    result = runner.invoke(app, ["plan", "staging", "--against", "prod"])
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"Time: staging: cold deploy ~[\d.]+ min .*; prod: cold deploy ~", result.output
+    )

@@ -258,7 +258,8 @@ def compliant_stack() -> list[Resource]:
     ]  # fmt: skip
     load_balancing = [
         res(aws.LOAD_BALANCER, "alb", {
-            "loadBalancerType": "application", "subnets": ["subnet-pub-a", "subnet-pub-b"],
+            "loadBalancerType": "application", "internal": True,
+            "subnets": ["subnet-pub-a", "subnet-pub-b"],
             "securityGroups": ["sg-alb"], "dropInvalidHeaderFields": True,
             "accessLogs": {"bucket": "alb-logs", "enabled": True},
             "enableDeletionProtection": True, "desyncMitigationMode": "defensive",

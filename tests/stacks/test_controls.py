@@ -10,9 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from ops.cli import app
-from plan.harness import Plan, run_program, to_jsonable
+from plan.harness import Plan, SecretValue, run_program, to_jsonable
 from plan.mocks import Lookups
 from policies.report import ControlsReport, evaluate
+from policies.values import SECRET_SIG, SECRET_SIG_KEY
 from stacks.config import parse
 from tests.conftest import raw_config
 
@@ -90,6 +91,17 @@ def test_plan_controls_fails_on_an_undeclared_shortfall(tmp_path: Path) -> None:
     assert "RDS.5" in result.output
 
 
+def _encrypted(value: Any) -> Any:
+    """Values as `pulumi stack export` writes them: a secret stays encrypted (`ciphertext`)."""
+    if isinstance(value, SecretValue):
+        return {SECRET_SIG_KEY: SECRET_SIG, "ciphertext": "v1:c2VjcmV0"}
+    if isinstance(value, dict):
+        return {k: _encrypted(v) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, list):
+        return [_encrypted(v) for v in value]  # pyright: ignore[reportUnknownVariableType]
+    return to_jsonable(value)
+
+
 def _export(plan: Plan) -> dict[str, Any]:
     """A `pulumi stack export` document of what the plan would deploy."""
     resources = [
@@ -98,8 +110,8 @@ def _export(plan: Plan) -> dict[str, Any]:
             "type": r.type,
             "custom": r.custom,
             "id": r.id,
-            "inputs": to_jsonable(r.inputs),
-            "outputs": to_jsonable(r.outputs),
+            "inputs": _encrypted(r.inputs),
+            "outputs": _encrypted(r.outputs),
             "parent": r.parent,
             "protect": r.protect,
             "retainOnDelete": r.retain_on_delete,

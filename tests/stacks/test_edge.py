@@ -16,7 +16,11 @@ from typing import Any
 
 import pytest
 
-from aws_facts.cloudfront import CLOUDFRONT_ZONE_ID, MANAGED_CLOUDFRONT_POLICIES
+from aws_facts.cloudfront import (
+    CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST,
+    CLOUDFRONT_ZONE_ID,
+    MANAGED_CLOUDFRONT_POLICIES,
+)
 from plan.harness import Plan, RecordedResource, is_unknown, load_stack_config, run_program
 from plan.mocks.context import digest
 from stacks.config import StackConfig, parse
@@ -60,6 +64,9 @@ EVERY_STACK_FILE = (
 )
 """The repository's stack files and every one in tests/stackfiles (buckets: flow logs too)."""
 WITH_DOMAIN = ("staging", "prod", "hosts")
+PUBLIC_ALB_STACKS = ("staging",)
+"""`cdn.origin: publicAlb`: an internet-facing ALB behind CloudFront (the others: a VPC origin)."""
+VPC_ORIGIN_STACKS = tuple(s for s in STACKS if s not in PUBLIC_ALB_STACKS)
 WITH_FRONTEND = ("staging", "prod", "spa")
 _PLANS: dict[str, Plan] = {}
 
@@ -78,7 +85,8 @@ def config_of(stack: str) -> StackConfig:
 
 
 def distribution(plan: Plan) -> dict[str, Any]:
-    return plan.one(DISTRIBUTION).inputs
+    # Plain: with a public origin the origins carry the secret origin header.
+    return plan.one(DISTRIBUTION).plain_inputs()
 
 
 def behaviors(plan: Plan) -> list[dict[str, Any]]:
@@ -177,7 +185,7 @@ def test_no_ingress_rule_anywhere_admits_the_internet(stack: str) -> None:
             assert "::/0" not in (rule.get("ipv6CidrBlocks") or []), group.name
 
 
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("stack", VPC_ORIGIN_STACKS)
 def test_the_alb_is_internal_and_admits_only_cloudfronts_vpc_origins(stack: str) -> None:
     plan = plan_of(stack)
     (alb,) = plan.of_type(LOAD_BALANCER)
@@ -204,13 +212,116 @@ def test_the_alb_is_internal_and_admits_only_cloudfronts_vpc_origins(stack: str)
     assert app_origin["domainName"] == expected_host
 
 
+@pytest.mark.parametrize("stack", PUBLIC_ALB_STACKS)
+def test_a_public_alb_admits_only_cloudfront_and_serves_only_its_secret_header(
+    stack: str,
+) -> None:
+    plan, cfg = plan_of(stack), config_of(stack)
+    assert cfg.cdn.origin == "publicAlb"
+    (alb,) = plan.of_type(LOAD_BALANCER)
+    assert alb.inputs["internal"] is False
+    assert alb.inputs["subnets"] == plan.outputs["publicSubnetIds"]
+    (group_id,) = alb.inputs["securityGroups"]
+    admitted = [r for r in plan.of_type(INGRESS) if r.inputs["securityGroupId"] == group_id]
+    # The origin-facing list weighs 55 of the group's 60 rules: one rule, 443 only.
+    assert [r.inputs for r in admitted] == [
+        {
+            "securityGroupId": group_id,
+            "description": "Port 443 from an admitted prefix list",
+            "ipProtocol": "tcp",
+            "fromPort": 443,
+            "toPort": 443,
+            "prefixListId": CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST,
+        }
+    ]
+    assert "aws:ec2/getManagedPrefixList:getManagedPrefixList" in plan.invokes
+    https = next(x for x in plan.of_type(LISTENER) if x.inputs["port"] == 443)
+    assert https.inputs["defaultActions"] == [
+        {
+            "type": "fixed-response",
+            "fixedResponse": {
+                "contentType": "text/plain",
+                "messageBody": "Forbidden",
+                "statusCode": "403",
+            },
+        }
+    ]
+    secrets = sorted(
+        (r for r in plan.of_type("random:index/randomPassword:RandomPassword")
+         if "origin-secret" in r.name),
+        key=lambda r: r.name,
+    )  # fmt: skip
+    assert [
+        (r.name, r.inputs["keepers"], r.inputs["length"], r.inputs["special"]) for r in secrets
+    ] == [
+        (f"auction-{stack}-origin-secret-0", {"generation": "0"}, 64, False),
+        (f"auction-{stack}-origin-secret-1", {"generation": "1"}, 64, False),
+    ]
+    rules = plan.of_type("aws:lb/listenerRule:ListenerRule")
+    checks = [
+        c["httpHeader"] for r in rules for c in r.plain_inputs()["conditions"] if "httpHeader" in c
+    ]
+    assert len(checks) == len(rules) > 0, "every listener rule requires the header"
+    values = checks[0]["values"]
+    assert all(check == {"httpHeaderName": "X-Origin-Verify", "values": values} for check in checks)
+    # Two values (slot 0, slot 1), letters and digits only: no ALB wildcard (* or ?) in them.
+    assert len(set(values)) == 2 and all(re.fullmatch(r"[A-Za-z0-9]{64}", v) for v in values)
+    assert all(rule.urn in plan.one(DISTRIBUTION).dependencies for rule in rules)
+    (app_origin,) = [o for o in distribution(plan)["origins"] if o["originId"] == "app"]
+    assert app_origin == {
+        "originId": "app",
+        "domainName": cfg.origin_host_name,
+        "customOriginConfig": {
+            "httpPort": 80,
+            "httpsPort": 443,
+            "originProtocolPolicy": "https-only",
+            "originSslProtocols": ["TLSv1.2"],
+            "originKeepaliveTimeout": 5,
+            "originReadTimeout": cfg.cdn.origin_read_timeout_seconds,
+        },
+        # Generation 1 is odd: CloudFront sends slot 1's value; the ALB also accepts slot 0's.
+        "customHeaders": [{"name": "X-Origin-Verify", "value": values[1]}],
+    }
+    origin_record = plan.named(f"auction-{stack}-origin-a")
+    assert origin_record.inputs["aliases"][0]["name"] == alb.outputs["dnsName"]
+
+
+def test_rotating_the_origin_header_renews_the_idle_value_and_keeps_the_one_in_use() -> None:
+    """Generation 2 renews slot 0 (its keepers change, so Pulumi replaces the value) and sends
+    it, while the ALB still accepts slot 1's, which edges send until the distribution deploys."""
+
+    def state(plan: Plan) -> tuple[list[str], str, list[str]]:
+        keepers = [
+            r.inputs["keepers"]["generation"]
+            for r in sorted(plan.of_type("random:index/randomPassword:RandomPassword"),
+                            key=lambda r: r.name)
+            if "origin-secret" in r.name
+        ]  # fmt: skip
+        (app_origin,) = [o for o in distribution(plan)["origins"] if o["originId"] == "app"]
+        (check,) = [
+            c["httpHeader"]
+            for c in plan.one("aws:lb/listenerRule:ListenerRule").plain_inputs()["conditions"]
+            if "httpHeader" in c
+        ]
+        return keepers, app_origin["customHeaders"][0]["value"], check["values"]
+
+    cdn = json.loads(load_stack_config("staging")[0]["golive:cdn"])
+    rotated = run_program("staging", overrides={"cdn": {**cdn, "originHeaderGeneration": 2}})
+    (keepers, sent, accepted), (keepers2, sent2, accepted2) = (
+        state(plan_of("staging")),
+        state(rotated),
+    )
+    assert (keepers, keepers2) == (["0", "1"], ["2", "1"])
+    assert (sent, sent2) == (accepted[1], accepted2[0])
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_resources_per_stack(stack: str) -> None:
     plan = plan_of(stack)
     cfg = config_of(stack)
     counts = plan.count_by_type()
     assert counts.get(DISTRIBUTION) == 1
-    assert counts.get(VPC_ORIGIN) == 1
+    assert counts.get(VPC_ORIGIN, 0) == (0 if stack in PUBLIC_ALB_STACKS else 1)
     assert counts.get(HEADERS) == 1
     assert counts.get(WEB_ACL, 0) == (1 if cfg.cdn.waf.enabled else 0)
     assert counts.get(OAC, 0) == counts.get(FUNCTION, 0) == (1 if cfg.frontend.enabled else 0)

@@ -16,7 +16,7 @@ from components.ci_access import CiAccessArgs
 from components.cluster import ClusterArgs
 from components.container import ContainerSpec, TaskSize
 from components.database import DatabaseArgs, PostgresLogging
-from components.load_balancer import AccessLogSettings, LoadBalancerArgs, Route
+from components.load_balancer import AccessLogSettings, LoadBalancerArgs, OriginHeader, Route
 from components.monitoring import MonitoringArgs, Thresholds
 from components.network import FlowLogSettings, NetworkArgs
 from components.schedule import ScheduledTaskArgs
@@ -55,6 +55,7 @@ FROM_COMPONENTS: dict[tuple[str, str], tuple[type[Any], str]] = {
     ("FrontendConfig", "default_root_object"): (StaticSite, "default_root_object"),
     ("CdnConfig", "price_class"): (CdnArgs, "price_class"),
     ("CdnConfig", "origin_read_timeout_seconds"): (AppOrigin, "read_timeout_seconds"),
+    ("CdnConfig", "origin_header_generation"): (OriginHeader, "generation"),
     ("HstsConfig", "max_age_seconds"): (SecurityHeaders, "hsts_max_age_seconds"),
     ("HstsConfig", "include_subdomains"): (SecurityHeaders, "hsts_include_subdomains"),
     ("HstsConfig", "preload"): (SecurityHeaders, "hsts_preload"),
@@ -117,6 +118,7 @@ MODEL_ONLY = {
     ("FrontendConfig", "enabled"),  # CdnArgs: a site, or None
     ("WafConfig", "enabled"),  # CdnArgs: a web ACL, or None
     ("AccessLogsConfig", "enabled"),  # CdnArgs: access logs, or None
+    ("CdnConfig", "origin"),  # AppOrigin: a PrivateOrigin or a PublicOrigin
     ("LoadBalancerAccessLogsConfig", "enabled"),  # LoadBalancerArgs: access logs, or None
     ("ServiceConfig", "cpu"),  # TaskSize takes an explicit size
     ("ServiceConfig", "memory"),

@@ -50,6 +50,12 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("service-host-without-domain", {"golive:domain": DELETE, "golive:services": {"api": {**SERVICE, "hosts": ["api.auction.example.com"]}}}, "services.api.hosts[0]", "host routing needs a domain"),
     ("health-path-not-under-api", {"golive:services": {"api": {**SERVICE, "healthCheck": {"path": "/health"}}}}, "services.api.healthCheck.path", "public health URL"),
     ("cdn-unknown-key", {"golive:cdn.apiPath": ["/api/*"]}, "cdn.apiPath", "did you mean 'apiPaths'"),
+    ("origin-unknown", {"golive:cdn.origin": "public"}, "cdn.origin", "'publicAlb'"),
+    ("public-alb-without-domain", {"golive:domain": DELETE}, "cdn.origin", "needs a domain (golive:domain)"),
+    ("public-alb-without-web-service", {"golive:services": {"api": {"image": "ghcr.io/acme/api:1.0.0"}}}, "cdn.origin", "no web service"),
+    ("public-alb-rule-full", {"golive:services": {"api": {**SERVICE, "paths": ["/api/a/*", "/api/b/*", "/api/c/*"], "hosts": ["staging.auction.example.com"]}}}, "services.api.paths", "6 in all"),
+    ("origin-generation-with-vpc", {"golive:cdn.origin": "vpc", "golive:cdn.originHeaderGeneration": 2}, "cdn.originHeaderGeneration", "applies only with cdn.origin publicAlb"),
+    ("origin-generation-zero", {"golive:cdn.originHeaderGeneration": 0}, "cdn.originHeaderGeneration", "greater than or equal to 1"),
 ]  # fmt: skip
 
 
@@ -63,6 +69,7 @@ def test_invalid_edge_config_names_the_key(
 
 def test_warnings_name_the_edge_exceptions_of_each_file() -> None:
     staging = config_of("staging").warnings()
+    assert any(w.startswith("cdn.origin is publicAlb: the ALB is internet-facing") for w in staging)
     assert any("cdn.waf.enabled is false" in w for w in staging)
     assert any("cdn.accessLogs.enabled is false" in w for w in staging)
     prod = config_of("prod").warnings()
