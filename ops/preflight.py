@@ -1,0 +1,132 @@
+"""The checks a release passes before it changes anything (step 1 of `ops.release`).
+
+Each raises an `OpsError` saying what blocks the release and what to do; the release turns it
+into exit code 3 (nothing changed). They read the stack and never write to it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ops import services, site, ui
+from ops.aws import Aws
+from ops.errors import ExitCode, OpsError
+from ops.outputs import StackOutputs
+from ops.pulumi_step import PendingChange, PulumiError, PulumiStep
+from ops.verify import firing_alarms
+
+
+def about_unreleased(alarm: dict[str, Any], outputs: StackOutputs, unreleased: set[str]) -> bool:
+    """An alarm on a service with no release yet (it runs no task: `no-healthy-hosts`)."""
+    values: set[str] = set()
+    metrics = [
+        alarm,
+        *(m.get("MetricStat", {}).get("Metric", {}) for m in alarm.get("Metrics", [])),
+    ]
+    for metric in metrics:
+        values |= {str(d.get("Value")) for d in metric.get("Dimensions", [])}
+    for name in unreleased:
+        service = outputs.services[name]
+        target_group = service.target_group_arn or ""
+        suffix = target_group[target_group.find("targetgroup/") :] if target_group else None
+        if service.service_name in values or (suffix and suffix in values):
+            return True
+    return False
+
+
+def show_changes(stack: str, changes: list[PendingChange]) -> None:
+    rows = [[change.op, change.type, change.name, ", ".join(change.keys)] for change in changes]
+    ui.table(f"pending infrastructure changes in {stack}", ["op", "type", "name", "keys"], rows)
+
+
+def check_infra(pulumi: PulumiStep, stack: str, with_infra: bool) -> None:
+    """No pending infrastructure change (`pulumi preview`), unless `with_infra` takes them."""
+    ui.step(f"pulumi preview -s {stack}")
+    try:
+        changes = pulumi.preview(stack)
+    except PulumiError as exc:
+        raise OpsError(
+            f"pulumi preview failed: {exc}",
+            "fix the program or the login and re-run",
+            exit_code=ExitCode.NOTHING_CHANGED,
+        ) from None
+    if changes and not with_infra:
+        show_changes(stack, changes)
+        raise OpsError(
+            f"{len(changes)} pending infrastructure change(s) in {stack}: a release must "
+            "not carry unrelated infrastructure changes",
+            f"review and apply them first (`pulumi up -s {stack}`), or pass --with-infra "
+            "to release them together",
+            exit_code=ExitCode.NOTHING_CHANGED,
+        )
+    if changes:
+        show_changes(stack, changes)
+        ui.warn("releasing these infrastructure changes too (--with-infra)")
+    else:
+        ui.done("no pending infrastructure change")
+
+
+def tolerable_alarms(
+    aws: Aws, outputs: StackOutputs, record: dict[str, str | None], allowed: tuple[str, ...]
+) -> set[str]:
+    """The alarms in ALARM now that the release may tolerate; refuses on any other."""
+    topic = outputs.alarm_topic_arn
+    if not topic:
+        return set()
+    unreleased = {name for name in outputs.services if record.get(name) is None}
+    firing = firing_alarms(aws, topic)
+    expected = {str(a["AlarmName"]) for a in firing if about_unreleased(a, outputs, unreleased)}
+    blocking = sorted(
+        str(a["AlarmName"]) for a in firing if str(a["AlarmName"]) not in expected | set(allowed)
+    )
+    if blocking:
+        raise OpsError(
+            f"alarm(s) in ALARM before the release: {', '.join(blocking)}; the release could "
+            "not be told apart from what set them off",
+            f"find the cause (`golive status {outputs.stack}`) and wait for them to clear; to "
+            "release anyway (a fix for what they report), pass "
+            + " ".join(f"--allow-alarm {name}" for name in blocking),
+            exit_code=ExitCode.NOTHING_CHANGED,
+        )
+    tolerated = {str(a["AlarmName"]) for a in firing}
+    if tolerated:
+        ui.warn("in ALARM before the release, not held against it: " + ", ".join(sorted(tolerated)))
+    return tolerated
+
+
+def require_steady(stack: str, states: dict[str, services.ServiceState]) -> None:
+    unsteady = [state for state in states.values() if not services.is_steady(state)]
+    if unsteady:
+        detail = "; ".join(
+            f"{s.name}: {s.running}/{s.desired} running, rollout {s.rollout_state}, "
+            f"{len(s.deployments)} deployments"
+            for s in unsteady
+        )
+        raise OpsError(
+            f"services not stable before the release: {detail}",
+            f"wait for the current deployment to finish (`golive status {stack}`), then re-run",
+        )
+
+
+def check_site(aws: Aws, outputs: StackOutputs, directory: Path) -> None:
+    """`--site DIR` fits: the stack has a static site, its bucket is versioned, DIR is a build."""
+    if outputs.static_site is None:
+        raise OpsError(
+            f"--site given but stack {outputs.stack} has no static site (no `staticSite` in "
+            "its outputs)",
+            "enable `frontend` in the stack file and `pulumi up`, or drop --site",
+            exit_code=ExitCode.USAGE,
+        )
+    site.site_files(directory)
+    site.require_versioning(aws, outputs.static_site)
+
+
+def site_matches(aws: Aws, outputs: StackOutputs, directory: Path) -> bool:
+    """The bucket serves exactly the build in `directory` (said when it does not)."""
+    if outputs.static_site is None:
+        return False
+    if site.matches(aws, outputs.static_site, directory):
+        return True
+    ui.info("the site differs from the one served: releasing it")
+    return False
