@@ -32,7 +32,7 @@ from stacks.compute import (
     look_up_compute,
 )
 from stacks.config import ConfigError, Problem, StackConfig
-from stacks.exports import StackExports, exported
+from stacks.exports import ReleaseExport, SmokeUrlExport, StackExports, exported
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,21 @@ class Environment:
             **data_tier.data_exports(self.cfg, self.database, self.secrets),
             **edge.edge_exports(self.cfg, self.cdn),
             **(compute_exports(self.cfg, self.compute) if self.compute else {}),
+            release=release_export(self.cfg),
         )
+
+
+def release_export(cfg: StackConfig) -> dict[str, object]:
+    """`golive:release` as the CLI reads it: smoke tests and the bake time, in seconds."""
+    smoke = cfg.release.smoke
+    bake = cfg.release.bake_minutes
+    return exported(
+        ReleaseExport,
+        smoke_urls=[exported(SmokeUrlExport, url=u.url, status=u.status) for u in smoke.urls],
+        smoke_task=smoke.task,
+        smoke_timeout_seconds=smoke.timeout_seconds,
+        bake_seconds=None if bake is None else bake * 60,
+    )
 
 
 def build(cfg: StackConfig) -> Environment:
