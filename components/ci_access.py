@@ -75,7 +75,7 @@ DEPLOY_ACTIONS: dict[str, list[str]] = {
     ],
     "sns": [
         "Get*", "List*", "Create*", "Delete*", "Set*", "Subscribe", "Unsubscribe",
-        "TagResource", "UntagResource", "AddPermission", "RemovePermission",
+        "TagResource", "UntagResource", "AddPermission", "RemovePermission", "Publish",
     ],
     "events": [
         "Describe*", "List*", "Put*", "Delete*", "Remove*", "Enable*", "Disable*",

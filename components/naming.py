@@ -43,3 +43,9 @@ def database(prefix: str) -> str:
 def cache(prefix: str) -> str:
     """A stack's cache replication group id, handed to `Cache` (explicit, at most 40)."""
     return f"{prefix}-cache"
+
+
+def repository(app: str, stack: str, service: str) -> str:
+    """The ECR repository of a service whose image the project builds (`auction/prod/api`):
+    the stack creates it, and `golive builds` tells CI to push there."""
+    return f"{app}/{stack}/{service}"

@@ -30,8 +30,9 @@ DEPLOY_ROLE_ACTIONS = frozenset(
         "rds:AddTagsToResource",
         "rds:DescribeDBSnapshots",
         "rds:DescribeDBInstances",
-        # the images asked for exist (before anything changes)
+        # the images asked for exist (before anything changes); short SHAs and versions
         "ecr:DescribeImages",
+        "ecr:ListImages",
         # one-off tasks and services
         "ecs:DescribeServices",
         "ecs:DescribeTaskDefinition",
@@ -48,6 +49,8 @@ DEPLOY_ROLE_ACTIONS = frozenset(
         "sns:ListSubscriptionsByTopic",
         "cloudfront:CreateInvalidation",
         "cloudfront:GetInvalidation",
+        # deploy notifications to the stack's alarm topic (under the stack's KMS key)
+        "sns:Publish",
     }
 )
 

@@ -6,6 +6,7 @@ into exit code 3 (nothing changed). They read the stack and never write to it.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from ops.aws import Aws
 from ops.errors import ExitCode, OpsError
 from ops.outputs import StackOutputs
 from ops.pulumi_step import PendingChange, PulumiError, PulumiStep
+from ops.releases import ReleaseLog
 from ops.verify import firing_alarms
 
 
@@ -40,7 +42,9 @@ def show_changes(stack: str, changes: list[PendingChange]) -> None:
     ui.table(f"pending infrastructure changes in {stack}", ["op", "type", "name", "keys"], rows)
 
 
-def check_infra(pulumi: PulumiStep, stack: str, with_infra: bool) -> None:
+def check_infra(
+    pulumi: PulumiStep, stack: str, with_infra: bool, *, doing: str = "release"
+) -> None:
     """No pending infrastructure change (`pulumi preview`), unless `with_infra` takes them."""
     ui.step(f"pulumi preview -s {stack}")
     try:
@@ -53,10 +57,19 @@ def check_infra(pulumi: PulumiStep, stack: str, with_infra: bool) -> None:
         ) from None
     if changes and not with_infra:
         show_changes(stack, changes)
+        if doing == "rollback":
+            raise OpsError(
+                f"{len(changes)} pending infrastructure change(s) in {stack}: this checkout's "
+                "program is not what runs, and a rollback must not apply unreviewed "
+                "infrastructure",
+                "roll back from the commit that runs now (its `pulumi preview` shows no "
+                f"change), or review and apply the changes first (`golive up {stack}`)",
+                exit_code=ExitCode.NOTHING_CHANGED,
+            )
         raise OpsError(
             f"{len(changes)} pending infrastructure change(s) in {stack}: a release must "
             "not carry unrelated infrastructure changes",
-            f"review and apply them first (`pulumi up -s {stack}`), or pass --with-infra "
+            f"review and apply them first (`golive up {stack}`), or pass --with-infra "
             "to release them together",
             exit_code=ExitCode.NOTHING_CHANGED,
         )
@@ -130,3 +143,47 @@ def site_matches(aws: Aws, outputs: StackOutputs, directory: Path) -> bool:
         return True
     ui.info("the site differs from the one served: releasing it")
     return False
+
+
+def _is_ancestor(older: str, newer: str, project_dir: Path | None) -> bool:
+    """`git merge-base --is-ancestor`: exit 0 yes, 1 no, anything else: git cannot tell."""
+    try:
+        result = subprocess.run(
+            ["git", "merge-base", "--is-ancestor", older, newer],
+            cwd=project_dir,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise OpsError(
+            f"could not ask git whether {older} is older than {newer}: {exc}",
+            "run golive from the repository",
+        ) from None
+    if result.returncode not in (0, 1):
+        raise OpsError(
+            f"git does not know commit {older} or {newer}: {result.stderr.strip()}",
+            "fetch the whole history (in CI: actions/checkout with `fetch-depth: 0`)",
+        )
+    return result.returncode == 0
+
+
+def check_commit_order(log: ReleaseLog, commit: str | None, project_dir: Path | None) -> None:
+    """A release never puts an older commit in place of a newer one: when two merges' builds
+    finish out of order, the later-finishing older one is refused. Going back is a rollback."""
+    if commit is None:
+        return
+    released = next(
+        (e for e in reversed(log.releases) if e.status == "succeeded" and e.commit), None
+    )
+    if released is None or released.commit is None or released.commit == commit:
+        return
+    if _is_ancestor(commit, released.commit, project_dir):
+        raise OpsError(
+            f"commit {commit[:12]} is older than {released.commit[:12]}, which {log.stack} "
+            f"already runs ({released.id}): a later merge was released first",
+            "nothing to do for this run; to go back on purpose, `golive rollback "
+            f"{log.stack} --to {commit[:12]}`",
+            exit_code=ExitCode.NOTHING_CHANGED,
+        )

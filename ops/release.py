@@ -65,6 +65,7 @@ from ops.rollout import (
     site_at,
 )
 from ops.verify import firing_alarms
+from ops.versions import pin_all
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class ReleaseRequest:
     db_init: bool = False
     allow_alarms: tuple[str, ...] = ()
     """Alarms in ALARM before the release that it may go ahead despite (not held against it)."""
+    commit: str | None = None
+    """The commit the images were built from (CI's `GITHUB_SHA`): recorded, and a release of
+    an older commit than the one released last is refused (`preflight.check_commit_order`)."""
 
 
 class Releaser(Rollout):
@@ -96,9 +100,9 @@ class Releaser(Rollout):
                 preflight.check_site(self.aws, self.outputs, request.site)
             current = self.images.current(names)
             states = services.describe(self.aws, self.outputs, names)
-            target = resolve_all(
-                request.images, {name: current[name] or states[name].image for name in names}
-            )
+            known = {name: current[name] or states[name].image for name in names}
+            asked = pin_all(self.aws, request.images, known, self.project_dir)
+            target = resolve_all(asked, known)
             require_images(self.aws, dict(target), "release")
             self.lease.acquire(f"golive release {self.stack} {images_text(dict(target))}")
         with self.lease.keeping():
@@ -130,6 +134,7 @@ class Releaser(Rollout):
 
         ui.step(f"preflight {self.stack}")
         with before_any_change():
+            preflight.check_commit_order(log, request.commit, self.project_dir)
             require_all_set(self.aws, self.outputs)
             preflight.require_steady(self.stack, states)
             tolerated = preflight.tolerable_alarms(
@@ -141,7 +146,7 @@ class Releaser(Rollout):
             preflight.check_infra(self.pulumi, self.stack, request.with_infra)
         ui.done("preflight passed")
 
-        entry = self._start_entry(log, target, current)
+        entry = self._start_entry(log, target, current, request.commit)
         try:
             self._before_deploy(log, entry, request, target)
         except Interrupted as signal:
@@ -175,6 +180,7 @@ class Releaser(Rollout):
                 entry.site_version = site.upload(self.aws, self.outputs.static_site, request.site)
                 if "site" not in entry.steps_done:
                     entry.steps_done.append("site")
+            self._smoke()
             self._verify(dict(target), f"verify {self.stack} after {entry.id}", tolerated)
         except Interrupted as signal:
             self._interrupted(log, entry, current, signal)
@@ -216,7 +222,11 @@ class Releaser(Rollout):
         )
 
     def _start_entry(
-        self, log: ReleaseLog, target: dict[str, str], current: dict[str, str | None]
+        self,
+        log: ReleaseLog,
+        target: dict[str, str],
+        current: dict[str, str | None],
+        commit: str | None,
     ) -> ReleaseEntry:
         latest = log.latest()
         if (
@@ -234,6 +244,7 @@ class Releaser(Rollout):
             id=release_id(len(log.releases) + 1, target),
             images=dict(target),
             previous=dict(current),
+            commit=commit,
             started_at=now(),
         )
         log.releases.append(entry)
@@ -407,7 +418,8 @@ class Releaser(Rollout):
             if to is not None:
                 states = services.describe(self.aws, self.outputs, names)
                 known = {name: current[name] or states[name].image for name in names}
-                target = dict(resolve_all(to, known))
+                asked = pin_all(self.aws, to, known, self.project_dir)
+                target = dict(resolve_all(asked, known))
                 require_images(self.aws, target, "rollback")
             asked = to_release or (images_text(target) if target else "the previous release")
             self.lease.acquire(f"golive rollback {self.stack} to {asked}")
@@ -425,6 +437,9 @@ class Releaser(Rollout):
                     target = {name: source.images.get(name, current[name]) for name in names}
                 if to is None:
                     require_images(self.aws, target, "rollback")
+                # The program checked out may be ahead of what runs (a merge whose
+                # infrastructure waits for review): a rollback deploys images, nothing else.
+                preflight.check_infra(self.pulumi, self.stack, False, doing="rollback")
             return self._rollback(log, names, current, target, source)
 
     def _release_by_id(self, log: ReleaseLog, release: str, names: list[str]) -> ReleaseEntry:

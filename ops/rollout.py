@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -30,6 +31,7 @@ from ops.releases import (
     Status,
     now,
 )
+from ops.smoke import run_smoke_tests
 from ops.verify import VerifyReport, verify_stack
 from ops.waiting import Limits
 
@@ -114,6 +116,7 @@ class Rollout:
         *,
         lease: StackLease,
         limits: Limits | None = None,
+        project_dir: Path | None = None,
     ) -> None:
         self.aws = aws
         self.outputs = outputs
@@ -121,6 +124,8 @@ class Rollout:
         self.store = store
         self.lease = lease
         self.limits = limits or Limits()
+        self.project_dir = project_dir
+        """The repository (git, for versions and commit order); None: the current directory."""
         self.images = ImageRecord(aws, outputs)
         self.stack = outputs.stack
 
@@ -183,6 +188,15 @@ class Rollout:
         if problems:
             raise DeployFailed("; ".join(problems))
         ui.done("services rolled out")
+
+    def _smoke(self) -> None:
+        """The stack file's smoke tests (`ops.smoke`); a failure is a DeployFailed."""
+        try:
+            problems = run_smoke_tests(self.aws, self.outputs)
+        except FAILURES as exc:
+            raise DeployFailed(f"smoke tests could not run: {as_text(exc)}") from None
+        if problems:
+            raise DeployFailed("smoke tests failed: " + "; ".join(problems))
 
     def _verify(
         self, expected: dict[str, str | None], title: str, tolerated: set[str]
@@ -256,6 +270,7 @@ class Rollout:
             if site_version is not None and self.outputs.static_site is not None:
                 self.lease.ensure_held()
                 site.restore(self.aws, self.outputs.static_site, site_version)
+            self._smoke()
             self._verify(images, f"verify {self.stack} after the rollback", tolerated)
         except DeployFailed as exc:
             alarms_only = exc.report is not None and exc.report.alarms_only

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components import naming
 from components.cache import Cache
 from components.cluster import Cluster, ClusterArgs
 from components.container import ContainerSpec, TaskSize, config_statement
@@ -362,7 +363,7 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
             health_check_grace_period=service.health_check.grace_period_seconds,
         )
     scaling = service.autoscaling
-    repository = f"{cfg.app}/{cfg.stack}/{name}"
+    repository = naming.repository(cfg.app, cfg.stack, name)
     backends: list[Backend] = []
     if service.database and data.database is not None:
         backends.append(

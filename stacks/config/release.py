@@ -39,7 +39,7 @@ def check_smoke_url(url: str) -> str:
 
 
 class SmokeUrl(Model):
-    """One request after the deploy: GET `url`, expect `status` (no redirect is followed)."""
+    """One request after the deploy: GET `url` (redirects followed), expect `status`."""
 
     url: Annotated[str, AfterValidator(check_smoke_url)]
     """A path of the stack's public URL (`/api/v1/health/`) or an `https://` URL."""
