@@ -59,7 +59,8 @@ def _usage(what: str, next_step: str) -> OpsError:
     return OpsError(what, next_step, exit_code=ExitCode.USAGE)
 
 
-def _config(stack: str, project_dir: Path) -> StackConfig:
+def stack_config(stack: str, project_dir: Path) -> StackConfig:
+    """The validated stack file; a problem is a usage error naming the key."""
     try:
         raw, secret_keys = load_stack_config(stack, project_dir)
         return parse(stack, raw, secret_keys)
@@ -132,5 +133,5 @@ def builds(stacks: list[str], project_dir: Path) -> Builds:
     """What to build for `stacks` (the ones one build is released to)."""
     if not stacks:
         raise _usage("name at least one stack", "e.g. `golive builds staging prod`")
-    configs = {stack: _config(stack, project_dir) for stack in dict.fromkeys(stacks)}
+    configs = {stack: stack_config(stack, project_dir) for stack in dict.fromkeys(stacks)}
     return Builds(_image_builds(configs, project_dir), _site_build(configs, project_dir))

@@ -17,7 +17,8 @@ app = typer.Typer(
 
 @app.callback()
 def _main() -> None:
-    """golive: offline plan, bootstrap, secrets, backup, run-task, release, verify, rollback."""
+    """golive: offline plan, bootstrap, secrets, backup, run-task, release, verify, rollback,
+    and what CI runs: builds, up, images, cleanup."""
 
 
 from ops.plan import plan as _plan  # noqa: E402  (commands register after the app exists)
@@ -27,3 +28,8 @@ app.command("plan")(_plan)
 
 # bootstrap, secrets, backup, run-task, verify, release, rollback, status, restore-drill
 register_lifecycle_commands(app)
+
+from ops.ci_commands import register as register_ci_commands  # noqa: E402
+
+# builds, up, images, cleanup: what the delivery workflows run beside release and rollback
+register_ci_commands(app)

@@ -107,7 +107,7 @@ Services = Annotated[
 ]
 
 
-def _runtime(ctx: typer.Context) -> Runtime:
+def runtime_of(ctx: typer.Context) -> Runtime:
     return ctx.obj if isinstance(ctx.obj, Runtime) else Runtime()
 
 
@@ -118,7 +118,7 @@ def _open(
     region: str | None,
     profile: str | None,
 ) -> tuple[Runtime, StackOutputs, Aws]:
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     outputs = load_outputs(stack, outputs_file)
     if region is not None and region != outputs.region:
         raise OpsError(
@@ -138,7 +138,7 @@ def _store(aws: Aws, outputs: StackOutputs, bucket: str | None) -> releases.Rele
     )
 
 
-def _pulumi(runtime: Runtime, project_dir: Path | None) -> PulumiStep:
+def pulumi_step(runtime: Runtime, project_dir: Path | None) -> PulumiStep:
     if runtime.pulumi is not None:
         return runtime.pulumi
     return PulumiCli(project_dir, clock=runtime.clock)
@@ -157,7 +157,7 @@ def _releaser(
     return Releaser(
         aws,
         outputs,
-        _pulumi(runtime, project_dir),
+        pulumi_step(runtime, project_dir),
         store,
         lease=StackLease(aws, store.bucket, outputs),
         limits=limits,
@@ -203,7 +203,7 @@ def bootstrap_command(
     profile: Profile = None,
 ) -> None:
     """Create the state bucket and key (and optionally zone, GitHub OIDC): idempotent."""
-    aws = connect(_runtime(ctx), region=region, profile=profile)
+    aws = connect(runtime_of(ctx), region=region, profile=profile)
     result = bootstrap.bootstrap(aws, name=name, zone=zone, github_oidc=github_oidc)
     bootstrap.print_next_steps(result)
 
