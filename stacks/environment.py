@@ -19,7 +19,7 @@ from components.ci_access import GITHUB_OIDC_HOST, CiAccess, CiAccessArgs
 from components.database import Database
 from components.dns import Certificates, DnsRecords
 from components.keys import StackKey, StackKeyArgs
-from components.monitoring import Monitoring, MonitoringArgs, Thresholds
+from components.monitoring import Monitoring, MonitoringArgs, SlackChannel, Thresholds
 from components.network import FlowLogSettings, Network, NetworkArgs
 from components.secrets import AppSecrets
 from stacks import data_tier, edge
@@ -271,6 +271,11 @@ def _monitoring(env: Environment) -> Monitoring:
             protect=cfg.protect,
             emails=alarms.emails,
             webhook_url=alarms.webhook_url,
+            slack=(
+                SlackChannel(alarms.slack.workspace_id, alarms.slack.channel_id)
+                if alarms.slack
+                else None
+            ),
             notifications_enabled=alarms.enabled,
             thresholds=Thresholds(**alarms.thresholds.model_dump()),
             db_instance_identifier=env.database.identifier if env.database else None,
