@@ -234,10 +234,10 @@ Rollback writes the previous image to the parameter and runs `pulumi up` again.
 
 Images the project builds live in each stack's own ECR repository
 (`services.<n>.repositoryUrl`): immutable tags, scan on push, the stack's KMS key, and a
-lifecycle policy that keeps the last `keepImages` images. CI pushes one build to both stacks'
-repositories (the digest is the same in both), so promoting to prod by digest or tag needs no
-rebuild. An image that must run on both architectures (e.g. staging x86 Spot, prod ARM64) is a
-multi-arch manifest.
+lifecycle policy that keeps the last `keepImages` images. CI builds each image once, for every
+platform the stacks run (`golive builds`: staging x86 Spot and prod ARM64 make one multi-arch
+image), tagged with the commit and pushed to staging's repository; prod is released that very
+image by digest (`golive images staging VERSION`), so promoting needs no rebuild.
 """
 
 
