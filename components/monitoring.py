@@ -115,6 +115,16 @@ class Thresholds:
     """CloudFront 5xx error rate in % (control list: >1%)."""
 
 
+@dataclass(frozen=True)
+class SlackChannel:
+    """A Slack channel that AWS's chat integration posts the alarm topics' messages to."""
+
+    workspace_id: str
+    """The authorized Slack workspace (team) id, e.g. `T07EA123LEP`."""
+    channel_id: str
+    """The channel id, e.g. `C07EZ1ABC23`."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class MonitoringArgs:
     account_id: str
@@ -137,6 +147,8 @@ class MonitoringArgs:
     webhook_url: str | None = None
     """Optional HTTPS endpoint subscribed to the alarm topics (kept secret in state: webhook
     URLs often carry a token)."""
+    slack: SlackChannel | None = None
+    """Post the alarm topics' messages to this Slack channel (AWS's chat integration)."""
     notifications_enabled: bool = True
     """False keeps every alarm (dashboard, deployment rollback) with its actions muted."""
     thresholds: Thresholds = Thresholds()
@@ -230,6 +242,7 @@ class Monitoring(pulumi.ComponentResource):
             )
         budget = self._create_budget()
         dashboard = self._create_dashboard(alarmed, alarms)
+        self._create_slack_channel()
 
         self.topic_arn = self._topic.arn
         self.global_topic_arn = self._global_topic.arn if self._global_topic else None
@@ -314,6 +327,47 @@ class Monitoring(pulumi.ComponentResource):
                 opts=self._child,
             )
         return topic
+
+    def _create_slack_channel(self) -> None:
+        """AWS's chat integration subscribes to the topics itself (a Slack incoming webhook
+        cannot confirm an SNS subscription). Notifications only: the role it assumes has no
+        permission, and the channel's guardrail denies everything, so nobody in the channel
+        can run AWS commands through it (without a guardrail AWS applies AdministratorAccess:
+        botocore chatbot CreateSlackChannelConfiguration, GuardrailPolicyArns)."""
+        args, name = self._args, self._name
+        if args.slack is None:
+            return
+        role = aws.iam.Role(
+            f"{name}-chat",
+            description=f"AWS chat integration posts {args.alarm_prefix}'s alarms to Slack",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "chatbot.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                            "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
+                        }
+                    ],
+                }
+            ),
+            opts=self._child,
+        )
+        topics = [self._topic.arn] + ([self._global_topic.arn] if self._global_topic else [])
+        aws.chatbot.SlackChannelConfiguration(
+            f"{name}-slack",
+            # ConfigurationName: [A-Za-z0-9-_]+, at most 128 (botocore chatbot service model).
+            configuration_name=f"{args.alarm_prefix}-alarms",
+            iam_role_arn=role.arn,
+            slack_team_id=args.slack.workspace_id,
+            slack_channel_id=args.slack.channel_id,
+            sns_topic_arns=topics,
+            guardrail_policy_arns=[f"arn:{args.partition}:iam::aws:policy/AWSDenyAll"],
+            logging_level="ERROR",
+            opts=self._child,
+        )
 
     def _create_global_topic(self) -> aws.sns.Topic | None:
         args = self._args

@@ -9,6 +9,7 @@ failed / what next" and a non-zero exit. Tests pass a `Runtime` as the typer con
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -21,9 +22,11 @@ from ops.errors import ExitCode, OpsError, command_boundary
 from ops.images import parse_images, resolve
 from ops.interrupts import Interrupted
 from ops.lease import StackLease
+from ops.notify import Notifier
 from ops.outputs import StackOutputs, load_outputs
 from ops.pulumi_step import PulumiCli, PulumiStep
 from ops.release import Releaser, ReleaseRequest
+from ops.releases import ReleaseEntry
 from ops.verify import check_record, verify_stack
 from ops.waiting import DEPLOY_TIMEOUT, HEALTH_TIMEOUT, WATCH_WINDOW, Limits
 
@@ -78,6 +81,17 @@ Watch = Annotated[
         help="Seconds to watch the alarms after the rollout, so a late one is seen (0: once).",
     ),
 ]
+BakeWatch = Annotated[
+    float | None,
+    typer.Option(
+        "--watch",
+        min=0,
+        envvar="GOLIVE_WATCH",
+        help="Seconds to watch the alarms after the rollout; one firing rolls back (0: once). "
+        "Default: the stack's release.bakeMinutes, else 120.",
+        show_default=False,
+    ),
+]
 DeployTimeout = Annotated[
     float,
     typer.Option(
@@ -93,7 +107,7 @@ Services = Annotated[
 ]
 
 
-def _runtime(ctx: typer.Context) -> Runtime:
+def runtime_of(ctx: typer.Context) -> Runtime:
     return ctx.obj if isinstance(ctx.obj, Runtime) else Runtime()
 
 
@@ -104,7 +118,7 @@ def _open(
     region: str | None,
     profile: str | None,
 ) -> tuple[Runtime, StackOutputs, Aws]:
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     outputs = load_outputs(stack, outputs_file)
     if region is not None and region != outputs.region:
         raise OpsError(
@@ -124,7 +138,7 @@ def _store(aws: Aws, outputs: StackOutputs, bucket: str | None) -> releases.Rele
     )
 
 
-def _pulumi(runtime: Runtime, project_dir: Path | None) -> PulumiStep:
+def pulumi_step(runtime: Runtime, project_dir: Path | None) -> PulumiStep:
     if runtime.pulumi is not None:
         return runtime.pulumi
     return PulumiCli(project_dir, clock=runtime.clock)
@@ -143,11 +157,33 @@ def _releaser(
     return Releaser(
         aws,
         outputs,
-        _pulumi(runtime, project_dir),
+        pulumi_step(runtime, project_dir),
         store,
         lease=StackLease(aws, store.bucket, outputs),
         limits=limits,
+        project_dir=project_dir,
     )
+
+
+def _limits(outputs: StackOutputs, deploy: float, health: float, watch: float | None) -> Limits:
+    """`--watch` when given, else the stack's bake time, else golive's watch window."""
+    bake = outputs.release.bake_seconds
+    chosen = watch if watch is not None else (bake if bake is not None else WATCH_WINDOW)
+    return Limits(deploy=deploy, health=health, watch=chosen)
+
+
+def _notified(notifier: Notifier, images: dict[str, str], run: Callable[[], ReleaseEntry]) -> None:
+    """Run a release or rollback, telling the notification channels how it started and ended."""
+    notifier.started(images)
+    try:
+        entry = run()
+    except OpsError as exc:
+        notifier.finished(exc.exit_code, images, exc.what)
+        raise
+    except Interrupted as signal:
+        notifier.finished(ExitCode.INTERRUPTED, images, f"interrupted ({signal.name})")
+        raise
+    notifier.finished(ExitCode.OK, dict(entry.images), entry.id)
 
 
 @command_boundary
@@ -171,7 +207,7 @@ def bootstrap_command(
     profile: Profile = None,
 ) -> None:
     """Create the state bucket and keys (and optionally zone, GitHub OIDC): idempotent."""
-    aws = connect(_runtime(ctx), region=region, profile=profile)
+    aws = connect(runtime_of(ctx), region=region, profile=profile)
     result = bootstrap.bootstrap(
         aws,
         name=name,
@@ -392,16 +428,25 @@ def release_command(
             "against the release.",
         ),
     ] = None,
+    commit: Annotated[
+        str | None,
+        typer.Option(
+            "--commit",
+            help="The commit the images were built from (CI: $GITHUB_SHA): recorded, and an "
+            "older commit than the one released last is refused.",
+        ),
+    ] = None,
     deploy_timeout: DeployTimeout = DEPLOY_TIMEOUT,
     health_timeout: HealthTimeout = HEALTH_TIMEOUT,
-    watch: Watch = WATCH_WINDOW,
+    watch: BakeWatch = None,
     state_bucket: StateBucket = None,
     project_dir: ProjectDir = None,
     outputs_file: OutputsFile = None,
     region: Region = None,
     profile: Profile = None,
 ) -> None:
-    """Release images: preflight, backup, migrate, deploy, verify; roll back on failure."""
+    """Release images: preflight, backup, migrate, deploy, smoke tests, verify and bake; roll
+    back on failure."""
     choice = parse_images(image, option="--image", selected=service)
     runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
     images = choice.by_service(list(outputs.services))
@@ -411,18 +456,19 @@ def release_command(
         outputs,
         state_bucket=state_bucket,
         project_dir=project_dir,
-        limits=Limits(deploy=deploy_timeout, health=health_timeout, watch=watch),
+        limits=_limits(outputs, deploy_timeout, health_timeout, watch),
     )
-    releaser.release(
-        ReleaseRequest(
-            images=images,
-            site=site,
-            with_infra=with_infra,
-            backup=take_backup,
-            db_init=db_init,
-            allow_alarms=tuple(allow_alarm or ()),
-        )
+    request = ReleaseRequest(
+        images=images,
+        site=site,
+        with_infra=with_infra,
+        backup=take_backup,
+        db_init=db_init,
+        allow_alarms=tuple(allow_alarm or ()),
+        commit=commit,
     )
+    notifier = Notifier.for_command(aws, outputs, "release")
+    _notified(notifier, images, lambda: releaser.release(request))
 
 
 @command_boundary
@@ -443,7 +489,7 @@ def rollback_command(
     service: Services = None,
     deploy_timeout: DeployTimeout = DEPLOY_TIMEOUT,
     health_timeout: HealthTimeout = HEALTH_TIMEOUT,
-    watch: Watch = WATCH_WINDOW,
+    watch: BakeWatch = None,
     state_bucket: StateBucket = None,
     project_dir: ProjectDir = None,
     outputs_file: OutputsFile = None,
@@ -467,9 +513,11 @@ def rollback_command(
         outputs,
         state_bucket=state_bucket,
         project_dir=project_dir,
-        limits=Limits(deploy=deploy_timeout, health=health_timeout, watch=watch),
+        limits=_limits(outputs, deploy_timeout, health_timeout, watch),
     )
-    releaser.rollback(targets, service, release_id)
+    asked = targets or {"every service": release_id or "the previous release"}
+    notifier = Notifier.for_command(aws, outputs, "rollback")
+    _notified(notifier, asked, lambda: releaser.rollback(targets, service, release_id))
 
 
 @command_boundary

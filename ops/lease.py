@@ -34,7 +34,7 @@ from pydantic import BaseModel, ValidationError
 from ops import ui
 from ops.aws import Aws
 from ops.errors import ExitCode, OpsError, error_code, explain_client_error
-from ops.outputs import StackOutputs
+from ops.outputs import StackName
 
 LEASE_TTL = timedelta(minutes=10)
 """Far above any renewal gap of a live run (a minute) and any sane clock skew."""
@@ -72,18 +72,26 @@ def holder_name(aws: Aws) -> str:
     except (KeyError, OSError):
         user = "unknown"
     parts = [f"{user}@{socket.gethostname()} pid {os.getpid()}", aws.caller_arn()]
-    if os.environ.get("GITHUB_RUN_ID"):
-        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
-        repo = os.environ.get("GITHUB_REPOSITORY", "")
-        parts.append(f"{server}/{repo}/actions/runs/{os.environ['GITHUB_RUN_ID']}")
+    run = ci_run_url()
+    if run:
+        parts.append(run)
     return ", ".join(parts)
+
+
+def ci_run_url() -> str | None:
+    """The GitHub Actions run this process belongs to (its default environment variables)."""
+    if not os.environ.get("GITHUB_RUN_ID"):
+        return None
+    server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+    repo = os.environ.get("GITHUB_REPOSITORY", "")
+    return f"{server}/{repo}/actions/runs/{os.environ['GITHUB_RUN_ID']}"
 
 
 class StackLease:
     """Reads, takes, renews and releases the lease of one stack."""
 
     def __init__(
-        self, aws: Aws, bucket: str, outputs: StackOutputs, *, renew_every: float = RENEW_EVERY
+        self, aws: Aws, bucket: str, outputs: StackName, *, renew_every: float = RENEW_EVERY
     ) -> None:
         self.aws = aws
         self.bucket = bucket

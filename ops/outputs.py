@@ -12,12 +12,23 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from ops.errors import OpsError
 from stacks.exports import ServiceExport, StackExports, TaskExport
+
+
+class StackName(Protocol):
+    """Which stack: its outputs, or its stack file before it has any (`golive up` of a new
+    stack takes the same lease and writes the same log as its releases)."""
+
+    @property
+    def app(self) -> str: ...
+
+    @property
+    def stack(self) -> str: ...
 
 
 class StackOutputs(StackExports):

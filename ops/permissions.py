@@ -34,8 +34,9 @@ DEPLOY_ROLE_ACTIONS = frozenset(
         # preflight: changes AWS holds for the maintenance window (ops.maintenance)
         "elasticache:DescribeReplicationGroups",
         "elasticache:DescribeCacheClusters",
-        # the images asked for exist (before anything changes)
+        # the images asked for exist (before anything changes); short SHAs and versions
         "ecr:DescribeImages",
+        "ecr:ListImages",
         # one-off tasks and services
         "ecs:DescribeServices",
         "ecs:DescribeTaskDefinition",
@@ -52,6 +53,8 @@ DEPLOY_ROLE_ACTIONS = frozenset(
         "sns:ListSubscriptionsByTopic",
         "cloudfront:CreateInvalidation",
         "cloudfront:GetInvalidation",
+        # deploy notifications to the stack's alarm topic (under the stack's KMS key)
+        "sns:Publish",
     }
 )
 

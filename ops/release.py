@@ -1,6 +1,7 @@
 """`golive release` and `golive rollback`: ship an image, and take it back, the same way.
 
-Release, in order (each step prints progress; a failure says what to do next):
+Release, in order (each step prints progress; a failure says what to do next; the checks of
+step 1 are in `ops.preflight`, the steps 4-7 share with a rollback in `ops.rollout`):
 
 0. input: the images are valid references (`ops.images`) and exist (`ops.registry`), before
    anything else; then the stack's lease is taken (`ops.lease`): one release or rollback per
@@ -43,41 +44,29 @@ of the same images).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from ops import services, site, tasks, ui
-from ops.aws import Aws
+from ops import preflight, services, site, tasks, ui
 from ops.backup import take_snapshot
-from ops.errors import ExitCode, OpsError, explain_botocore_error, explain_client_error
+from ops.errors import ExitCode, OpsError
 from ops.external_secrets import require_all_set
 from ops.images import resolve_all
 from ops.interrupts import Interrupted
-from ops.lease import StackLease
-from ops.maintenance import held_for_window
-from ops.outputs import StackOutputs
-from ops.pulumi_step import PendingChange, PulumiError, PulumiStep
 from ops.registry import require_images
-from ops.releases import (
-    ImageRecord,
-    RecordError,
-    ReleaseEntry,
-    ReleaseLog,
-    ReleaseStore,
-    Status,
-    now,
-    release_id,
-    snapshot_name,
+from ops.releases import RecordError, ReleaseEntry, ReleaseLog, now, release_id, snapshot_name
+from ops.rollout import (
+    FAILURES,
+    DeployFailed,
+    Rollout,
+    as_text,
+    before_any_change,
+    images_text,
+    site_at,
 )
-from ops.verify import VerifyReport, firing_alarms, verify_stack
-from ops.waiting import Limits
-
-FAILURES = (OpsError, ClientError, BotoCoreError)
+from ops.verify import firing_alarms
+from ops.versions import pin_all
 
 
 @dataclass(frozen=True)
@@ -91,313 +80,32 @@ class ReleaseRequest:
     db_init: bool = False
     allow_alarms: tuple[str, ...] = ()
     """Alarms in ALARM before the release that it may go ahead despite (not held against it)."""
+    commit: str | None = None
+    """The commit the images were built from (CI's `GITHUB_SHA`): recorded, and a release of
+    an older commit than the one released last is refused (`preflight.check_commit_order`)."""
 
 
-class _DeployFailed(Exception):
-    """A step after the image record failed; the release must be rolled back."""
-
-    def __init__(self, what: str, report: VerifyReport | None = None) -> None:
-        super().__init__(what)
-        self.what = what
-        self.report = report
-
-
-@dataclass
-class _Restored:
-    """How putting images back went: `problem` None when it verified."""
-
-    problem: str | None = None
-    alarms_only: bool = False
-    record: dict[str, str | None] | None = field(default=None)
-
-
-def _as_text(exc: BaseException) -> str:
-    if isinstance(exc, OpsError):
-        return exc.what
-    if isinstance(exc, ClientError):
-        return explain_client_error(exc).what
-    if isinstance(exc, BotoCoreError):
-        return explain_botocore_error(exc).what
-    return str(exc)
-
-
-@contextlib.contextmanager
-def _before_any_change() -> Iterator[None]:
-    """Whatever fails here changed nothing: exit code 3 (a usage error stays 2)."""
-    try:
-        yield
-    except OpsError as exc:
-        if exc.exit_code != ExitCode.USAGE:
-            exc.exit_code = ExitCode.NOTHING_CHANGED
-        raise
-    except (ClientError, BotoCoreError) as exc:
-        error = (
-            explain_client_error(exc)
-            if isinstance(exc, ClientError)
-            else explain_botocore_error(exc)
-        )
-        raise OpsError(error.what, error.next_step, exit_code=ExitCode.NOTHING_CHANGED) from None
-
-
-def _images_text(images: dict[str, str | None]) -> str:
-    return ", ".join(f"{name}={image or '(not released)'}" for name, image in images.items())
-
-
-def _site_at(log: ReleaseLog, source: ReleaseEntry) -> dict[str, str] | None:
-    """The site version that served while `source` was the live release, if the log knows it.
-
-    The newest site a successful entry up to `source` left; else the site the first later
-    entry that touched the site found (its `previous_site_version`), which had served since.
-    """
-    index = log.releases.index(source)
-    for entry in reversed(log.releases[: index + 1]):
-        if entry.status == "succeeded" and entry.site_version is not None:
-            return entry.site_version
-    for entry in log.releases[index + 1 :]:
-        if entry.previous_site_version is not None:
-            return entry.previous_site_version
-    return None
-
-
-def _about_unreleased(alarm: dict[str, Any], outputs: StackOutputs, unreleased: set[str]) -> bool:
-    """An alarm on a service with no release yet (it runs no task: `no-healthy-hosts`)."""
-    values: set[str] = set()
-    metrics = [
-        alarm,
-        *(m.get("MetricStat", {}).get("Metric", {}) for m in alarm.get("Metrics", [])),
-    ]
-    for metric in metrics:
-        values |= {str(d.get("Value")) for d in metric.get("Dimensions", [])}
-    for name in unreleased:
-        service = outputs.services[name]
-        target_group = service.target_group_arn or ""
-        suffix = target_group[target_group.find("targetgroup/") :] if target_group else None
-        if service.service_name in values or (suffix and suffix in values):
-            return True
-    return False
-
-
-class Releaser:
+class Releaser(Rollout):
     """Runs releases and rollbacks of one stack."""
-
-    def __init__(
-        self,
-        aws: Aws,
-        outputs: StackOutputs,
-        pulumi: PulumiStep,
-        store: ReleaseStore,
-        *,
-        lease: StackLease,
-        limits: Limits | None = None,
-    ) -> None:
-        self.aws = aws
-        self.outputs = outputs
-        self.pulumi = pulumi
-        self.store = store
-        self.lease = lease
-        self.limits = limits or Limits()
-        self.images = ImageRecord(aws, outputs)
-        self.stack = outputs.stack
-
-    # ------------------------------------------------------------------ shared steps
-
-    def _save(self, log: ReleaseLog) -> None:
-        self.store.save(log)
-
-    def _save_quietly(self, log: ReleaseLog) -> None:
-        # While reporting a failure, a second failure (writing the log) must not hide the first.
-        try:
-            self.store.save(log)
-        except FAILURES as exc:
-            ui.warn(f"could not update the release log: {_as_text(exc)}")
-
-    def _load(self) -> ReleaseLog:
-        """The log, with entries a dead run left `in-progress` closed (we hold the lease)."""
-        log = self.store.load()
-        stale = log.close_stale(now())
-        if stale:
-            ui.warn(
-                "closed as interrupted (their run stopped without finishing): "
-                + ", ".join(entry.id for entry in stale)
-            )
-            self._save(log)
-        return log
-
-    def _show_changes(self, changes: list[PendingChange], title: str = "") -> None:
-        rows = [[change.op, change.type, change.name, ", ".join(change.keys)] for change in changes]
-        ui.table(
-            title or f"pending infrastructure changes in {self.stack}",
-            ["op", "type", "name", "keys"],
-            rows,
-        )
-
-    def _preflight_infra(self, with_infra: bool) -> None:
-        ui.step(f"pulumi preview -s {self.stack}")
-        try:
-            changes = self.pulumi.preview(self.stack)
-        except PulumiError as exc:
-            raise OpsError(
-                f"pulumi preview failed: {exc}",
-                "fix the program or the login and re-run",
-                exit_code=ExitCode.NOTHING_CHANGED,
-            ) from None
-        held = held_for_window(self.aws, changes)
-        if held:
-            self._show_changes(held, "applied to AWS, waiting for the maintenance window")
-            changes = [change for change in changes if change not in held]
-        if changes and not with_infra:
-            self._show_changes(changes)
-            raise OpsError(
-                f"{len(changes)} pending infrastructure change(s) in {self.stack}: a release must "
-                "not carry unrelated infrastructure changes",
-                f"review and apply them first (`pulumi up -s {self.stack}`), or pass --with-infra "
-                "to release them together",
-                exit_code=ExitCode.NOTHING_CHANGED,
-            )
-        if changes:
-            self._show_changes(changes)
-            ui.warn("releasing these infrastructure changes too (--with-infra)")
-        else:
-            ui.done("no pending infrastructure change")
-
-    def _preflight_alarms(
-        self, record: dict[str, str | None], allowed: tuple[str, ...]
-    ) -> set[str]:
-        """The alarms in ALARM now that the release may tolerate; refuses on any other."""
-        topic = self.outputs.alarm_topic_arn
-        if not topic:
-            return set()
-        unreleased = {name for name in self.outputs.services if record.get(name) is None}
-        firing = firing_alarms(self.aws, topic)
-        expected = {
-            str(a["AlarmName"]) for a in firing if _about_unreleased(a, self.outputs, unreleased)
-        }
-        blocking = sorted(
-            str(a["AlarmName"])
-            for a in firing
-            if str(a["AlarmName"]) not in expected | set(allowed)
-        )
-        if blocking:
-            raise OpsError(
-                f"alarm(s) in ALARM before the release: {', '.join(blocking)}; the release could "
-                "not be told apart from what set them off",
-                f"find the cause (`golive status {self.stack}`) and wait for them to clear; to "
-                "release anyway (a fix for what they report), pass "
-                + " ".join(f"--allow-alarm {name}" for name in blocking),
-                exit_code=ExitCode.NOTHING_CHANGED,
-            )
-        tolerated = {str(a["AlarmName"]) for a in firing}
-        if tolerated:
-            ui.warn(
-                "in ALARM before the release, not held against it: " + ", ".join(sorted(tolerated))
-            )
-        return tolerated
-
-    def _record(self, images: dict[str, str | None], previous: dict[str, str | None]) -> None:
-        """Write the record all or nothing; a failure is a _DeployFailed naming what it holds."""
-        self.lease.ensure_held()
-        try:
-            self.images.replace(images, previous)
-        except RecordError as exc:
-            if exc.record is None:
-                holds = "it could not be read back"
-            else:
-                holds = f"it holds {_images_text(exc.record)}"
-            undone = "the images already written were put back; " if exc.undone else ""
-            raise _DeployFailed(
-                f"recording the images failed ({exc.why}); {undone}{holds}"
-            ) from None
-
-    def _deploy(self, expected: dict[str, str | None]) -> None:
-        """The Pulumi step and the rollout checks, within the deploy limit; raises _DeployFailed."""
-        self.lease.ensure_held()
-        start = self.aws.runtime.clock()
-        ui.step(f"pulumi up -s {self.stack}")
-        try:
-            self.pulumi.up(self.stack, timeout=self.limits.deploy)
-        except PulumiError as exc:
-            raise _DeployFailed(f"pulumi up failed: {exc}") from None
-        except FAILURES as exc:
-            raise _DeployFailed(f"pulumi up failed: {_as_text(exc)}") from None
-        left = max(self.limits.deploy - (self.aws.runtime.clock() - start), 0.0)
-        ui.step("wait for the services to roll out")
-        try:
-            problems = services.wait_for_rollout(self.aws, self.outputs, expected, timeout=left)
-        except FAILURES as exc:
-            raise _DeployFailed(f"could not confirm the rollout: {_as_text(exc)}") from None
-        if problems:
-            raise _DeployFailed("; ".join(problems))
-        ui.done("services rolled out")
-
-    def _verify(
-        self, expected: dict[str, str | None], title: str, tolerated: set[str]
-    ) -> VerifyReport:
-        try:
-            report = verify_stack(
-                self.aws, self.outputs, expected, limits=self.limits, tolerated_alarms=tolerated
-            )
-        except FAILURES as exc:
-            raise _DeployFailed(f"verify could not run: {_as_text(exc)}") from None
-        report.show(title)
-        if not report.ok:
-            raise _DeployFailed(f"verify failed: {report.summary()}", report)
-        return report
-
-    def _show_outcome(self, names: list[str], intended: dict[str, str | None]) -> None:
-        """The record read back, beside what ECS runs: the truth after any failure."""
-        record = self.images.read_back(names)
-        try:
-            states = services.describe(self.aws, self.outputs, names)
-            running = {name: states[name].image or "-" for name in names}
-        except FAILURES as exc:
-            running = dict.fromkeys(names, f"(unknown: {_as_text(exc)})")
-        rows = [
-            [
-                name,
-                (record[name] or "(none)") if record is not None else "(could not be read)",
-                running[name],
-                intended.get(name) or "(none)",
-            ]
-            for name in names
-        ]
-        ui.table(f"{self.stack} now", ["service", "image record", "ECS runs", "should run"], rows)
-
-    def _go_back(self, log: ReleaseLog, images: dict[str, str | None]) -> str:
-        """How to deploy `images` again, by release id when one matches; a release of a
-        known-good image when they were never released."""
-        for entry in reversed(log.releases):
-            if (
-                entry.verified
-                and any(name in entry.images for name in images)
-                and all(entry.images.get(n) == i for n, i in images.items() if i)
-            ):
-                return f"`golive rollback {self.stack} --to {entry.id}` deploys them again"
-        named = " ".join(f"--to {name}={image}" for name, image in images.items() if image)
-        if not named:
-            return (
-                "nothing was released before: get to a working state by releasing a known-good "
-                f"image (`golive release {self.stack} --image REF`)"
-            )
-        return f"`golive rollback {self.stack} {named}` deploys them again"
 
     # ------------------------------------------------------------------ release
 
     def release(self, request: ReleaseRequest) -> ReleaseEntry:
         names = list(request.images)
-        with _before_any_change():
+        with before_any_change():
             for name in names:
                 self.outputs.service(name)
             ui.step(f"check the input for {self.stack}")
             if request.site is not None:
                 # Before anything else, the verify-only shortcut included: it compares the site.
-                self._preflight_site(request.site)
+                preflight.check_site(self.aws, self.outputs, request.site)
             current = self.images.current(names)
             states = services.describe(self.aws, self.outputs, names)
-            target = resolve_all(
-                request.images, {name: current[name] or states[name].image for name in names}
-            )
+            known = {name: current[name] or states[name].image for name in names}
+            asked = pin_all(self.aws, request.images, known, self.project_dir)
+            target = resolve_all(asked, known)
             require_images(self.aws, dict(target), "release")
-            self.lease.acquire(f"golive release {self.stack} {_images_text(dict(target))}")
+            self.lease.acquire(f"golive release {self.stack} {images_text(dict(target))}")
         with self.lease.keeping():
             return self._release(request, names, current, states, target)
 
@@ -409,41 +117,45 @@ class Releaser:
         states: dict[str, services.ServiceState],
         target: dict[str, str],
     ) -> ReleaseEntry:
-        with _before_any_change():
+        with before_any_change():
             log = self._load()
         latest = log.latest()
         if (
             latest is not None
             and latest.status == "succeeded"
             and all(latest.images.get(name) == target[name] == current[name] for name in names)
-            and (request.site is None or self._site_matches(request.site))
+            and (request.site is None or self._serves(request.site))
         ):
             ui.done(f"{latest.id} already released these images: verifying only")
             try:
                 self._verify(dict(current), f"verify {self.stack}", set(request.allow_alarms))
-            except _DeployFailed as exc:
+            except DeployFailed as exc:
                 raise OpsError(exc.what, f"inspect with `golive status {self.stack}`") from None
             return latest
 
         ui.step(f"preflight {self.stack}")
-        with _before_any_change():
+        with before_any_change():
+            preflight.check_commit_order(log, request.commit, self.project_dir)
             require_all_set(self.aws, self.outputs)
-            self._require_steady(states)
-            tolerated = self._preflight_alarms(
-                self.images.current(list(self.outputs.services)), request.allow_alarms
+            preflight.require_steady(self.stack, states)
+            tolerated = preflight.tolerable_alarms(
+                self.aws,
+                self.outputs,
+                self.images.current(list(self.outputs.services)),
+                request.allow_alarms,
             )
-            self._preflight_infra(request.with_infra)
+            preflight.check_infra(self.aws, self.pulumi, self.stack, request.with_infra)
         ui.done("preflight passed")
 
-        entry = self._start_entry(log, target, current)
+        entry = self._start_entry(log, target, current, request.commit)
         try:
             self._before_deploy(log, entry, request, target)
         except Interrupted as signal:
             self._close(log, entry, "interrupted", f"interrupted ({signal.name})")
             raise self._stopped_before_deploy(entry, f"interrupted ({signal.name})") from None
         except FAILURES as exc:
-            self._close(log, entry, "failed", _as_text(exc))
-            raise self._stopped_before_deploy(entry, _as_text(exc), exc) from None
+            self._close(log, entry, "failed", as_text(exc))
+            raise self._stopped_before_deploy(entry, as_text(exc), exc) from None
 
         site_touched = False
         try:
@@ -469,38 +181,22 @@ class Releaser:
                 entry.site_version = site.upload(self.aws, self.outputs.static_site, request.site)
                 if "site" not in entry.steps_done:
                     entry.steps_done.append("site")
+            self._smoke()
             self._verify(dict(target), f"verify {self.stack} after {entry.id}", tolerated)
         except Interrupted as signal:
             self._interrupted(log, entry, current, signal)
-        except (_DeployFailed, *FAILURES) as exc:
-            why = exc.what if isinstance(exc, _DeployFailed | OpsError) else _as_text(exc)
+        except (DeployFailed, *FAILURES) as exc:
+            why = exc.what if isinstance(exc, DeployFailed | OpsError) else as_text(exc)
             self._roll_back_release(log, entry, why, restore_site=site_touched, tolerated=tolerated)
         entry.status = "succeeded"
         entry.finished_at = now()
         entry.steps_done.append("verify")
         self._save(log)
-        ui.done(f"released {entry.id} to {self.stack}: {_images_text(dict(target))}")
+        ui.done(f"released {entry.id} to {self.stack}: {images_text(dict(target))}")
         return entry
 
-    def _require_steady(self, states: dict[str, services.ServiceState]) -> None:
-        unsteady = [state for state in states.values() if not services.is_steady(state)]
-        if unsteady:
-            detail = "; ".join(
-                f"{s.name}: {s.running}/{s.desired} running, rollout {s.rollout_state}, "
-                f"{len(s.deployments)} deployments"
-                for s in unsteady
-            )
-            raise OpsError(
-                f"services not stable before the release: {detail}",
-                f"wait for the current deployment to finish (`golive status {self.stack}`), "
-                "then re-run",
-            )
-
-    def _close(self, log: ReleaseLog, entry: ReleaseEntry, status: Status, message: str) -> None:
-        entry.status = status
-        entry.finished_at = now()
-        entry.message = message
-        self._save_quietly(log)
+    def _serves(self, directory: Path) -> bool:
+        return preflight.site_matches(self.aws, self.outputs, directory)
 
     def _stopped_before_deploy(
         self, entry: ReleaseEntry, why: str, exc: BaseException | None = None
@@ -526,27 +222,12 @@ class Releaser:
             exit_code=code,
         )
 
-    def _preflight_site(self, directory: Path) -> None:
-        if self.outputs.static_site is None:
-            raise OpsError(
-                f"--site given but stack {self.stack} has no static site (no `staticSite` in "
-                "its outputs)",
-                "enable `frontend` in the stack file and `pulumi up`, or drop --site",
-                exit_code=ExitCode.USAGE,
-            )
-        site.site_files(directory)
-        site.require_versioning(self.aws, self.outputs.static_site)
-
-    def _site_matches(self, directory: Path) -> bool:
-        if self.outputs.static_site is None:
-            return False
-        if site.matches(self.aws, self.outputs.static_site, directory):
-            return True
-        ui.info("the site differs from the one served: releasing it")
-        return False
-
     def _start_entry(
-        self, log: ReleaseLog, target: dict[str, str], current: dict[str, str | None]
+        self,
+        log: ReleaseLog,
+        target: dict[str, str],
+        current: dict[str, str | None],
+        commit: str | None,
     ) -> ReleaseEntry:
         latest = log.latest()
         if (
@@ -564,6 +245,7 @@ class Releaser:
             id=release_id(len(log.releases) + 1, target),
             images=dict(target),
             previous=dict(current),
+            commit=commit,
             started_at=now(),
         )
         log.releases.append(entry)
@@ -697,7 +379,7 @@ class Releaser:
             if entry.snapshot
             else ""
         )
-        shown = _images_text(previous) + (", the previous site" if site_version else "")
+        shown = images_text(previous) + (", the previous site" if site_version else "")
         if outcome.problem is None:
             raise OpsError(
                 f"release {entry.id} failed ({why}); rolled back and verified: {shown}",
@@ -722,32 +404,6 @@ class Releaser:
             exit_code=ExitCode.NEEDS_A_PERSON,
         )
 
-    def _restore(
-        self,
-        images: dict[str, str | None],
-        replaced: dict[str, str | None],
-        site_version: dict[str, str] | None,
-        tolerated: set[str],
-    ) -> _Restored:
-        """Record and deploy `images` (in place of `replaced`), verify; how it went."""
-        try:
-            ui.step("record the previous images")
-            self._record(images, replaced)
-            self._deploy(images)
-            if site_version is not None and self.outputs.static_site is not None:
-                self.lease.ensure_held()
-                site.restore(self.aws, self.outputs.static_site, site_version)
-            self._verify(images, f"verify {self.stack} after the rollback", tolerated)
-        except _DeployFailed as exc:
-            alarms_only = exc.report is not None and exc.report.alarms_only
-            problem = exc.report.summary() if exc.report is not None and alarms_only else exc.what
-            return _Restored(problem, alarms_only)
-        except FAILURES as exc:
-            return _Restored(_as_text(exc))
-        return _Restored()
-
-    # ------------------------------------------------------------------ rollback
-
     def rollback(
         self, to: dict[str, str] | None, names: list[str] | None, to_release: str | None = None
     ) -> ReleaseEntry:
@@ -755,7 +411,7 @@ class Releaser:
         the release `to_release` (an id `golive status` shows), or the services of `to`
         (service -> tag, digest or reference) to those images."""
         names = list(to) if to is not None else names or list(self.outputs.services)
-        with _before_any_change():
+        with before_any_change():
             for name in names:
                 self.outputs.service(name)
             current = self.images.current(names)
@@ -763,12 +419,13 @@ class Releaser:
             if to is not None:
                 states = services.describe(self.aws, self.outputs, names)
                 known = {name: current[name] or states[name].image for name in names}
-                target = dict(resolve_all(to, known))
+                asked = pin_all(self.aws, to, known, self.project_dir)
+                target = dict(resolve_all(asked, known))
                 require_images(self.aws, target, "rollback")
-            asked = to_release or (_images_text(target) if target else "the previous release")
+            asked = to_release or (images_text(target) if target else "the previous release")
             self.lease.acquire(f"golive rollback {self.stack} to {asked}")
         with self.lease.keeping():
-            with _before_any_change():
+            with before_any_change():
                 log = self._load()
                 source: ReleaseEntry | None = None
                 if to_release is not None:
@@ -781,6 +438,9 @@ class Releaser:
                     target = {name: source.images.get(name, current[name]) for name in names}
                 if to is None:
                     require_images(self.aws, target, "rollback")
+                # The program checked out may be ahead of what runs (a merge whose
+                # infrastructure waits for review): a rollback deploys images, nothing else.
+                preflight.check_infra(self.aws, self.pulumi, self.stack, False, doing="rollback")
             return self._rollback(log, names, current, target, source)
 
     def _release_by_id(self, log: ReleaseLog, release: str, names: list[str]) -> ReleaseEntry:
@@ -832,7 +492,7 @@ class Releaser:
         target: dict[str, str | None],
         source: ReleaseEntry | None,
     ) -> ReleaseEntry:
-        ui.step("roll back to " + _images_text(target))
+        ui.step("roll back to " + images_text(target))
         tolerated = {
             str(alarm["AlarmName"])
             for alarm in (
@@ -850,7 +510,7 @@ class Releaser:
             previous=dict(current),
             started_at=now(),
         )
-        site_version = _site_at(log, source) if source is not None else None
+        site_version = site_at(log, source) if source is not None else None
         if self.outputs.static_site is not None and site_version is None:
             why = "--to rolls back images only" if source is None else "no site version recorded"
             ui.warn(f"the static site is left as it is ({why})")
@@ -879,7 +539,7 @@ class Releaser:
             )
         if outcome.alarms_only:
             raise OpsError(
-                f"rolled back {self.stack} ({entry.id}) to {_images_text(target)}: services, "
+                f"rolled back {self.stack} ({entry.id}) to {images_text(target)}: services, "
                 f"targets and health check verified, but {outcome.problem}",
                 f"the rolled-back version is serving. Alarms clear after their evaluation "
                 f"periods: wait a few minutes, then `golive verify {self.stack}`. Do not roll "

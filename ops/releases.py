@@ -35,7 +35,7 @@ from pydantic import BaseModel, ValidationError
 
 from ops.aws import Aws
 from ops.errors import OpsError, error_code, explain_botocore_error, explain_client_error
-from ops.outputs import StackOutputs
+from ops.outputs import StackName, StackOutputs
 
 Status = Literal["in-progress", "succeeded", "failed", "rolled-back", "interrupted"]
 RELEASE_ID = re.compile(r"^r\d{4,}-[0-9a-f]{8}$")
@@ -52,6 +52,8 @@ class ReleaseEntry(BaseModel):
     """Service -> image this entry released."""
     previous: dict[str, str | None] = {}
     """Service -> image it replaced (None: the service had never been released)."""
+    commit: str | None = None
+    """The commit the released images were built from, when the release named it (CI does)."""
     status: Status = "in-progress"
     snapshot: str | None = None
     steps_done: list[str] = []
@@ -228,7 +230,7 @@ def default_state_bucket(aws: Aws, region: str) -> str:
 class ReleaseStore:
     """Reads and writes a stack's release log in the state bucket."""
 
-    def __init__(self, aws: Aws, bucket: str, outputs: StackOutputs) -> None:
+    def __init__(self, aws: Aws, bucket: str, outputs: StackName) -> None:
         self.aws = aws
         self.bucket = bucket
         self.outputs = outputs

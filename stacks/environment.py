@@ -31,7 +31,13 @@ from components.ci_access import (
 from components.database import Database
 from components.dns import Certificates, DnsRecords
 from components.keys import StackKey, StackKeyArgs
-from components.monitoring import MONITORING_TYPE, Monitoring, MonitoringArgs, Thresholds
+from components.monitoring import (
+    MONITORING_TYPE,
+    Monitoring,
+    MonitoringArgs,
+    SlackChannel,
+    Thresholds,
+)
 from components.network import FlowLogSettings, Network, NetworkArgs
 from components.secrets import AppSecrets
 from stacks import data_tier, edge
@@ -44,7 +50,7 @@ from stacks.compute import (
     look_up_compute,
 )
 from stacks.config import ConfigError, Problem, StackConfig
-from stacks.exports import StackExports, exported
+from stacks.exports import ReleaseExport, SmokeUrlExport, StackExports, exported
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,21 @@ class Environment:
             **data_tier.data_exports(self.cfg, self.database, self.secrets),
             **edge.edge_exports(self.cfg, self.cdn),
             **(compute_exports(self.cfg, self.compute) if self.compute else {}),
+            release=release_export(self.cfg),
         )
+
+
+def release_export(cfg: StackConfig) -> dict[str, object]:
+    """`golive:release` as the CLI reads it: smoke tests and the bake time, in seconds."""
+    smoke = cfg.release.smoke
+    bake = cfg.release.bake_minutes
+    return exported(
+        ReleaseExport,
+        smoke_urls=[exported(SmokeUrlExport, url=u.url, status=u.status) for u in smoke.urls],
+        smoke_task=smoke.task,
+        smoke_timeout_seconds=smoke.timeout_seconds,
+        bake_seconds=None if bake is None else bake * 60,
+    )
 
 
 def build(cfg: StackConfig) -> Environment:
@@ -359,6 +379,11 @@ def _monitoring(env: Environment) -> Monitoring:
             global_kms_key_arn=env.global_key.arn if env.global_key else None,
             emails=alarms.emails,
             webhook_url=alarms.webhook_url,
+            slack=(
+                SlackChannel(alarms.slack.workspace_id, alarms.slack.channel_id)
+                if alarms.slack
+                else None
+            ),
             notifications_enabled=alarms.enabled,
             thresholds=Thresholds(**alarms.thresholds.model_dump()),
             # Named, not waited for: alarms on an instance being created are fine in CloudWatch.

@@ -111,6 +111,26 @@ class ScheduleExport(Export):
     """The stack file's `schedule` (`rate(...)`, `cron(...)` or `at(...)`)."""
 
 
+class SmokeUrlExport(Export):
+    url: str
+    """A path of `url` (`/api/v1/health/`) or an `https://` URL."""
+    status: int
+    """The status it must answer with."""
+
+
+class ReleaseExport(Export):
+    smoke_urls: list[SmokeUrlExport] = []
+    """Asked after every deploy of `golive release` and `golive rollback`; a wrong status rolls
+    the release back (`release.smoke.urls`)."""
+    smoke_task: str | None = None
+    """One-off task run with the new image after the deploy; a non-zero exit rolls back."""
+    smoke_timeout_seconds: int = 60
+    """How long each smoke URL may take to answer its status."""
+    bake_seconds: int | None = None
+    """How long the alarms are watched after a deploy (the default of `--watch`; null:
+    golive's two minutes)."""
+
+
 class StackExports(Export):
     """`pulumi stack output --json -s STACK` (or the file given with `--outputs FILE`) holds these
     keys. The program (`__main__.py`) exports exactly these names; the operations CLI reads only
@@ -177,6 +197,8 @@ class StackExports(Export):
     """The shared ALB (internal; null for a stack without web services)."""
     image_parameter_prefix: str
     """`/golive/<app>/<stack>/images/`."""
+    release: ReleaseExport = ReleaseExport()
+    """What every release checks after deploying (`golive:release`)."""
 
 
 def exported(model: type[Export], **values: object) -> dict[str, object]:
@@ -212,10 +234,10 @@ Rollback writes the previous image to the parameter and runs `pulumi up` again.
 
 Images the project builds live in each stack's own ECR repository
 (`services.<n>.repositoryUrl`): immutable tags, scan on push, the stack's KMS key, and a
-lifecycle policy that keeps the last `keepImages` images. CI pushes one build to both stacks'
-repositories (the digest is the same in both), so promoting to prod by digest or tag needs no
-rebuild. An image that must run on both architectures (e.g. staging x86 Spot, prod ARM64) is a
-multi-arch manifest.
+lifecycle policy that keeps the last `keepImages` images. CI builds each image once, for every
+platform the stacks run (`golive builds`: staging x86 Spot and prod ARM64 make one multi-arch
+image), tagged with the commit and pushed to staging's repository; prod is released that very
+image by digest (`golive images staging VERSION`), so promoting needs no rebuild.
 """
 
 

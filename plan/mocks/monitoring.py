@@ -95,3 +95,15 @@ def _event_target(c: Ctx) -> tuple[str, dict[str, Any]]:
         "targetId": target_id,
         "eventBusName": "default",
     }
+
+
+@answers.builder("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration")
+def _slack_channel(c: Ctx) -> tuple[str, dict[str, Any]]:
+    name = str(c.inputs.get("configurationName", c.logical))
+    # A chat configuration is account-wide: its ARN has no region.
+    arn = c.arn("chatbot", f"chat-configuration/slack-channel/{name}", region=False)
+    return arn, {
+        "chatConfigurationArn": arn,
+        "slackChannelName": "alarms",
+        "slackTeamName": "workspace",
+    }

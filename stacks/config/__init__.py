@@ -8,9 +8,10 @@ and what is allowed, before a single resource is declared.
 Keys are camelCase in YAML and snake_case here. Environments differ only in these values: no
 code anywhere branches on the stack's name.
 
-One module per tier (`network`, `data`, `compute`, `edge`, `monitoring`, `ci`, `policy`), each
-with its models, its `problems(cfg)` (rules across tiers) and `warnings(cfg)`; `base` holds what
-they share and `stack` the whole stack file. The names below are the package's interface.
+One module per tier (`network`, `data`, `compute`, `edge`, `monitoring`, `release`, `ci`,
+`policy`), each with its models, its `problems(cfg)` (rules across tiers) and `warnings(cfg)`;
+`base` holds what they share and `stack` the whole stack file. The names below are the
+package's interface.
 """
 
 from stacks.config.base import NAMESPACE, ConfigError, Problem

@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Mapping
 from enum import StrEnum
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, Field, field_validator
@@ -69,6 +70,9 @@ _SENSITIVE_ACTIONS = frozenset(
 )
 """Actions that must name their resources: reading secrets, decrypting, passing roles."""
 _IAM_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
+# BuildKit's rule for stage names (moby/buildkit frontend/dockerfile/instructions/parse.go,
+# validStageName): what `docker build --target` can name.
+_STAGE_NAME = re.compile(r"^[a-z][a-z0-9-_.]*$")
 _RATE = re.compile(r"^rate\((?P<value>\d+)\s+(?P<unit>[a-z]+)\)$")
 _CRON = re.compile(r"^cron\((?P<fields>[^)]*)\)$")
 _AT = re.compile(r"^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$")
@@ -384,6 +388,45 @@ class IamStatementConfig(Model):
         return problems
 
 
+def check_repository_path(path: str) -> str:
+    """A path inside the repository: relative, no `..`, forward slashes (CI runs on Linux)."""
+    pure = PurePosixPath(path)
+    if "\\" in path or pure.is_absolute() or ".." in pure.parts or not path.strip():
+        raise ValueError(
+            f"{path!r} must be a path inside the repository, relative to its root, with forward "
+            "slashes and no '..' (e.g. api or web/Dockerfile)"
+        )
+    return path
+
+
+def check_stage_name(target: str) -> str:
+    if not _STAGE_NAME.match(target):
+        raise ValueError(
+            f"{target!r} is not a Dockerfile stage name (`FROM ... AS name`): lowercase letters, "
+            "digits, '-', '_' and '.', starting with a letter"
+        )
+    return target
+
+
+RepositoryPath = Annotated[str, AfterValidator(check_repository_path)]
+
+
+class BuildConfig(Model):
+    """How CI builds a service's image from this repository (`golive builds` prints it): for
+    every CPU architecture the service runs on in the stacks built together."""
+
+    context: RepositoryPath = "."
+    """Build context directory, relative to the repository root."""
+    dockerfile: RepositoryPath | None = None
+    """Dockerfile, relative to the repository root; default `<context>/Dockerfile`."""
+    target: Annotated[str, AfterValidator(check_stage_name)] | None = None
+    """Stage of a multi-stage Dockerfile to build (`docker build --target`); default: the last."""
+
+    @property
+    def dockerfile_path(self) -> str:
+        return self.dockerfile or str(PurePosixPath(self.context) / "Dockerfile")
+
+
 class ServiceConfig(Model):
     """A long-running container: a web service (with `port`) behind the shared load balancer,
     or a worker (no `port`). It runs the image last released to the stack (`golive release`);
@@ -396,6 +439,9 @@ class ServiceConfig(Model):
     repository_credentials: str | None = None
     """Name of a secret in `golive:secrets` holding `{"username", "password"}` for a private
     registry (with `image` only)."""
+    build: BuildConfig | None = None
+    """How CI builds the image (only without `image`); default: the repository root's
+    `Dockerfile`, its last stage."""
     keep_images: int = Field(default=default_of(Repository, "keep_images"), ge=1, le=1000)
     """Images the ECR lifecycle policy keeps (untagged ones expire after 7 days). Keep enough
     to roll back to: a release older than this many pushes cannot be redeployed."""
@@ -483,6 +529,11 @@ class ServiceConfig(Model):
     def is_web(self) -> bool:
         return self.port is not None
 
+    @property
+    def own_build(self) -> BuildConfig | None:
+        """What CI builds for this service: None when it runs an image from elsewhere."""
+        return None if self.image is not None else self.build or BuildConfig()
+
     def problems(self) -> list[tuple[str, str]]:
         problems = _fargate_size_problems(self.cpu, self.memory)
         if self.spot and self.architecture is CpuArchitecture.ARM64:
@@ -520,6 +571,8 @@ class ServiceConfig(Model):
             problems.append(
                 ("keepImages", "applies only to an image this project builds (no `image`)")
             )
+        if self.build is not None and self.image is not None:
+            problems.append(("build", "applies only to an image this project builds (no `image`)"))
         if self.repository_credentials and self.image is None:
             problems.append(
                 ("repositoryCredentials", "applies only with `image` from another registry")

@@ -22,6 +22,7 @@ from aws_facts.limits import (
 from components.cdn import AccessLogs, AppOrigin, CdnArgs, SecurityHeaders, StaticSite, Waf
 from components.load_balancer import ORIGIN_HEADER_VALUES, OriginHeader
 from stacks.config.base import Hostname, LogRetentionDays, Model, check_unique, default_of
+from stacks.config.compute import RepositoryPath
 
 if TYPE_CHECKING:
     from stacks.config.stack import StackConfig
@@ -102,6 +103,17 @@ def check_header_value(value: str) -> str:
     return value
 
 
+class SiteBuildConfig(Model):
+    """How CI builds the static site: a command run at the repository root, and the directory
+    it leaves the site in (uploaded by `golive release --site`)."""
+
+    command: list[str] = Field(min_length=1)
+    """The build command as words, run without a shell, e.g. `["npm", "--prefix", "web", "run",
+    "build"]` (install steps included: `["sh", "-c", "cd web && npm ci && npm run build"]`)."""
+    output: RepositoryPath
+    """Directory holding the built site, relative to the repository root, e.g. `web/dist`."""
+
+
 class FrontendConfig(Model):
     """The static frontend (e.g. a React build): a private S3 bucket served by CloudFront."""
 
@@ -114,11 +126,19 @@ class FrontendConfig(Model):
         StaticSite, "default_root_object"
     )
     """Object CloudFront returns for `/` (control CloudFront.1)."""
+    build: SiteBuildConfig | None = None
+    """How CI builds the site it uploads with each release; none: releases leave the site as
+    it is."""
 
     def problems(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
         if self.spa_fallback and not self.enabled:
-            return [("spaFallback", "is true but frontend.enabled is false: there is no site")]
-        return []
+            problems.append(
+                ("spaFallback", "is true but frontend.enabled is false: there is no site")
+            )
+        if self.build is not None and not self.enabled:
+            problems.append(("build", "frontend.enabled is false: there is no site to upload to"))
+        return problems
 
 
 class PriceClass(StrEnum):

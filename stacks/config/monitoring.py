@@ -137,6 +137,43 @@ class AlarmThresholds(Model):
     """CloudFront 5xx error rate in % over 5 minutes (its metrics live in us-east-1)."""
 
 
+# AWS's chat integration's ids (botocore chatbot service model: SlackTeamId `[0-9A-Z]{1,255}`,
+# SlackChannelId `[A-Za-z0-9]+`, at most 255 characters).
+_SLACK_WORKSPACE = re.compile(r"^[0-9A-Z]{1,255}$")
+_SLACK_CHANNEL = re.compile(r"^[A-Za-z0-9]{1,255}$")
+
+
+def check_slack_workspace(value: str) -> str:
+    if not _SLACK_WORKSPACE.match(value):
+        raise ValueError(
+            f"{value!r} is not a Slack workspace id (uppercase letters and digits, e.g. "
+            "T07EA123LEP: the chat integration's console shows it once the workspace is "
+            "authorized)"
+        )
+    return value
+
+
+def check_slack_channel(value: str) -> str:
+    if not _SLACK_CHANNEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a Slack channel id (letters and digits, e.g. C07EZ1ABC23: the "
+            "end of the channel's link), not its #name"
+        )
+    return value
+
+
+class SlackConfig(Model):
+    """Alarms in a Slack channel through AWS's chat integration for Slack (AWS Chatbot, now
+    "Amazon Q Developer in chat applications"), which subscribes to the alarm topics itself: a
+    Slack incoming webhook cannot confirm an SNS subscription. Authorize the workspace once in
+    its console first (README, "Alarms in Slack")."""
+
+    workspace_id: Annotated[str, AfterValidator(check_slack_workspace)]
+    """The Slack workspace (team) id the chat integration was authorized for, e.g. `T07EA123LEP`."""
+    channel_id: Annotated[str, AfterValidator(check_slack_channel)]
+    """The channel's id, e.g. `C07EZ1ABC23` (a private channel must invite the app)."""
+
+
 class AlarmsConfig(Model):
     """Alarms, their notifications (an SNS topic under the stack's key) and the dashboard."""
 
@@ -153,6 +190,8 @@ class AlarmsConfig(Model):
     fetching the SubscribeURL SNS posts to it, as PagerDuty and Opsgenie do)."""
     thresholds: AlarmThresholds = Field(default_factory=AlarmThresholds)
     """Alarm thresholds (defaults documented per key)."""
+    slack: SlackConfig | None = None
+    """Also post the alarms (and deploy notifications) to a Slack channel; none by default."""
 
 
 class BudgetConfig(Model):

@@ -26,7 +26,7 @@ from aws_facts.limits import ALB_NAME_MAX, TAGS_PER_RESOURCE
 from aws_facts.regions import AWS_REGIONS, GLOBAL_SERVICES_REGION, OPT_IN_REGIONS
 from components import naming
 from components.secrets import SecretSource
-from stacks.config import ci, compute, data, edge, monitoring, names, network
+from stacks.config import ci, compute, data, edge, monitoring, names, network, release
 from stacks.config.base import (
     NAMESPACE,
     ConfigError,
@@ -49,6 +49,7 @@ from stacks.config.edge import CdnConfig, DomainConfig, FrontendConfig
 from stacks.config.monitoring import AlarmsConfig, BudgetConfig
 from stacks.config.network import NetworkConfig
 from stacks.config.policy import PolicyConfig
+from stacks.config.release import ReleaseConfig
 
 if TYPE_CHECKING:
     import pulumi
@@ -131,6 +132,8 @@ class StackConfig(Model):
     services list the names they use."""
     cache: CacheConfig | None = None
     """Valkey or Redis OSS on ElastiCache; omit for no cache."""
+    release: ReleaseConfig = Field(default_factory=ReleaseConfig)
+    """What every release checks after deploying: smoke tests and the bake time."""
 
     @field_validator("region")
     @classmethod
@@ -180,6 +183,7 @@ class StackConfig(Model):
         for rules in (
             data.problems,
             compute.problems,
+            release.problems,
             monitoring.problems,
             StackConfig._tag_problems,
             edge.problems,

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from components.monitoring import SlackChannel
 from plan.harness import Plan, RecordedResource, SecretValue
 from tests.components.monitoring_plans import (
     ACCOUNT,
@@ -294,6 +295,34 @@ def test_without_budget_cluster_or_distribution_those_parts_are_absent() -> None
     (policy,) = plan.of_type(TOPIC_POLICY)
     assert list(statements_of(policy)) == ["CloudWatchAlarmsPublish"]
     assert topic.inputs["kmsMasterKeyId"] == KEY_ARN
+
+
+# ---------------------------------------------------------------------- Slack
+
+
+def test_alarms_reach_slack_through_the_chat_integration_with_no_permission() -> None:
+    plan = build(full_args(slack=SlackChannel("T07EA123LEP", "C07EZ1ABC23")))
+    (channel,) = plan.of_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration")
+    inputs = channel.inputs
+    assert (inputs["slackTeamId"], inputs["slackChannelId"]) == ("T07EA123LEP", "C07EZ1ABC23")
+    assert inputs["configurationName"] == f"{PREFIX}-alarms"
+    # Both topics: the stack's and the us-east-1 one of the CloudFront alarm.
+    assert sorted(inputs["snsTopicArns"]) == sorted(t.outputs["arn"] for t in plan.of_type(TOPIC))
+    # Without a guardrail AWS applies AdministratorAccess to what the channel may run.
+    assert inputs["guardrailPolicyArns"] == ["arn:aws:iam::aws:policy/AWSDenyAll"]
+    role = next(r for r in plan.of_type("aws:iam/role:Role") if r.name == f"{PREFIX}-chat")
+    assert inputs["iamRoleArn"] == role.outputs["arn"]
+    [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "chatbot.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    attached = [r for r in plan.resources if r.type.startswith("aws:iam/rolePolicy")]
+    assert attached == []  # notifications only: the role may do nothing
+    assert (
+        build(full_args()).of_type(
+            "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
+        )
+        == []
+    )
 
 
 # ---------------------------------------------------------------------- parenting

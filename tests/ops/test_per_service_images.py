@@ -26,12 +26,14 @@ def images(option: str, **by_service: str) -> list[str]:
 
 
 def changes(world: World, since: int = 0) -> list[tuple[str, str]]:
-    """The API calls that change something (everything but reads and the stack's lease)."""
+    """The API calls that change something (everything but reads, the stack's lease and the
+    deploy notifications)."""
     return [
         (service, operation)
         for service, operation, params in world.calls[since:]
         if not operation.startswith(("Describe", "Get", "List"))
         and not str(params.get("Key", "")).startswith("golive/locks/")
+        and (service, operation) != ("sns", "Publish")
     ]
 
 

@@ -26,8 +26,8 @@ from moto.cloudfront.models import CloudFrontBackend
 from ops import site
 from ops.aws import Aws
 from ops.errors import OpsError
-from ops.release import _site_at
 from ops.releases import ReleaseEntry, ReleaseLog, Status
+from ops.rollout import site_at as _site_at
 from ops.site import IMMUTABLE, REVALIDATE, cache_control, content_type
 from tests.ops.world import (
     API_V1,

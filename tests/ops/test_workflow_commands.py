@@ -34,7 +34,8 @@ DEV_SCRIPT = ROOT / "dev"
 DEV_COMMANDS = {"test": '[ "${1:-}" = "test" ]'}
 
 INVOCATION = re.compile(
-    r"(?:^|&&|\|\||[;|(]|\$\(|\bthen\b|\bdo\b|\belse\b)\s*(?:\./dev|golive)(?:\s+(?P<rest>.*))?$"
+    r"(?:^|&&|\|\||[;|(]|\$\(|\bthen\b|\bdo\b|\belse\b|\bexec\b)\s*(?:\./dev|golive)"
+    r"(?:\s+(?P<rest>.*))?$"
 )
 ARRAY_EXPANSION = re.compile(r"^\$\{(?P<name>\w+)\[@\]\}$")
 
@@ -165,17 +166,21 @@ def test_the_extraction_sees_every_cli_call_of_the_workflows() -> None:
     assert {
         ("pr.yml", "test"),
         ("pr.yml", "--help"),
-        ("deploy.yml", "release"),
-        ("deploy.yml", "plan"),
+        ("deploy.yml", "builds"),
+        ("release.yml", "up"),
+        ("release.yml", "images"),
+        ("release.yml", "release"),
+        ("release.yml", "plan"),
+        ("release.yml", "cleanup"),
         ("rollback.yml", "rollback"),
         ("rollback.yml", "plan"),
+        ("rollback.yml", "cleanup"),
     } <= calls
     rollback = next(i.argv for i in INVOCATIONS if i.argv[:1] == ("rollback",))
-    assert rollback == ("rollback", "$STACK", "--to", "$image")
+    assert rollback == ("rollback", "$STACK", "--to", "$VERSION")
     releases = {i.argv for i in INVOCATIONS if i.argv[:1] == ("release",)}
     assert releases == {
-        ("release", "staging", "--image", "$image"),
-        ("release", "prod", "--image", "$image"),
+        ("release", "$STACK", "--commit", "$COMMIT", "--image", "$image", "--site", "$SITE")
     }
 
 
@@ -233,39 +238,32 @@ WORKER_DIGEST = f"{REPO}/auction-worker@sha256:{'b' * 64}"
 
 
 def test_ci_release_and_rollback_arguments_work_on_the_stack(world: World, tmp_path: Path) -> None:
-    """What deploy.yml and rollback.yml pass for two services releases and rolls back both."""
+    """What release.yml and rollback.yml pass for two services releases and rolls back both."""
     assert STACK == "staging"
-    built = f"api={API_DIGEST}\nworker={WORKER_DIGEST}\n"  # build-images.sh's output
+    built = f"api={API_DIGEST}\nworker={WORKER_DIGEST}\n"  # `golive images`'s output
     release = _argv_of_step(
-        _step("deploy.yml", "release-staging", "golive release staging (by digest)"),
-        {"IMAGES": built},
+        _step("release.yml", "release", "golive release (by digest)"),
+        {"IMAGES": built, "STACK": "staging", "COMMIT": "c0ffee", "SITE": ""},
         tmp_path,
     )
     assert release == [
-        "release", "staging", "--image", f"api={API_DIGEST}", "--image", f"worker={WORKER_DIGEST}"
+        "release", "staging", "--commit", "c0ffee",
+        "--image", f"api={API_DIGEST}", "--image", f"worker={WORKER_DIGEST}",
     ]  # fmt: skip
 
     released = world.cli(*release, "--outputs", str(world.outputs_path))
 
     assert released.exit_code == 0, released.output
     world.assert_serving({"api": API_DIGEST, "worker": WORKER_DIGEST})
+    assert world.release_log()["releases"][-1]["commit"] == "c0ffee"
 
-    resolved = f"api={API_V1}\nworker={WORKER_V1}\n"  # resolve-images.sh's output
-    rollback = _argv_of_step(
-        _step("rollback.yml", "rollback", "golive rollback"),
-        {"IMAGES": resolved, "STACK": "staging"},
-        tmp_path,
-    )
-    assert rollback == [
-        "rollback",
-        "staging",
-        "--to",
-        f"api={API_V1}",
-        "--to",
-        f"worker={WORKER_V1}",
-    ]
+    step = _step("rollback.yml", "rollback", "golive rollback")
+    by_id = _argv_of_step(step, {"VERSION": "r0001-00000001", "STACK": "staging"}, tmp_path)
+    assert by_id == ["rollback", "staging", "--to", "r0001-00000001"]
+    previous = _argv_of_step(step, {"VERSION": "", "STACK": "staging"}, tmp_path)
+    assert previous == ["rollback", "staging"]
 
-    rolled_back = world.cli(*rollback, "--outputs", str(world.outputs_path))
+    rolled_back = world.cli(*previous, "--outputs", str(world.outputs_path))
 
     assert rolled_back.exit_code == 0, rolled_back.output
     world.assert_serving({"api": API_V1, "worker": WORKER_V1})

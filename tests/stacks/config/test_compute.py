@@ -93,6 +93,12 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("schedule-unknown-service", {"golive:schedules.tick": {"service": "worker", "command": ["./w"], "schedule": "rate(5 minutes)"}}, "schedules.tick.service", "services: api"),
     ("alb-idle-timeout", {"golive:loadBalancer.idleTimeoutSeconds": 5000}, "loadBalancer.idleTimeoutSeconds", "less than or equal to 4000"),
     ("container-insights", {"golive:cluster.containerInsights": "disabled"}, "cluster.containerInsights", "'enhanced'"),
+    ("build-with-image", {f"{API}.image": "ghcr.io/acme/api:1.0", f"{API}.keepImages": DELETE, f"{API}.build": {"context": "api"}}, "services.api.build", "only to an image this project builds"),
+    ("build-context-outside", {f"{API}.build": {"context": "../other"}}, "services.api.build.context", "inside the repository"),
+    ("build-context-absolute", {f"{API}.build": {"context": "/src/api"}}, "services.api.build.context", "relative to its root"),
+    ("build-dockerfile-backslash", {f"{API}.build": {"dockerfile": "api\\Dockerfile"}}, "services.api.build.dockerfile", "forward slashes"),
+    ("build-target-uppercase", {f"{API}.build": {"target": "Runtime"}}, "services.api.build.target", "not a Dockerfile stage name"),
+    ("build-typo", {f"{API}.build": {"contxt": "api"}}, "services.api.build.contxt", "did you mean 'context'"),
     ("service-typo", {f"{API}.autoscalling": {}}, "services.api.autoscalling", "did you mean 'autoscaling'"),
 ]  # fmt: skip
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from plan.harness import run_program
 from stacks.config import parse
 from tests.stacks.config.stack_files import (
     DELETE,
@@ -13,6 +14,7 @@ from tests.stacks.config.stack_files import (
     assert_names_key,
     mutated,
     stack_document,
+    write_stack_file,
 )
 
 # (id, changes, the key path the message must name, a phrase the message must hold)
@@ -41,6 +43,9 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("service-named-like-a-stack-alarm", {"golive:services.rds": {}}, "services.rds", "'rds' is reserved"),
     ("free-storage-floor-above-allocated", {"golive:alarms.thresholds.rdsFreeStorageGb": 20}, "alarms.thresholds.rdsFreeStorageGb", "not below database.allocatedStorage (20 GB)"),
     ("freeable-memory-floor-above-the-class", {"golive:alarms.thresholds.rdsFreeableMemoryMb": 1024}, "alarms.thresholds.rdsFreeableMemoryMb", "not below the memory of db.t4g.micro (1024 MiB)"),
+    ("slack-workspace-lowercase", {"golive:alarms.slack": {"workspaceId": "t07ea123lep", "channelId": "C07EZ1ABC23"}}, "alarms.slack.workspaceId", "not a Slack workspace id"),
+    ("slack-channel-name", {"golive:alarms.slack": {"workspaceId": "T07EA123LEP", "channelId": "#alerts"}}, "alarms.slack.channelId", "not its #name"),
+    ("slack-channel-missing", {"golive:alarms.slack": {"workspaceId": "T07EA123LEP"}}, "alarms.slack.channelId", "required key 'channelId' is missing"),
 ]  # fmt: skip
 
 
@@ -94,3 +99,13 @@ def test_repository_stacks_differ_only_in_thresholds_and_budget() -> None:
     # Staging tolerates more noise; prod keeps the defaults.
     assert staging.alarms.thresholds.target_5xx_percent > prod.alarms.thresholds.target_5xx_percent
     assert prod.alarms.thresholds.target_5xx_percent == 1
+
+
+def test_a_stack_with_slack_gets_its_alarms_posted_there() -> None:
+    config = mutated(
+        {"golive:alarms.slack": {"workspaceId": "T07EA123LEP", "channelId": "C07EZ1ABC23"}}
+    )
+    plan = run_program("staging", stack_file=write_stack_file(config, []))
+    (channel,) = plan.of_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration")
+    assert channel.inputs["slackChannelId"] == "C07EZ1ABC23"
+    assert channel.inputs["configurationName"] == "auction-staging-alarms"

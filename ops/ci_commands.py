@@ -1,0 +1,112 @@
+"""The commands the delivery workflows call beside `release` and `rollback`: `builds`, `up`,
+`images` and `cleanup`, registered on the app by `register()` (see `ops.builds` and
+`ops.pipeline` for what each does). They read the stack file, not the stack outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ops import ui
+from ops.aws import connect
+from ops.builds import builds, stack_config
+from ops.commands import Profile, ProjectDir, StateBucket, pulumi_step, runtime_of
+from ops.errors import command_boundary
+from ops.lease import StackLease
+from ops.pipeline import apply_infrastructure, clean_up, project_name, version_images
+from ops.releases import default_state_bucket
+
+INFRA_TIMEOUT = 60 * 60
+"""`golive up` of a new stack waits on Multi-AZ RDS (14-20 min) and a VPC origin (~15 min)."""
+
+
+@command_boundary
+def builds_command(
+    *,
+    stacks: Annotated[
+        list[str], typer.Argument(help="The stacks one build is released to (staging prod).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for CI.")] = False,
+    project_dir: ProjectDir = None,
+) -> None:
+    """What CI builds for these stacks: each image (context, Dockerfile, target, platforms,
+    repositories) and the static site, from the stack files."""
+    found = builds(stacks, project_dir or Path.cwd())
+    if as_json:
+        typer.echo(json.dumps(found.to_json(), indent=2))
+        return
+    rows = [
+        [i.service, i.context, i.dockerfile, i.target or "(last stage)", ", ".join(i.platforms)]
+        for i in found.images
+    ]
+    ui.table("images", ["service", "context", "dockerfile", "target", "platforms"], rows)
+    if found.site is not None:
+        ui.info(f"site: {' '.join(found.site.command)} -> {found.site.output}")
+
+
+@command_boundary
+def up_command(
+    ctx: typer.Context,
+    *,
+    stack: Annotated[str, typer.Argument(help="Stack name (staging, prod).")],
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds `pulumi up` may take.")
+    ] = INFRA_TIMEOUT,
+    state_bucket: StateBucket = None,
+    project_dir: ProjectDir = None,
+    profile: Profile = None,
+) -> None:
+    """Apply the stack's infrastructure (`pulumi up`) under its release lease."""
+    runtime = runtime_of(ctx)
+    cfg = stack_config(stack, project_dir or Path.cwd())
+    aws = connect(runtime, region=cfg.region, profile=profile)
+    lease = StackLease(aws, state_bucket or default_state_bucket(aws, cfg.region), cfg)
+    apply_infrastructure(pulumi_step(runtime, project_dir), lease, stack, timeout=timeout)
+
+
+@command_boundary
+def images_command(
+    ctx: typer.Context,
+    *,
+    stack: Annotated[str, typer.Argument(help="The stack whose repositories hold the images.")],
+    version: Annotated[
+        str, typer.Argument(help="Commit SHA (short or full), release tag (v1.2.0) or digest.")
+    ],
+    project_dir: ProjectDir = None,
+    profile: Profile = None,
+) -> None:
+    """Print SERVICE=REPOSITORY@sha256:... for each image built from VERSION."""
+    cfg = stack_config(stack, project_dir or Path.cwd())
+    aws = connect(runtime_of(ctx), region=cfg.region, profile=profile)
+    for name, reference in version_images(aws, cfg, version, project_dir).items():
+        typer.echo(f"{name}={reference}")
+
+
+@command_boundary
+def cleanup_command(
+    ctx: typer.Context,
+    *,
+    stack: Annotated[str, typer.Argument(help="Stack name (staging, prod).")],
+    state_bucket: StateBucket = None,
+    project_dir: ProjectDir = None,
+    profile: Profile = None,
+) -> None:
+    """After a cancelled run: give back its lease, close its release entry, report a Pulumi
+    state lock left behind (exit 5)."""
+    directory = project_dir or Path.cwd()
+    cfg = stack_config(stack, directory)
+    aws = connect(runtime_of(ctx), region=cfg.region, profile=profile)
+    bucket = state_bucket or default_state_bucket(aws, cfg.region)
+    code = clean_up(aws, cfg, bucket, project_name(directory))
+    if code:
+        raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("builds")(builds_command)
+    app.command("up")(up_command)
+    app.command("images")(images_command)
+    app.command("cleanup")(cleanup_command)

@@ -1,0 +1,63 @@
+"""A real HTTP server on 127.0.0.1 for the ops tests, started inside the test, stopped after.
+
+It records every request (method, path, body) and answers with what `answer(path)` returns, so
+a test can play a Slack-compatible webhook or the stack's public URL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    body: bytes
+
+
+@dataclass
+class LocalServer:
+    url: str
+    requests: list[Recorded] = field(default_factory=list[Recorded])
+
+
+@contextmanager
+def local_server(answer: Callable[[str], int] = lambda path: 200) -> Iterator[LocalServer]:
+    """Serve on 127.0.0.1 (an ephemeral port) until the block ends."""
+    server_box: list[LocalServer] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _reply(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            server_box[0].requests.append(Recorded(method, self.path, body))
+            status = answer(self.path)
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def do_GET(self) -> None:
+            self._reply("GET")
+
+        def do_POST(self) -> None:
+            self._reply("POST")
+
+        def log_message(self, format: str, *args: object) -> None:
+            del format, args  # keep pytest's output clean
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server_box.append(LocalServer(f"http://127.0.0.1:{httpd.server_address[1]}"))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server_box[0]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
