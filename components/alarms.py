@@ -402,6 +402,47 @@ CACHE_NODE_ALARMS = (
         threshold=Setting("cache_evictions"),
         missing_data="notBreaching",
     ),
+    AlarmSpec(
+        role="connections",
+        description=(
+            "cache {subject}: more than {cache_connections} client connections for 10 minutes "
+            "(a connection leak, or pools sized past what the node serves)"
+        ),
+        namespace="AWS/ElastiCache",
+        metric="CurrConnections",
+        statistic="Maximum",
+        period=300,
+        evaluation_periods=2,
+        comparison="GreaterThanThreshold",
+        threshold=Setting("cache_connections"),
+        missing_data="notBreaching",
+    ),
+    AlarmSpec(
+        role="hit-rate",
+        description=(
+            "cache {subject}: fewer than {cache_hit_rate_percent}% of lookups hit for 15 minutes "
+            "(at least {cache_hit_rate_min_lookups} lookups in 5 minutes): keys expire or are "
+            "evicted before they are read again"
+        ),
+        namespace="AWS/ElastiCache",
+        # CacheHitRate itself has no floor: one miss in two lookups at night would fire it.
+        metric=MetricMath(
+            queries=(("hits", "CacheHits"), ("misses", "CacheMisses")),
+            id="rate",
+            expression=(
+                "IF(FILL(hits, 0) + FILL(misses, 0) >= {cache_hit_rate_min_lookups}, "
+                "100 * FILL(hits, 0) / (FILL(hits, 0) + FILL(misses, 0)), 100)"
+            ),
+            label="{subject} hit rate %",
+        ),
+        statistic="Sum",
+        period=300,
+        evaluation_periods=3,
+        comparison="LessThanThreshold",
+        threshold=Setting("cache_hit_rate_percent"),
+        # No lookups, no rate: a quiet cache is not a cold one.
+        missing_data="notBreaching",
+    ),
 )
 """Each member cluster (node) of the cache's replication group (dimension `CacheClusterId`):
 ElastiCache publishes these metrics per node."""

@@ -244,8 +244,19 @@ class _Board(_Layout):
             ("engine CPU %", "EngineCPUUtilization", "Average"),
             ("memory % of maxmemory", "DatabaseMemoryUsagePercentage", "Average"),
             ("evictions", "Evictions", "Sum"),
+            ("client connections", "CurrConnections", "Maximum"),
         ):
             self._graph(pulumi.Output.concat(title, " ", what), rows(name), stat=stat, period=300)
+        self._graph(
+            pulumi.Output.concat(title, " hits and misses"),
+            [
+                _row(m, label=f"{m.of.subject} {what}")
+                for name, what in (("CacheHits", "hits"), ("CacheMisses", "misses"))
+                for m in self._find(cache, name)
+            ],
+            stat="Sum",
+            period=300,
+        )
 
     def cloudfront(self) -> None:
         rates = self._find("AWS/CloudFront", "5xxErrorRate")

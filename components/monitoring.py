@@ -105,6 +105,13 @@ class Thresholds:
     """Cache memory used, % of maxmemory."""
     cache_evictions: int = 0
     """Evictions per 5 minutes."""
+    cache_connections: int = 1000
+    """Client connections per node (ElastiCache's own limit, maxclients, is 65,000)."""
+    cache_hit_rate_percent: float = 80
+    """Cache hits as % of lookups (ElastiCache guide, CacheHitRate: below about 80% keys are
+    evicted, expire or do not exist)."""
+    cache_hit_rate_min_lookups: int = 100
+    """Lookups per 5 minutes below which the hit rate is not judged."""
     cloudfront_5xx_percent: float = 1.0
     """CloudFront 5xx error rate in % (control list: >1%)."""
 

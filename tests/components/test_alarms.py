@@ -151,6 +151,9 @@ def test_alarmed_metrics_are_the_documented_ones(full: Plan) -> None:
         ("AWS/ElastiCache", "EngineCPUUtilization"),
         ("AWS/ElastiCache", "DatabaseMemoryUsagePercentage"),
         ("AWS/ElastiCache", "Evictions"),
+        ("AWS/ElastiCache", "CurrConnections"),
+        ("AWS/ElastiCache", "CacheHits"),
+        ("AWS/ElastiCache", "CacheMisses"),
         ("AWS/CloudFront", "5xxErrorRate"),
     }
 
@@ -271,3 +274,37 @@ def test_descriptions_are_filled_in_and_rollback_alarms_say_so(full: Plan) -> No
         if "Rolls a deployment back" in a.inputs["alarmDescription"]
     }
     assert rolls_back == set(rollback_alarm_names(PREFIX, "web"))
+
+
+def test_the_cache_hit_rate_alarm_is_a_rate_with_a_lookup_floor(full: Plan) -> None:
+    for node, member in enumerate(CACHE_MEMBERS, start=1):
+        alarm = full.named(f"{PREFIX}-cache-{node}-hit-rate")
+        queries = {q["id"]: q for q in alarm.inputs["metricQueries"]}
+        assert {queries[i]["metric"]["metricName"] for i in ("hits", "misses")} == {
+            "CacheHits",
+            "CacheMisses",
+        }
+        assert {
+            queries[i]["metric"]["dimensions"]["CacheClusterId"] for i in ("hits", "misses")
+        } == {member}
+        # Below 100 lookups in 5 minutes the rate counts as 100%: a quiet cache never fires.
+        assert queries["rate"]["expression"] == (
+            "IF(FILL(hits, 0) + FILL(misses, 0) >= 100, "
+            "100 * FILL(hits, 0) / (FILL(hits, 0) + FILL(misses, 0)), 100)"
+        )
+        assert (alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == (
+            "LessThanThreshold",
+            80,
+        )
+        assert alarm.inputs["evaluationPeriods"] == 3
+
+
+def test_cache_connections_alarm_on_the_busiest_minute_of_each_node(full: Plan) -> None:
+    alarm = full.named(f"{PREFIX}-cache-2-connections")
+    assert alarm.inputs["metricName"] == "CurrConnections"
+    assert alarm.inputs["statistic"] == "Maximum"
+    assert alarm.inputs["dimensions"] == {"CacheClusterId": CACHE_MEMBERS[1]}
+    assert (alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == (
+        "GreaterThanThreshold",
+        1000,
+    )
