@@ -493,6 +493,7 @@ def compute_exports(cfg: StackConfig, compute: Compute) -> dict[str, object]:
             for name, service in compute.services.items()
         },
         "tasks": tasks,
+        "release_tasks": [name for name, task in cfg.tasks.items() if task.run_on_release],
         "schedules": {
             name: exported(
                 ScheduleExport,

@@ -171,6 +171,10 @@ class StackExports(Export):
     tasks: dict[str, TaskExport] = {}
     """One-off tasks (`migrate`, `seed`, `create-admin`, and the built-in `db-init`) that
     `golive run-task` and `golive release` run."""
+    release_tasks: list[str] = []
+    """The tasks `golive release` runs before every deploy, in this order, after `db-init`
+    (the stack file's `tasks.<name>.runOnRelease`); the others run only with `golive
+    run-task`."""
     schedules: dict[str, ScheduleExport]
     """Scheduled tasks (EventBridge Scheduler)."""
     alb_arn: str | None = None

@@ -592,6 +592,10 @@ class TaskConfig(Model):
     """Fargate CPU units; default: the service's."""
     memory: int | None = None
     """Memory in MiB; default: the service's."""
+    run_on_release: bool = False
+    """`golive release` runs it before every deploy (after `db-init`, in stack-file order), with
+    the image being released, and stops the release if it fails: migrations. Off: only
+    `golive run-task` runs it."""
 
 
 class ScheduleConfig(Model):
@@ -802,6 +806,12 @@ def warnings(cfg: StackConfig) -> list[str]:
         if service.image and service.image.endswith(":latest"):
             notes.append(
                 f"services.{name}.image uses ':latest', which moves: pin a version or digest"
+            )
+    for name, task in cfg.tasks.items():
+        if name.startswith("migrat") and not task.run_on_release:
+            notes.append(
+                f"tasks.{name}.runOnRelease is false: `golive release` does not run it; set "
+                "runOnRelease: true to migrate before every deploy"
             )
     if cfg.has_web_services:
         lb = cfg.load_balancer

@@ -124,6 +124,7 @@ MODEL_ONLY = {
     ("ServiceConfig", "cache"),
     ("IamStatementConfig", "effect"),
     ("DatabaseConfig", "backup_before_release"),  # read by the operations CLI
+    ("TaskConfig", "run_on_release"),  # read by the operations CLI
 }
 """Settings no component takes as such: the model holds the default."""
 
