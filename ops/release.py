@@ -13,7 +13,8 @@ Release, in order (each step prints progress; a failure says what to do next):
 2. backup: a `pre-<release>` RDS snapshot, waited for (when the stack asks for it, which it
    does whenever it protects its data, or with `--backup`);
 3. `db-init` (first release only) and the tasks the stack file marks `runOnRelease`
-   (`releaseTasks`: migrations), with the new image, waited, exit code checked. A failure stops here: nothing else was touched, the old version is serving;
+   (`releaseTasks`: migrations), with the new image, waited, exit code checked. A failure
+   stops here: nothing else was touched, the old version is serving;
 4. record the new images in SSM (the stack's one source of truth for images), all or nothing;
 5. the Pulumi step (`pulumi up`), then every service must reach `rolloutState == COMPLETED`
    on the new image: both within `--deploy-timeout` (15 minutes);
