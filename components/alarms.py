@@ -288,7 +288,7 @@ SERVICE_ALARMS = (
 DATABASE_ALARMS = (
     AlarmSpec(
         role="cpu",
-        description="database CPU above {rds_cpu_percent}% for 15 minutes",
+        description="{subject} CPU above {rds_cpu_percent}% for 15 minutes",
         namespace="AWS/RDS",
         metric="CPUUtilization",
         statistic="Average",
@@ -300,7 +300,7 @@ DATABASE_ALARMS = (
     ),
     AlarmSpec(
         role="free-storage",
-        description="database free storage below {rds_free_storage_gb} GiB",
+        description="{subject} free storage below {rds_free_storage_gb} GiB",
         namespace="AWS/RDS",
         metric="FreeStorageSpace",
         statistic="Minimum",
@@ -313,7 +313,7 @@ DATABASE_ALARMS = (
     ),
     AlarmSpec(
         role="freeable-memory",
-        description="database freeable memory below {rds_freeable_memory_mb} MiB for 15 min",
+        description="{subject} freeable memory below {rds_freeable_memory_mb} MiB for 15 min",
         namespace="AWS/RDS",
         metric="FreeableMemory",
         statistic="Average",
@@ -325,7 +325,7 @@ DATABASE_ALARMS = (
     ),
     AlarmSpec(
         role="connections",
-        description="more than {rds_connections} database connections for 10 minutes",
+        description="more than {rds_connections} connections to the {subject} for 10 minutes",
         namespace="AWS/RDS",
         metric="DatabaseConnections",
         statistic="Maximum",
@@ -337,7 +337,7 @@ DATABASE_ALARMS = (
     ),
     AlarmSpec(
         role="read-latency",
-        description="database read latency above {rds_read_latency_ms} ms for 10 minutes",
+        description="{subject} read latency above {rds_read_latency_ms} ms for 10 minutes",
         namespace="AWS/RDS",
         metric="ReadLatency",
         statistic="Average",
@@ -349,7 +349,7 @@ DATABASE_ALARMS = (
     ),
     AlarmSpec(
         role="write-latency",
-        description="database write latency above {rds_write_latency_ms} ms for 10 minutes",
+        description="{subject} write latency above {rds_write_latency_ms} ms for 10 minutes",
         namespace="AWS/RDS",
         metric="WriteLatency",
         statistic="Average",
@@ -361,6 +361,26 @@ DATABASE_ALARMS = (
     ),
 )
 """The RDS instance (dimension `DBInstanceIdentifier`)."""
+
+REPLICA_ALARMS = (
+    *DATABASE_ALARMS,
+    AlarmSpec(
+        role="replica-lag",
+        description=(
+            "{subject}: more than {rds_replica_lag_seconds} s behind the database for 10 minutes "
+            "(its reads see old data)"
+        ),
+        namespace="AWS/RDS",
+        metric="ReplicaLag",
+        statistic="Maximum",
+        period=300,
+        evaluation_periods=2,
+        comparison="GreaterThanThreshold",
+        threshold=Setting("rds_replica_lag_seconds"),
+        missing_data="notBreaching",
+    ),
+)
+"""Each read replica (dimension `DBInstanceIdentifier`): the database's alarms and its lag."""
 
 CACHE_NODE_ALARMS = (
     AlarmSpec(

@@ -215,7 +215,11 @@ class _Board(_Layout):
             return
 
         def rows(*names: str) -> list[list[Any]]:
-            return [_row(m, label=name) for name in names for m in self._find(rds, name)]
+            return [
+                _row(m, label=f"{m.of.subject} {name}")
+                for name in names
+                for m in self._find(rds, name)
+            ]
 
         self.new_row()
         for title, names, stat in (
@@ -229,6 +233,8 @@ class _Board(_Layout):
             ("Database latency (s)", ("ReadLatency", "WriteLatency"), "Average"),
         ):
             self._graph(title, rows(*names), stat=stat, period=300, width=6)
+        if self._find(rds, "ReplicaLag"):
+            self._graph("Read replica lag (s)", rows("ReplicaLag"), stat="Maximum", period=300)
 
     def cache(self, group: pulumi.Input[str] | None) -> None:
         cache = "AWS/ElastiCache"

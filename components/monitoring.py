@@ -40,6 +40,7 @@ from components.alarms import (
     CLOUDFRONT_ALARMS,
     DATABASE_ALARMS,
     LOAD_BALANCER_ALARMS,
+    REPLICA_ALARMS,
     ROLLBACK_ALARM_ROLES,
     SERVICE_ALARMS,
     TARGET_GROUP_ALARMS,
@@ -99,6 +100,9 @@ class Thresholds:
     """Average read latency ceiling in milliseconds."""
     rds_write_latency_ms: float = 20
     """Average write latency ceiling in milliseconds."""
+    rds_replica_lag_seconds: float = 600
+    """Read replica lag ceiling in seconds: RDS for PostgreSQL writes a heartbeat only every 5
+    minutes, so an idle database shows up to 300 s of lag on its replicas."""
     cache_cpu_percent: float = 80
     """Cache (Valkey or Redis) engine CPU."""
     cache_memory_percent: float = 80
@@ -156,6 +160,8 @@ class MonitoringArgs:
     """Service name in the stack file -> ECS service name (web services and workers)."""
     db_instance_identifier: pulumi.Input[str] | None = None
     """The RDS instance identifier, the `DBInstanceIdentifier` dimension."""
+    db_replica_identifiers: Sequence[pulumi.Input[str]] = ()
+    """The database's read replicas' identifiers, in order."""
     cache_replication_group_id: pulumi.Input[str] | None = None
     """The cache replication group (dashboard title); None when the stack has no cache."""
     cache_member_cluster_ids: Sequence[pulumi.Input[str]] = ()
@@ -478,6 +484,12 @@ def _watched(args: MonitoringArgs) -> Iterator[tuple[Watched, Sequence[AlarmSpec
         yield (
             Watched(rds, "database", {"DBInstanceIdentifier": args.db_instance_identifier}),
             DATABASE_ALARMS,
+        )
+    for number, replica in enumerate(args.db_replica_identifiers, start=1):
+        replica_dimensions = {"DBInstanceIdentifier": replica}
+        yield (
+            Watched(f"{rds}-replica{number}", f"read replica {number}", replica_dimensions),
+            REPLICA_ALARMS,
         )
     for number, cluster_id in enumerate(args.cache_member_cluster_ids, start=1):
         node = {"CacheClusterId": cluster_id}

@@ -161,14 +161,17 @@ def _database(plan: Plan, estimate: CostEstimate) -> None:
         klass = str(inputs.get("instanceClass", ""))
         copies = 2 if inputs.get("multiAz") else 1
         hourly = RDS_HOUR.get(klass)
+        replica = " read replica" if inputs.get("replicateSourceDb") else ""
         estimate.add(
-            f"RDS {klass}{' Multi-AZ' if copies == 2 else ''}",
+            f"RDS {klass}{replica}{' Multi-AZ' if copies == 2 else ''}",
             "1 instance",
             None if hourly is None else hourly * HOURS * copies,
         )
         storage = _number(inputs.get("allocatedStorage"), 20)
         estimate.add(
-            "RDS gp3 storage", f"{storage:g} GB x{copies}", storage * GP3_GB_MONTH * copies
+            f"RDS gp3 storage{replica}",
+            f"{storage:g} GB x{copies}",
+            storage * GP3_GB_MONTH * copies,
         )
 
 

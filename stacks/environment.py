@@ -174,8 +174,10 @@ def build(cfg: StackConfig) -> Environment:
     environment.database = data_tier.build_database(
         cfg, account_id=facts.account_id, partition=facts.partition, key=key, network=network
     )
-    environment.secrets = data_tier.build_secrets(cfg, key=key)
     environment.cache = data_tier.build_cache(cfg, key=key, network=network)
+    environment.secrets = data_tier.build_secrets(
+        cfg, key=key, database=environment.database, cache=environment.cache
+    )
     # Edge: certificates before the ALB (its HTTPS listener uses the validated ARN), the
     # distribution after it, the alias records after the distribution.
     edge_facts = facts.edge
@@ -260,6 +262,7 @@ def _monitoring(env: Environment) -> Monitoring:
             notifications_enabled=alarms.enabled,
             thresholds=Thresholds(**alarms.thresholds.model_dump()),
             db_instance_identifier=env.database.identifier if env.database else None,
+            db_replica_identifiers=env.database.replica_identifiers if env.database else (),
             cache_replication_group_id=env.cache.replication_group_id if env.cache else None,
             cache_member_cluster_ids=(
                 [_member_cluster(env.cache, n) for n in range(cache_nodes)] if env.cache else []

@@ -58,6 +58,9 @@ class AwsMocks(Mocks):
         self.vpc_origin_ids: list[str] = []
         """CloudFront VPC origins created so far: CloudFront creates the account's
         `CloudFront-VPCOrigins-Service-SG` group with the first one (edge)."""
+        self.managed_password_instances: set[str] = set()
+        """ARNs of the DB instances created so far whose master password RDS manages: AWS
+        refuses a read replica of one (data)."""
 
     # ------------------------------------------------------------------ resources
 

@@ -108,6 +108,11 @@ class AlarmThresholds(Model):
         default=default_of(Thresholds, "rds_write_latency_ms"), gt=0, le=60_000
     )
     """Database average write latency in milliseconds, 10 minutes running."""
+    rds_replica_lag_seconds: float = Field(
+        default=default_of(Thresholds, "rds_replica_lag_seconds"), gt=0, le=86_400
+    )
+    """Read replica lag in seconds, 10 minutes running. Keep it above 300: RDS for PostgreSQL
+    writes a heartbeat every 5 minutes, so an idle database's replicas lag up to that much."""
     cache_cpu_percent: float = Field(
         default=default_of(Thresholds, "cache_cpu_percent"), gt=0, le=100
     )

@@ -15,6 +15,7 @@ from components.alarms import (
     CLOUDFRONT_ALARMS,
     DATABASE_ALARMS,
     LOAD_BALANCER_ALARMS,
+    REPLICA_ALARMS,
     SERVICE_ALARMS,
     TARGET_GROUP_ALARMS,
     AlarmSpec,
@@ -44,7 +45,7 @@ SPECS = [
     *LOAD_BALANCER_ALARMS,
     *TARGET_GROUP_ALARMS,
     *SERVICE_ALARMS,
-    *DATABASE_ALARMS,
+    *REPLICA_ALARMS,
     *CACHE_NODE_ALARMS,
     *CLOUDFRONT_ALARMS,
 ]
@@ -86,10 +87,11 @@ def test_rollback_alarm_names_are_pure_and_per_service() -> None:
         # A web service's target-group and ECS-service alarms share its name as their scope.
         TARGET_GROUP_ALARMS + SERVICE_ALARMS,
         DATABASE_ALARMS,
+        REPLICA_ALARMS,
         CACHE_NODE_ALARMS,
         CLOUDFRONT_ALARMS,
     ],
-    ids=["load-balancer", "service", "database", "cache-node", "cloudfront"],
+    ids=["load-balancer", "service", "database", "replica", "cache-node", "cloudfront"],
 )
 def test_roles_are_unique_per_alarm_name_scope(specs: tuple[AlarmSpec, ...]) -> None:
     roles = [spec.role for spec in specs]

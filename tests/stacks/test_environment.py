@@ -159,7 +159,9 @@ def expected_alarms(plan: Plan) -> list[str]:
     if "golive:cache" in config:
         nodes = json.loads(config["golive:cache"]).get("nodes", 1)
         expected += [
-            f"cache-{n}-{m}" for n in range(1, nodes + 1) for m in ("cpu", "memory", "evictions", "connections", "hit-rate")
+            f"cache-{n}-{m}"
+            for n in range(1, nodes + 1)
+            for m in ("cpu", "memory", "evictions", "connections", "hit-rate")
         ]
     if plan.of_type("aws:cloudfront/distribution:Distribution"):
         expected.append("cloudfront-5xx")
