@@ -680,6 +680,7 @@ def _service_reference_problems(
     token = cfg.cache.auth_token.env_name if cfg.cache is not None else None
     known = sorted({*cfg.secrets, *(e for e in env_owner if e != token)})
     database_secrets = {n for n, s in cfg.secrets.items() if s.source is SecretSource.DATABASE}
+    cache_secrets = {n for n, s in cfg.secrets.items() if s.source is SecretSource.CACHE}
     for i, secret in enumerate(service.secrets):
         if secret == token:
             problems.append(
@@ -701,6 +702,16 @@ def _service_reference_problems(
                     f"{where}.database",
                     f"is false but the service takes the database credentials '{secret}': set "
                     "database: true so the database admits it",
+                )
+            )
+        elif (secret in cache_secrets or env_owner.get(secret) in cache_secrets) and (
+            not service.cache
+        ):
+            problems.append(
+                (
+                    f"{where}.cache",
+                    f"is false but the service takes the cache's URL '{secret}': set cache: true "
+                    "so the cache admits it",
                 )
             )
     credentials = service.repository_credentials
