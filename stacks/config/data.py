@@ -848,6 +848,13 @@ def warnings(cfg: StackConfig) -> list[str]:
     exceptions = list(cfg.secrets)
     if cfg.cache is not None:
         exceptions.append(cfg.cache.auth_token.env_name)
+    if database is not None and database.read_replicas is not None:
+        exceptions.append("the database's master secret")
+        notes.append(
+            f"database.readReplicas: RDS cannot manage the master password of an instance with "
+            f"replicas, so golive owns it (control RDS.25 exception); rotate it as a release "
+            f"step with `pulumi up --replace` on {cfg.prefix}-db-master-password"
+        )
     if exceptions:
         notes.append(
             f"secrets {', '.join(exceptions)}: AWS cannot rotate them by itself; rotate them as "

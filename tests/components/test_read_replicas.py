@@ -181,3 +181,13 @@ def test_rds_25_allows_the_exception_but_never_for_the_admin_name() -> None:
     resource = dict(primary.inputs, username="postgres")
     found = rule.check([type(primary)(**{**primary.__dict__, "inputs": resource})]) or []
     assert [v.waivable for v in found if "engine default" in v.message] == [False]
+
+
+def test_the_plan_says_who_owns_the_master_password_and_how_it_rotates() -> None:
+    notes = _config().warnings()
+    assert any(
+        "golive owns it (control RDS.25 exception)" in n
+        and "pulumi up --replace` on auction-prod-db-master-password" in n
+        for n in notes
+    )
+    assert any("the database's master secret" in n and "SecretsManager.1/4" in n for n in notes)
