@@ -89,7 +89,7 @@ def render_outputs(plan: Plan) -> Table:
 
 def render_cost(cost: CostEstimate, title: str = "Monthly cost estimate") -> Table:
     table = Table(
-        title=f"{title} (us-east-1 list prices, USD; usage-based items extra)",
+        title=f"{title} ({cost.basis}; usage-based items extra)",
         title_justify="left",
     )
     table.add_column("item")
@@ -98,8 +98,13 @@ def render_cost(cost: CostEstimate, title: str = "Monthly cost estimate") -> Tab
     for line in cost.items:
         shown = "usage" if line.monthly_usd is None else f"${line.monthly_usd:,.2f}"
         table.add_row(line.item, line.quantity, shown)
-    table.add_row("[bold]fixed total[/]", "", f"[bold]${cost.fixed_monthly_usd:,.2f}[/]")
+    table.add_row("[bold]fixed total[/]", "", f"[bold]{_usd(cost)}[/]")
     return table
+
+
+def _usd(cost: CostEstimate) -> str:
+    total = cost.fixed_monthly_usd
+    return f"no prices for {cost.region}" if total is None else f"${total:,.2f}"
 
 
 def render_diff(left: Plan, right: Plan, diff: PlanDiff) -> None:
@@ -225,10 +230,7 @@ def plan(
         console.print(f"[bold]golive plan {stack} --against {against}[/]\n")
         render_diff(result, other, compare(result, other))
         other_cost = estimate(other)
-        console.print(
-            f"\nFixed monthly cost: {stack} ${cost.fixed_monthly_usd:,.2f}, "
-            f"{against} ${other_cost.fixed_monthly_usd:,.2f}"
-        )
+        console.print(f"\nFixed monthly cost: {stack} {_usd(cost)}, {against} {_usd(other_cost)}")
     else:
         if not quiet:
             console.print(render_tree(result))
@@ -236,7 +238,7 @@ def plan(
         console.print(render_outputs(result))
         console.print(render_cost(cost))
     cfg = parse(stack, result.config)
-    warnings = cfg.warnings() + result.warnings
+    warnings = cfg.warnings() + result.warnings + cost.warnings()
     if warnings:
         console.print("\n[bold yellow]Warnings[/]")
         for warning in warnings:
