@@ -129,12 +129,13 @@ def build_compute(
     )
     compute = Compute(cluster=cluster)
     compute.load_balancer = _load_balancer(cfg, facts, account_id, network, certificate_arn)
-    for name, service in cfg.services.items():
+    # Services that run another's image come after it: they take its image Output.
+    for name, service in sorted(cfg.services.items(), key=lambda item: bool(item[1].image_from)):
         compute.containers[name] = _container(name, service, data)
         compute.services[name] = _service(
             _Context(cfg, facts, account_id, key, network, data), name, service, compute
         )
-        if name not in facts.released_images:
+        if (service.image_from or name) not in facts.released_images:
             pulumi.log.warn(
                 f"service {name} has not been released to {cfg.stack}: it runs 0 tasks until "
                 f"`golive release {cfg.stack} --image ...` records its image"
@@ -362,7 +363,10 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
             health_check_grace_period=service.health_check.grace_period_seconds,
         )
     scaling = service.autoscaling
-    repository = f"{cfg.app}/{cfg.stack}/{name}"
+    # A service with `imageFrom` runs its source's image, record and repository.
+    owner = service.image_from or name
+    repository = f"{cfg.app}/{cfg.stack}/{owner}"
+    source = compute.services[owner] if service.image_from else None
     backends: list[Backend] = []
     if service.database and data.database is not None:
         backends.append(
@@ -393,22 +397,23 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
             log_retention_days=service.log_retention_days,
             kms_key_arn=context.key.arn,
             size=_size(service),
-            released_image=facts.released_images.get(name),
-            default_image=service.image,
+            released_image=facts.released_images.get(owner),
+            default_image=source.image if source is not None else service.image,
             repository=(
                 Repository(
                     name=repository,
                     keep_images=service.keep_images,
                     protect=cfg.protect,
                 )
-                if service.image is None
+                if service.image is None and source is None
                 else None
             ),
             other_repository_arns=_other_repositories(
                 f"arn:aws:ecr:{cfg.region}:{context.account_id}:repository/{repository}",
-                service.image,
-                facts.released_images.get(name),
-            ),
+                cfg.services[owner].image,
+                facts.released_images.get(owner),
+            )
+            + _source_repository(cfg, context.account_id, repository, source),
             desired_count=service.desired_count,
             scaling=(
                 Scaling(
@@ -436,6 +441,15 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
             rollback_alarm_names=rollback_alarm_names(cfg.prefix, name) if target else (),
         ),
     )
+
+
+def _source_repository(
+    cfg: StackConfig, account_id: str, repository: str, source: Service | None
+) -> list[str]:
+    """The ECR repository of the service whose image this one runs, when the stack owns it."""
+    if source is None or source.repository_url is None:
+        return []
+    return [f"arn:aws:ecr:{cfg.region}:{account_id}:repository/{repository}"]
 
 
 def _other_repositories(own: str, *images: str | None) -> list[str]:
@@ -519,7 +533,8 @@ def _service_export(
         container_name=service.container_name,
         target_group_arn=service.target_group_arn,
         log_group_name=service.log_group_name,
-        image_parameter=f"{cfg.image_parameter_prefix}{name}",
+        image_parameter=f"{cfg.image_parameter_prefix}{config.image_from or name}",
+        image_from=config.image_from,
         desired_count=service.desired_count,
         health_check_path=config.health_check.path if config.is_web else None,
         repository_url=service.repository_url,

@@ -393,6 +393,10 @@ class ServiceConfig(Model):
     """Image from another registry (`ghcr.io/org/api:1.4.2`, `public.ecr.aws/...`), used until
     the first release. Omit when this project builds the image: the stack then owns an ECR
     repository `<app>/<stack>/<service>` (immutable tags, scan on push, KMS) that CI pushes to."""
+    image_from: str | None = None
+    """Run another service's image (e.g. `web` for a scheduler worker of the same PHP image):
+    no repository or build of its own; `golive release` releases it with that service, whose
+    image record it follows."""
     repository_credentials: str | None = None
     """Name of a secret in `golive:secrets` holding `{"username", "password"}` for a private
     registry (with `image` only)."""
@@ -714,6 +718,7 @@ def _service_reference_problems(
                     "so the cache admits it",
                 )
             )
+    problems += _image_from_problems(cfg, name, service)
     credentials = service.repository_credentials
     if credentials is not None and credentials not in cfg.secrets:
         problems.append(
@@ -737,6 +742,45 @@ def _service_reference_problems(
                     (f"{where}.environment.{env}", f"is set by golive when {flag} is true")
                 )
     return problems
+
+
+def _image_from_problems(
+    cfg: StackConfig, name: str, service: ServiceConfig
+) -> list[tuple[str, str]]:
+    """`imageFrom` names another service that has an image of its own."""
+    source = service.image_from
+    if source is None:
+        return []
+    where = f"services.{name}.imageFrom"
+    if source == name:
+        return [(where, "names the service itself; omit it to build or pull its own image")]
+    if source not in cfg.services:
+        return [
+            (
+                where,
+                f"'{source}' is not a service of this stack{did_you_mean(source, cfg.services)}",
+            )
+        ]
+    if cfg.services[source].image_from is not None:
+        return [
+            (
+                where,
+                f"'{source}' runs '{cfg.services[source].image_from}''s image itself: name "
+                f"'{cfg.services[source].image_from}'",
+            )
+        ]
+    own = [
+        k
+        for k in ("image", "keep_images", "repository_credentials")
+        if k in service.model_fields_set
+    ]
+    return [
+        (
+            f"services.{name}.{to_camel(k)}",
+            f"a service with imageFrom '{source}' has no image of its own",
+        )
+        for k in own
+    ]
 
 
 def _name_length_problems(cfg: StackConfig) -> list[tuple[str, str]]:
