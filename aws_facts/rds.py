@@ -73,6 +73,13 @@ STORAGE_AUTOSCALING_ADVISED = 1.26
 WINDOW_MIN_MINUTES = 30
 """RDS backup and maintenance windows last at least 30 minutes."""
 
+MAX_READ_REPLICAS = 15
+"""Read replicas one RDS for PostgreSQL instance may have (botocore rds
+`CreateDBInstanceReadReplica` SourceDBInstanceIdentifier: "up to 15 read replicas")."""
+RDS_CA_BUNDLE_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+"""The certificate bundle of every RDS CA in every commercial region (RDS User Guide, "Using
+SSL/TLS to encrypt a connection to a DB instance or cluster": certificate bundles)."""
+
 RDS_IDENTIFIER_MAX = 63
 """DB instance identifiers: 1-63 letters, digits and single hyphens, starting with a letter."""
 DB_SNAPSHOT_ID_MAX = 255

@@ -307,7 +307,7 @@ SERVICE_ALARMS = (
 DATABASE_ALARMS = (
     AlarmSpec(
         role="cpu",
-        description="database CPU above {rds_cpu_percent}% for 15 minutes",
+        description="{subject} CPU above {rds_cpu_percent}% for 15 minutes",
         namespace="AWS/RDS",
         metric="CPUUtilization",
         statistic="Average",
@@ -319,7 +319,7 @@ DATABASE_ALARMS = (
     ),
     AlarmSpec(
         role="free-storage",
-        description="database free storage below {rds_free_storage_gb} GiB",
+        description="{subject} free storage below {rds_free_storage_gb} GiB",
         namespace="AWS/RDS",
         metric="FreeStorageSpace",
         statistic="Minimum",
@@ -333,7 +333,7 @@ DATABASE_ALARMS = (
     ),
     AlarmSpec(
         role="freeable-memory",
-        description="database freeable memory below {rds_freeable_memory_mb} MiB for 15 min",
+        description="{subject} freeable memory below {rds_freeable_memory_mb} MiB for 15 min",
         namespace="AWS/RDS",
         metric="FreeableMemory",
         statistic="Average",
@@ -361,7 +361,7 @@ DATABASE_ALARMS = (
     ),
     AlarmSpec(
         role="read-latency",
-        description="database read latency above {rds_read_latency_ms} ms for 10 minutes",
+        description="{subject} read latency above {rds_read_latency_ms} ms for 10 minutes",
         namespace="AWS/RDS",
         metric="ReadLatency",
         statistic="Average",
@@ -373,7 +373,7 @@ DATABASE_ALARMS = (
     ),
     AlarmSpec(
         role="write-latency",
-        description="database write latency above {rds_write_latency_ms} ms for 10 minutes",
+        description="{subject} write latency above {rds_write_latency_ms} ms for 10 minutes",
         namespace="AWS/RDS",
         metric="WriteLatency",
         statistic="Average",
@@ -385,6 +385,26 @@ DATABASE_ALARMS = (
     ),
 )
 """The RDS instance (dimension `DBInstanceIdentifier`; limit `max_connections`)."""
+
+REPLICA_ALARMS = (
+    *DATABASE_ALARMS,
+    AlarmSpec(
+        role="replica-lag",
+        description=(
+            "{subject}: more than {rds_replica_lag_seconds} s behind the database for 10 minutes "
+            "(its reads see old data)"
+        ),
+        namespace="AWS/RDS",
+        metric="ReplicaLag",
+        statistic="Maximum",
+        period=300,
+        evaluation_periods=2,
+        comparison="GreaterThanThreshold",
+        threshold=Setting("rds_replica_lag_seconds"),
+        missing_data="notBreaching",
+    ),
+)
+"""Each read replica (dimension `DBInstanceIdentifier`): the database's alarms and its lag."""
 
 CACHE_NODE_ALARMS = (
     AlarmSpec(
@@ -424,6 +444,47 @@ CACHE_NODE_ALARMS = (
         evaluation_periods=1,
         comparison="GreaterThanThreshold",
         threshold=Setting("cache_evictions"),
+        missing_data="notBreaching",
+    ),
+    AlarmSpec(
+        role="connections",
+        description=(
+            "cache {subject}: more than {cache_connections} client connections for 10 minutes "
+            "(a connection leak, or pools sized past what the node serves)"
+        ),
+        namespace="AWS/ElastiCache",
+        metric="CurrConnections",
+        statistic="Maximum",
+        period=300,
+        evaluation_periods=2,
+        comparison="GreaterThanThreshold",
+        threshold=Setting("cache_connections"),
+        missing_data="notBreaching",
+    ),
+    AlarmSpec(
+        role="hit-rate",
+        description=(
+            "cache {subject}: fewer than {cache_hit_rate_percent}% of lookups hit for 15 minutes "
+            "(at least {cache_hit_rate_min_lookups} lookups in 5 minutes): keys expire or are "
+            "evicted before they are read again"
+        ),
+        namespace="AWS/ElastiCache",
+        # CacheHitRate itself has no floor: one miss in two lookups at night would fire it.
+        metric=MetricMath(
+            queries=(("hits", "CacheHits"), ("misses", "CacheMisses")),
+            id="rate",
+            expression=(
+                "IF(FILL(hits, 0) + FILL(misses, 0) >= {cache_hit_rate_min_lookups}, "
+                "100 * FILL(hits, 0) / (FILL(hits, 0) + FILL(misses, 0)), 100)"
+            ),
+            label="{subject} hit rate %",
+        ),
+        statistic="Sum",
+        period=300,
+        evaluation_periods=3,
+        comparison="LessThanThreshold",
+        threshold=Setting("cache_hit_rate_percent"),
+        # No lookups, no rate: a quiet cache is not a cold one.
         missing_data="notBreaching",
     ),
 )

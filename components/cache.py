@@ -109,6 +109,8 @@ class Cache(pulumi.ComponentResource):
     """Node ids (`<id>-001`, ...): ElastiCache metrics are per node."""
     auth_token: SecretRef
     """The auth token as an ECS secret."""
+    token: pulumi.Output[str]
+    """The auth token's value (a secret Output), for a `cache` secret's URLs."""
     rotation_exceptions: dict[str, str]
     """Secret name -> why AWS does not rotate it (SecretsManager.1/4 exception)."""
 
@@ -142,6 +144,7 @@ class Cache(pulumi.ComponentResource):
         self.reader_endpoint = group.reader_endpoint_address
         self.replication_group_id = group.replication_group_id
         self.member_clusters = group.member_clusters
+        self.token = pulumi.Output.secret(token.result)
         self.auth_token = SecretRef(
             env_name=args.auth_token_env,
             value_from=secret.arn,

@@ -216,7 +216,11 @@ class _Board(_Layout):
             return
 
         def rows(*names: str) -> list[list[Any]]:
-            return [_row(m, label=name) for name in names for m in self._find(rds, name)]
+            return [
+                _row(m, label=f"{m.of.subject} {name}")
+                for name in names
+                for m in self._find(rds, name)
+            ]
 
         self.new_row()
         for title, names, stat in (
@@ -230,6 +234,8 @@ class _Board(_Layout):
             ("Database latency (s)", ("ReadLatency", "WriteLatency"), "Average"),
         ):
             self._graph(title, rows(*names), stat=stat, period=300, width=6)
+        if self._find(rds, "ReplicaLag"):
+            self._graph("Read replica lag (s)", rows("ReplicaLag"), stat="Maximum", period=300)
 
     def cache(self, group: pulumi.Input[str] | None) -> None:
         cache = "AWS/ElastiCache"
@@ -245,8 +251,19 @@ class _Board(_Layout):
             ("engine CPU %", "EngineCPUUtilization", "Average"),
             ("memory % of maxmemory", "DatabaseMemoryUsagePercentage", "Average"),
             ("evictions", "Evictions", "Sum"),
+            ("client connections", "CurrConnections", "Maximum"),
         ):
             self._graph(pulumi.Output.concat(title, " ", what), rows(name), stat=stat, period=300)
+        self._graph(
+            pulumi.Output.concat(title, " hits and misses"),
+            [
+                _row(m, label=f"{m.of.subject} {what}")
+                for name, what in (("CacheHits", "hits"), ("CacheMisses", "misses"))
+                for m in self._find(cache, name)
+            ],
+            stat="Sum",
+            period=300,
+        )
 
     def cloudfront(self) -> None:
         rates = self._find("AWS/CloudFront", "5xxErrorRate")

@@ -12,6 +12,17 @@ password managed by RDS in Secrets Manager under the same key (never in config o
 custom master user name, automatic minor upgrades, backups, Multi-AZ, deletion protection,
 Performance Insights under the stack key, IAM authentication and the rds-ca-rsa2048-g1 CA.
 
+Read replicas (`read_replicas`): AWS refuses a read replica of an instance whose master password
+RDS manages (ManageMasterUserPassword; RDS User Guide, "Limitations for Secrets Manager
+integration with Amazon RDS"; terraform-aws-modules/terraform-aws-rds#532). So an instance with
+replicas gets a golive-owned master secret instead: a generated password (pulumi-random, a
+secret in state, never plaintext) stored as JSON `{"username", "password"}` like RDS's own, in
+Secrets Manager under the stack key, and handed to RDS as a secret input; it rotates when the
+random password is replaced (`pulumi up --replace`) as a release step, and the stack declares the
+RDS.25 exception. Each replica (`<instance>-replica<n>`) shares the instance's security group,
+subnet and parameter groups, key, monitoring and CA; it has its own exported-log groups and no
+backups or final snapshot (RDS allows neither on a replica). Without replicas nothing changes.
+
 Services never connect as the master user: RDS rotates the master secret every 7 days, and ECS
 reads secrets only when a task starts. They use the application role of `components.secrets`
 (source `database`), which the `db-init` one-off task creates with the master credentials.
@@ -142,11 +153,22 @@ class DatabaseArgs:
     protect: bool = False
     """Refuse to delete or replace the instance, and keep it (and its log groups) in AWS if
     Pulumi deletes it."""
+    read_replicas: int = 0
+    """Read replicas in the same region, 0-15 (the PostgreSQL limit: botocore rds
+    `CreateDBInstanceReadReplica`); any makes the master secret golive-owned (see above)."""
+    replica_instance_class: str | None = None
+    """The replicas' instance class; None: the instance's."""
     restore_from_snapshot: str | None = None
     """A DB snapshot identifier or ARN to create the instance from (None: an empty database).
     Setting or changing it replaces the instance under `instance_identifier(identifier, it)`;
     the snapshot must hold this engine major, `db_name`, `master_username` and be encrypted with
     `kms_key_arn`. Keep it once restored: removing it replaces the instance with an empty one."""
+
+
+def replica_identifier(instance: str, number: int) -> str:
+    """The identifier of read replica `number` (1-based) of the instance `instance`: restoring
+    the instance renames it, so its replicas are recreated under new names too."""
+    return f"{instance}-replica{number}"
 
 
 def instance_identifier(identifier: str, restore_from_snapshot: str | None) -> str:
@@ -196,8 +218,13 @@ class Database(pulumi.ComponentResource):
     (alarm dimensions, the dashboard), which then need not wait 5-20 minutes for RDS."""
     arn: pulumi.Output[str]
     master_secret_arn: pulumi.Output[str]
-    """ARN of the RDS-managed master secret (JSON `username`/`password`), for `db-init` only."""
+    """ARN of the master secret (JSON `username`/`password`), for `db-init` only: RDS's own, or
+    golive's when the instance has read replicas."""
     master_username: str
+    replica_identifiers: list[pulumi.Output[str]]
+    """Each read replica's identifier, in order (alarms, dashboards)."""
+    replica_addresses: list[pulumi.Output[str]]
+    """Each read replica's host name, in order (the `reader...` URLs)."""
 
     def __init__(
         self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
@@ -224,6 +251,7 @@ class Database(pulumi.ComponentResource):
         final_snapshot_identifier = (
             self._final_snapshot_identifier(child) if args.final_snapshot else None
         )
+        owned_secret = self._create_master_secret() if args.read_replicas else None
         self.instance = self._create_instance(
             security_group=security_group,
             subnet_group=subnet_group,
@@ -231,7 +259,18 @@ class Database(pulumi.ComponentResource):
             log_groups=log_groups,
             monitoring_role_arn=monitoring_role_arn,
             final_snapshot_identifier=final_snapshot_identifier,
+            master_password=owned_secret[1] if owned_secret else None,
         )
+        replicas = [
+            self._create_replica(
+                number,
+                security_group=security_group,
+                subnet_group=subnet_group,
+                parameter_group=parameter_group,
+                monitoring_role_arn=monitoring_role_arn,
+            )
+            for number in range(1, args.read_replicas + 1)
+        ]
 
         self.security_group_id = security_group.id
         self.port = POSTGRES_PORT
@@ -241,8 +280,14 @@ class Database(pulumi.ComponentResource):
         self.identifier = self.instance.identifier
         self.known_identifier = self._instance_identifier
         self.arn = self.instance.arn
-        self.master_secret_arn = self.instance.master_user_secrets.apply(_first_secret_arn)
+        self.master_secret_arn = (
+            owned_secret[0].arn
+            if owned_secret
+            else self.instance.master_user_secrets.apply(_first_secret_arn)
+        )
         self.master_username = args.master_username
+        self.replica_identifiers = [replica.identifier for replica in replicas]
+        self.replica_addresses = [replica.address for replica in replicas]
         self.register_outputs(
             {
                 "securityGroupId": self.security_group_id,
@@ -254,6 +299,7 @@ class Database(pulumi.ComponentResource):
                 "arn": self.arn,
                 "masterSecretArn": self.master_secret_arn,
                 "masterUsername": self.master_username,
+                "replicaAddresses": self.replica_addresses,
             }
         )
 
@@ -296,16 +342,67 @@ class Database(pulumi.ComponentResource):
             opts=child,
         )
 
+    def _create_master_secret(
+        self,
+    ) -> tuple[aws.secretsmanager.Secret, pulumi.Output[str]]:
+        """The golive-owned master secret of an instance with read replicas: the secret, and
+        the password as a secret Output for RDS."""
+        args = self._args
+        password = random.RandomPassword(
+            f"{self._name}-db-master-password",
+            # RDS for PostgreSQL: 8-128 printable ASCII characters without / " @ (botocore rds
+            # CreateDBInstance MasterUserPassword): letters and digits only.
+            length=40,
+            special=False,
+            min_lower=1,
+            min_upper=1,
+            min_numeric=1,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        secret = aws.secretsmanager.Secret(
+            f"{self._name}-db-master-secret",
+            # A unique suffix: a deleted secret's name stays reserved for its recovery window.
+            name_prefix=f"{args.identifier}-master-",
+            description=(
+                f"{args.identifier}: master credentials (golive-owned: RDS cannot manage the "
+                "password of an instance with read replicas)"
+            ),
+            kms_key_id=args.kms_key_arn,
+            tags={
+                "golive:secret": "database-master",
+                "golive:source": "generated",
+                "golive:rotation": "manual",
+            },
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        aws.secretsmanager.SecretVersion(
+            f"{self._name}-db-master-secret-version",
+            secret_id=secret.id,
+            # The shape of RDS's own master secret, so `db-init` reads either the same way.
+            secret_string=pulumi.Output.secret(
+                pulumi.Output.json_dumps(
+                    {"username": args.master_username, "password": password.result}
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return secret, pulumi.Output.secret(password.result)
+
     def _create_log_groups(self, child: pulumi.ResourceOptions) -> list[aws.cloudwatch.LogGroup]:
         # NOTE: RDS creates `/aws/rds/instance/<id>/<log>` on first export, with no expiry and
         # no customer key, unless the group exists first (CKV_AWS_66/158).
         # Retained like a protected instance: when a restore replaces it, the old instance keeps
         # running outside the stack, and deleting its groups would let RDS recreate them bare.
+        return self._log_groups("db", self._instance_identifier, child)
+
+    def _log_groups(
+        self, logical: str, identifier: str, child: pulumi.ResourceOptions
+    ) -> list[aws.cloudwatch.LogGroup]:
         keep = pulumi.ResourceOptions(retain_on_delete=self._args.protect)
         return [
             aws.cloudwatch.LogGroup(
-                f"{self._name}-db-log-{log}",
-                name=naming.database_log_group(self._instance_identifier, log),
+                f"{self._name}-{logical}-log-{log}",
+                name=naming.database_log_group(identifier, log),
                 retention_in_days=self._args.logging.retention_days,
                 kms_key_id=self._args.kms_key_arn,
                 opts=pulumi.ResourceOptions.merge(child, keep),
@@ -366,6 +463,7 @@ class Database(pulumi.ComponentResource):
         log_groups: list[aws.cloudwatch.LogGroup],
         monitoring_role_arn: pulumi.Output[str] | None,
         final_snapshot_identifier: pulumi.Output[str] | None,
+        master_password: pulumi.Output[str] | None,
     ) -> aws.rds.Instance:
         args = self._args
         performance_insights = args.performance_insights
@@ -395,9 +493,11 @@ class Database(pulumi.ComponentResource):
             port=POSTGRES_PORT,
             username=args.master_username,
             # RDS keeps the master password in Secrets Manager under the stack key and rotates
-            # it: no password in config or state, ever (RDS.25).
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=args.kms_key_arn,
+            # it: no password in config or state, ever (RDS.25). With read replicas AWS refuses
+            # that, and the golive-owned secret's password (a secret input) takes its place.
+            manage_master_user_password=True if master_password is None else None,
+            master_user_secret_kms_key_id=args.kms_key_arn if master_password is None else None,
+            password=master_password,
             iam_database_authentication_enabled=args.iam_authentication,
             storage_type="gp3",
             allocated_storage=args.allocated_storage,
@@ -439,6 +539,74 @@ class Database(pulumi.ComponentResource):
                 delete_before_replace=False,
                 # Protected stacks: a delete or replace fails, and a deleted resource is only
                 # forgotten by Pulumi, never dropped in AWS (the data outlives the state).
+                protect=args.protect,
+                retain_on_delete=args.protect,
+            ),
+        )
+
+    def _create_replica(
+        self,
+        number: int,
+        *,
+        security_group: aws.ec2.SecurityGroup,
+        subnet_group: aws.rds.SubnetGroup,
+        parameter_group: aws.rds.ParameterGroup,
+        monitoring_role_arn: pulumi.Output[str] | None,
+    ) -> aws.rds.Instance:
+        """Read replica `number`: the instance's settings where a replica takes them."""
+        args = self._args
+        identifier = replica_identifier(self._instance_identifier, number)
+        child = pulumi.ResourceOptions(parent=self)
+        log_groups = self._log_groups(f"db-replica{number}", identifier, child)
+        performance_insights = args.performance_insights
+        return aws.rds.Instance(
+            f"{self._name}-db-replica{number}",
+            identifier=identifier,
+            # The ARN, not the identifier: with a subnet group named in the same region, the
+            # provider wants the source's ARN (pulumi-aws rds.Instance, replicate_source_db).
+            replicate_source_db=self.instance.arn,
+            # Engine, version, database, master user and password come from the source; a
+            # major upgrade of the instance upgrades its replicas with it.
+            instance_class=args.replica_instance_class or args.instance_class,
+            auto_minor_version_upgrade=True,
+            port=POSTGRES_PORT,
+            iam_database_authentication_enabled=args.iam_authentication,
+            storage_type="gp3",
+            # Ignored at creation (the replica copies the source's storage); kept equal so the
+            # cost estimate and autoscaling see what the replica holds.
+            allocated_storage=args.allocated_storage,
+            max_allocated_storage=args.max_allocated_storage,
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[security_group.id],
+            publicly_accessible=False,
+            # The stack's availability choice holds for every copy that serves reads (RDS.5).
+            multi_az=args.multi_az,
+            parameter_group_name=parameter_group.name,
+            ca_cert_identifier=CA_CERTIFICATE,
+            # RDS creates replicas with backups off, and takes no final snapshot of a replica
+            # (botocore rds DeleteDBInstance: "Can't be specified when deleting a read replica").
+            backup_retention_period=0,
+            skip_final_snapshot=True,
+            copy_tags_to_snapshot=True,
+            deletion_protection=args.deletion_protection,
+            performance_insights_enabled=performance_insights,
+            performance_insights_kms_key_id=args.kms_key_arn if performance_insights else None,
+            performance_insights_retention_period=(
+                args.performance_insights_retention_days if performance_insights else None
+            ),
+            monitoring_interval=args.monitoring_interval,
+            monitoring_role_arn=monitoring_role_arn,
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            maintenance_window=args.maintenance_window,
+            apply_immediately=args.apply_immediately,
+            tags={"Name": identifier},
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=list(log_groups),
+                # A replica holds no data of its own: a replacement deletes it first.
+                delete_before_replace=True,
                 protect=args.protect,
                 retain_on_delete=args.protect,
             ),

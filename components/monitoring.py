@@ -44,6 +44,7 @@ from components.alarms import (
     DATABASE_ALARMS,
     LOAD_BALANCER_ALARMS,
     MAX_CONNECTIONS,
+    REPLICA_ALARMS,
     ROLLBACK_ALARM_ROLES,
     SERVICE_ALARMS,
     TARGET_GROUP_ALARMS,
@@ -105,12 +106,22 @@ class Thresholds:
     """Average read latency ceiling in milliseconds."""
     rds_write_latency_ms: float = 20
     """Average write latency ceiling in milliseconds."""
+    rds_replica_lag_seconds: float = 600
+    """Read replica lag ceiling in seconds: RDS for PostgreSQL writes a heartbeat only every 5
+    minutes, so an idle database shows up to 300 s of lag on its replicas."""
     cache_cpu_percent: float = 80
     """Cache (Valkey or Redis) engine CPU."""
     cache_memory_percent: float = 80
     """Cache memory used, % of maxmemory."""
     cache_evictions: int = 0
     """Evictions per 5 minutes."""
+    cache_connections: int = 1000
+    """Client connections per node (ElastiCache's own limit, maxclients, is 65,000)."""
+    cache_hit_rate_percent: float = 80
+    """Cache hits as % of lookups (ElastiCache guide, CacheHitRate: below about 80% keys are
+    evicted, expire or do not exist)."""
+    cache_hit_rate_min_lookups: int = 100
+    """Lookups per 5 minutes below which the hit rate is not judged."""
     cloudfront_5xx_percent: float = 1.0
     """CloudFront 5xx error rate in % (control list: >1%)."""
 
@@ -170,6 +181,10 @@ class MonitoringArgs:
     db_instance_class: str | None = None
     """The RDS instance class (with `db_instance_identifier`): its memory sets the default
     max_connections the connections alarm is a share of."""
+    db_replica_instance_class: str | None = None
+    """The replicas' instance class when it is not the database's (their connections alarm)."""
+    db_replica_identifiers: Sequence[pulumi.Input[str]] = ()
+    """The database's read replicas' identifiers, in order."""
     cache_replication_group_id: pulumi.Input[str] | None = None
     """The cache replication group (dashboard title); None when the stack has no cache."""
     cache_member_cluster_ids: Sequence[pulumi.Input[str]] = ()
@@ -536,6 +551,21 @@ def _watched(args: MonitoringArgs) -> Iterator[tuple[Watched, Sequence[AlarmSpec
         dimensions = {"DBInstanceIdentifier": args.db_instance_identifier}
         limits = {MAX_CONNECTIONS: default_max_connections(args.db_instance_class)}
         yield Watched(rds, "database", dimensions, limits=limits), DATABASE_ALARMS
+    replica_class = args.db_replica_instance_class or args.db_instance_class
+    replica_limits = (
+        {MAX_CONNECTIONS: default_max_connections(replica_class)} if replica_class else {}
+    )
+    for number, replica in enumerate(args.db_replica_identifiers, start=1):
+        replica_dimensions = {"DBInstanceIdentifier": replica}
+        yield (
+            Watched(
+                f"{rds}-replica{number}",
+                f"read replica {number}",
+                replica_dimensions,
+                limits=replica_limits,
+            ),
+            REPLICA_ALARMS,
+        )
     for number, cluster_id in enumerate(args.cache_member_cluster_ids, start=1):
         node = {"CacheClusterId": cluster_id}
         yield Watched(f"{cache}-{number}", f"node {number}", node), CACHE_NODE_ALARMS

@@ -10,9 +10,13 @@ collides with the name a deleted secret keeps reserved for 7-30 days) and, by so
   `stacks/config/`, handed in as a secret `Output`).
 - `external`: no version at all. The operations CLI (`golive secrets set`) fills it; the program
   never writes it, so a later `pulumi up` cannot overwrite the operator's value.
-- `database`: the application's database role: a generated password stored with the role name as
-  JSON `{"username": ..., "password": ...}`. The built-in `db-init` task creates or updates the
-  role from it with the RDS-managed master credentials; services never use the master user.
+- `database`: the application's database role: a generated password stored with the role name
+  and the connection URLs built from them (`components.connection_urls`: every form drivers
+  need, for the instance and each read replica) as one JSON value, so a new password, user or
+  endpoint changes all of them together. The built-in `db-init` task creates or updates the
+  role from it with the master credentials; services never use the master user.
+- `cache`: the cache's connection URLs (`rediss://` with its AUTH token), rebuilt whenever the
+  token or the endpoints change.
 
 A JSON secret (`keys:` in the stack file) feeds one environment variable per key: its ECS
 `valueFrom` is `<secret ARN>:<KEY>::`.
@@ -30,7 +34,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -39,6 +44,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components import naming
+from components.connection_urls import cache_urls, database_urls
 
 DEFAULT_SPECIAL_CHARACTERS = "!#$%&*()-_=+[]{}<>:?"
 """pulumi-random's default set without `@` (which breaks `user:password@host` URLs)."""
@@ -54,7 +60,10 @@ class SecretSource(StrEnum):
     EXTERNAL = "external"
     """Set by the operator with `golive secrets set`; the program never writes it."""
     DATABASE = "database"
-    """The application role's database credentials (`username`, generated `password`)."""
+    """The application role's database credentials (`username`, generated `password`) and
+    connection URLs."""
+    CACHE = "cache"
+    """The cache's connection URLs, with its AUTH token."""
 
 
 ROTATION_REASONS: Mapping[SecretSource, str] = {
@@ -71,6 +80,10 @@ ROTATION_REASONS: Mapping[SecretSource, str] = {
     SecretSource.DATABASE: (
         "the application role's password: rotate by replacing it and re-running `db-init` "
         "before a release"
+    ),
+    SecretSource.CACHE: (
+        "the cache's URLs follow its AUTH token: rotate the token (a release step) and they "
+        "change with it"
     ),
 }
 """Why each source is an exception to SecretsManager.1/4 (shown in the controls report)."""
@@ -94,19 +107,43 @@ class SecretRef:
 
 @dataclass(frozen=True)
 class DatabaseCredentials:
-    """The application role's credentials: what services and `db-init` need."""
+    """The application role's credentials: what `db-init` needs."""
 
     role_name: str
     """The Postgres role the application connects as (never the master user)."""
     username: SecretRef
-    """Environment variable holding the role name (e.g. `DB_USER`)."""
-    password: SecretRef
-    """Environment variable holding the role's password (e.g. `DB_PASSWORD`)."""
+    """The role name (JSON key `username`)."""
     password_verifier: SecretRef
     """The password's SCRAM-SHA-256 verifier (JSON key `passwordVerifier`): what `db-init`
     sends to Postgres, so the plaintext never reaches the server or its statement log."""
     secret_arn: pulumi.Output[str]
     """The JSON secret `{"username", "password"}` that `db-init` reads to create the role."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatabaseEndpoints:
+    """Where the application role connects: what its secret's URLs are built from."""
+
+    address: pulumi.Input[str]
+    """The instance's host name."""
+    port: int
+    database: str
+    """The application's database."""
+    replica_addresses: Sequence[pulumi.Input[str]] = ()
+    """Each read replica's host name, in order (`reader...` URLs)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CacheEndpoints:
+    """What a `cache` secret's URLs are built from."""
+
+    token: pulumi.Input[str]
+    """The AUTH token (a secret Output)."""
+    address: pulumi.Input[str]
+    """The primary endpoint."""
+    reader_address: pulumi.Input[str]
+    """The reader endpoint."""
+    port: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,6 +182,10 @@ class AppSecretsArgs:
     """Secret name -> spec, from the stack file's `secrets` map."""
     protect: bool = False
     """Refuse to delete or replace the secrets themselves (prod)."""
+    database: DatabaseEndpoints | None = None
+    """The database, for the `database` secret's URLs (None: credentials only)."""
+    cache: CacheEndpoints | None = None
+    """The cache, required by a `cache` secret."""
 
 
 class AppSecrets(pulumi.ComponentResource):
@@ -264,22 +305,56 @@ class AppSecrets(pulumi.ComponentResource):
                 raise ValueError(f"secret {secret_name}: source config needs its config value")
             return pulumi.Output.from_input(spec.config_value)
         if spec.source is SecretSource.DATABASE:
-            if spec.username is None:
-                raise ValueError(f"secret {secret_name}: source database needs a username")
-            password = self._password(f"{child}-password", spec)
-            salt = random.RandomBytes(
-                f"{child}-scram-salt", length=16, opts=pulumi.ResourceOptions(parent=self)
-            )
-            verifier = pulumi.Output.all(password, salt.base64).apply(
-                lambda values: scram_sha256_verifier(values[0], base64.b64decode(values[1]))
-            )
-            return pulumi.Output.json_dumps(
-                {"username": spec.username, "password": password, VERIFIER_KEY: verifier}
+            return self._database_value(child, secret_name, spec)
+        if spec.source is SecretSource.CACHE:
+            cache = self._args.cache
+            if cache is None:
+                raise ValueError(f"secret {secret_name}: source cache needs the cache")
+            return pulumi.Output.all(cache.token, cache.address, cache.reader_address).apply(
+                lambda v: json.dumps(cache_urls(v[0], host=v[1], reader_host=v[2], port=cache.port))
             )
         if spec.env_keys is None:
             return self._password(f"{child}-value", spec)
         values = {key: self._password(f"{child}-{key}", spec) for key in spec.env_keys.values()}
         return pulumi.Output.json_dumps(values)
+
+    def _database_value(self, child: str, secret_name: str, spec: SecretSpec) -> pulumi.Output[str]:
+        """`{"username", "password", "passwordVerifier", <URLs>}`: one value, so the URLs can
+        never disagree with the password `db-init` sets."""
+        username = spec.username
+        if username is None:
+            raise ValueError(f"secret {secret_name}: source database needs a username")
+        password = self._password(f"{child}-password", spec)
+        salt = random.RandomBytes(
+            f"{child}-scram-salt", length=16, opts=pulumi.ResourceOptions(parent=self)
+        )
+        verifier = pulumi.Output.all(password, salt.base64).apply(
+            lambda values: scram_sha256_verifier(values[0], base64.b64decode(values[1]))
+        )
+        endpoints = self._args.database
+        hosts: list[pulumi.Input[str]] = (
+            [] if endpoints is None else [endpoints.address, *endpoints.replica_addresses]
+        )
+
+        def document(values: list[str]) -> str:
+            plain, hash_, *addresses = values
+            urls = (
+                {}
+                if endpoints is None
+                else database_urls(
+                    username,
+                    plain,
+                    host=addresses[0],
+                    port=endpoints.port,
+                    database=endpoints.database,
+                    replica_hosts=addresses[1:],
+                )
+            )
+            return json.dumps(
+                {"username": username, "password": plain, VERIFIER_KEY: hash_, **urls}
+            )
+
+        return pulumi.Output.all(password, verifier, *hosts).apply(document)
 
     def _password(self, logical: str, spec: SecretSpec) -> pulumi.Output[str]:
         password = random.RandomPassword(
@@ -317,18 +392,20 @@ class AppSecrets(pulumi.ComponentResource):
             )
         self._env_by_secret[secret_name] = list(spec.env_keys)
         if spec.source is SecretSource.DATABASE and spec.username is not None:
-            by_key = {key: env for env, key in spec.env_keys.items()}
-            self.database_credentials = DatabaseCredentials(
-                role_name=spec.username,
-                username=self.references[by_key["username"]],
-                password=self.references[by_key["password"]],
-                password_verifier=SecretRef(
-                    env_name="DB_PASSWORD_VERIFIER",
-                    value_from=pulumi.Output.concat(arn, ":", VERIFIER_KEY, "::"),
+
+            def key_ref(env_name: str, json_key: str) -> SecretRef:
+                return SecretRef(
+                    env_name=env_name,
+                    value_from=pulumi.Output.concat(arn, ":", json_key, "::"),
                     secret_arn=arn,
                     kms_key_arn=self._args.kms_key_arn,
-                    json_key=VERIFIER_KEY,
-                ),
+                    json_key=json_key,
+                )
+
+            self.database_credentials = DatabaseCredentials(
+                role_name=spec.username,
+                username=key_ref("DB_USER", "username"),
+                password_verifier=key_ref("DB_PASSWORD_VERIFIER", VERIFIER_KEY),
                 secret_arn=arn,
             )
 
@@ -362,4 +439,6 @@ def _default_description(secret_name: str, source: SecretSource) -> str:
         return f"{secret_name}: set with `golive secrets set`; never written by Pulumi"
     if source is SecretSource.DATABASE:
         return f"{secret_name}: the application's database role (created by db-init)"
+    if source is SecretSource.CACHE:
+        return f"{secret_name}: the cache's connection URLs (with its AUTH token)"
     return f"{secret_name} ({source.value})"

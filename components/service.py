@@ -133,8 +133,9 @@ class ServiceArgs:
     """Fargate CPU, memory and architecture."""
     released_image: str | None = None
     """The image `golive release` recorded for this service, or None before the first release."""
-    default_image: str | None = None
-    """Image from another registry (the stack file's `image`); None when the project builds it."""
+    default_image: pulumi.Input[str] | None = None
+    """Image from another registry (the stack file's `image`), or the image of the service whose
+    image this one runs; None when the project builds it."""
     repository: Repository | None = None
     """Create the service's ECR repository (required when `default_image` is None)."""
     other_repository_arns: Sequence[str] = ()

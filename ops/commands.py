@@ -449,7 +449,7 @@ def release_command(
     back on failure."""
     choice = parse_images(image, option="--image", selected=service)
     runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
-    images = choice.by_service(list(outputs.services))
+    images = outputs.with_shared_images(choice.by_service(list(outputs.services)))
     releaser = _releaser(
         runtime,
         aws,
@@ -503,7 +503,7 @@ def rollback_command(
     if release_id is not None and not releases.RELEASE_ID.match(release_id):
         release_id = None
     targets = (
-        choice.by_service(list(outputs.services))
+        outputs.with_shared_images(choice.by_service(list(outputs.services)))
         if choice is not None and release_id is None
         else None
     )

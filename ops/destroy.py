@@ -30,6 +30,7 @@ from typing import Annotated, Any, Protocol
 import typer
 from botocore.exceptions import ClientError
 
+from aws_facts.prices import KMS_KEY_MONTH, PRICES, RDS_BACKUP_GB_MONTH
 from aws_facts.regions import GLOBAL_SERVICES_REGION
 from ops import ui
 from ops.aws import Aws
@@ -48,7 +49,7 @@ from ops.lease import StackLease
 from ops.outputs import StackOutputs
 from ops.pulumi_step import PulumiCli, PulumiError
 from ops.releases import ReleaseStore
-from plan.cost import GP3_GB_MONTH, HOURS, KMS_KEY_MONTH, RDS_BACKUP_GB_MONTH, RDS_HOUR
+from plan.cost import HOURS
 from plan.harness import StackFileError, load_stack_config
 from stacks.config import ConfigError, StackConfig, parse
 
@@ -229,8 +230,12 @@ def _billed_database(aws: Aws, database: DatabaseBefore) -> list[Billed]:
     if not _database_exists(aws, database.identifier):
         return []
     copies = 2 if database.multi_az else 1
-    hourly = RDS_HOUR.get(database.instance_class)
-    storage = database.allocated_gb * GP3_GB_MONTH * copies
+    prices = PRICES.get(aws.region)
+    if prices is None:
+        hourly, storage = None, 0.0
+    else:
+        hourly = prices.rds_hour.get(database.instance_class)
+        storage = database.allocated_gb * prices.gp3_gb_month * copies
     return [
         Billed(
             "RDS instance (kept: protected data)",

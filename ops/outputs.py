@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from ops.errors import OpsError
+from ops.errors import ExitCode, OpsError
 from stacks.exports import ServiceExport, StackExports, TaskExport
 
 
@@ -41,6 +41,31 @@ class StackOutputs(StackExports):
                 "pick one of the services listed, as named in the stack file",
             )
         return self.services[name]
+
+    def with_shared_images(self, images: dict[str, str]) -> dict[str, str]:
+        """`images` plus every service that runs the image of one of them (`imageFrom`), so
+        they are released together; naming such a service with another image is an error."""
+        result = dict(images)
+        for name, service in self.services.items():
+            source = service.image_from
+            if source is None:
+                continue
+            if name in images and images.get(source, images[name]) != images[name]:
+                raise OpsError(
+                    f"service {name} runs {source}'s image (imageFrom in the stack file), but "
+                    f"{images[name]!r} was asked for it and {images[source]!r} for {source}",
+                    f"release {source} alone: {name} follows it",
+                    exit_code=ExitCode.USAGE,
+                )
+            if source in images:
+                result[name] = images[source]
+            elif name in images:
+                raise OpsError(
+                    f"service {name} runs {source}'s image (imageFrom in the stack file)",
+                    f"release {source}: {name} follows it",
+                    exit_code=ExitCode.USAGE,
+                )
+        return result
 
     def task(self, name: str) -> TaskExport:
         if name not in self.tasks:

@@ -93,7 +93,7 @@ def render_outputs(plan: Plan) -> Table:
 
 def render_cost(cost: CostEstimate, title: str = "Monthly cost estimate") -> Table:
     table = Table(
-        title=f"{title} (us-east-1 list prices, USD; usage-based items extra)",
+        title=f"{title} ({cost.basis}; usage-based items extra)",
         title_justify="left",
     )
     table.add_column("item")
@@ -102,7 +102,7 @@ def render_cost(cost: CostEstimate, title: str = "Monthly cost estimate") -> Tab
     for line in cost.items:
         shown = "usage" if line.monthly_usd is None else f"${line.monthly_usd:,.2f}"
         table.add_row(line.item, line.quantity, shown)
-    table.add_row("[bold]fixed total[/]", "", f"[bold]${cost.fixed_monthly_usd:,.2f}[/]")
+    table.add_row("[bold]fixed total[/]", "", f"[bold]{_usd(cost)}[/]")
     return table
 
 
@@ -149,6 +149,11 @@ def _time_line(stack: str, deploy: DeployEstimate) -> str:
         f"{stack}: cold deploy ~{cold.typical:.1f} min (at most {cold.upper:.1f}), release "
         f"~{release.typical:.1f} min (at most {release.upper:.1f})"
     )
+
+
+def _usd(cost: CostEstimate) -> str:
+    total = cost.fixed_monthly_usd
+    return f"no prices for {cost.region}" if total is None else f"${total:,.2f}"
 
 
 def render_diff(left: Plan, right: Plan, diff: PlanDiff) -> None:
@@ -276,10 +281,7 @@ def plan(
         console.print(f"[bold]golive plan {stack} --against {against}[/]\n")
         render_diff(result, other, compare(result, other))
         other_cost = estimate(other)
-        console.print(
-            f"\nFixed monthly cost: {stack} ${cost.fixed_monthly_usd:,.2f}, "
-            f"{against} ${other_cost.fixed_monthly_usd:,.2f}"
-        )
+        console.print(f"\nFixed monthly cost: {stack} {_usd(cost)}, {against} {_usd(other_cost)}")
         assert against is not None
         other_time = estimate_time(other, parse(against, other.config))
         console.print(f"Time: {_time_line(stack, time)}; {_time_line(against, other_time)}")
@@ -291,7 +293,7 @@ def plan(
         console.print(render_cost(cost))
         console.print(render_cold_deploy(time))
         console.print(render_release(time))
-    warnings = cfg.warnings() + result.warnings
+    warnings = cfg.warnings() + result.warnings + cost.warnings()
     if warnings:
         console.print("\n[bold yellow]Warnings[/]")
         for warning in warnings:

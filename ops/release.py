@@ -14,8 +14,9 @@ step 1 are in `ops.preflight`, the steps 4-7 share with a rollback in `ops.rollo
    window is shown, not held against it: `ops.maintenance`);
 2. backup: a `pre-<release>` RDS snapshot, waited for (when the stack asks for it, which it
    does whenever it protects its data, or with `--backup`);
-3. `db-init` (first release only) and `migrate`, with the new image, waited, exit code
-   checked. A failure stops here: nothing else was touched, the old version is serving;
+3. `db-init` (first release only) and the tasks the stack file marks `runOnRelease`
+   (`releaseTasks`: migrations), with the new image, waited, exit code checked. A failure
+   stops here: nothing else was touched, the old version is serving;
 4. record the new images in SSM (the stack's one source of truth for images), all or nothing;
 5. the Pulumi step (`pulumi up`), then every service must reach `rolloutState == COMPLETED`
    on the new image: both within `--deploy-timeout` (15 minutes);
@@ -275,12 +276,14 @@ class Releaser(Rollout):
             and "db-init" not in entry.steps_done
         ):
             self._run_one_off(log, entry, "db-init", None)
-        migrate = self.outputs.tasks.get("migrate")
-        if migrate is not None and migrate.service in target:
-            if "migrate" in entry.steps_done:
-                ui.info("migrate already ran for this release: skipped")
+        for name in self.outputs.release_tasks:
+            task = self.outputs.task(name)
+            if task.service not in target:
+                continue
+            if name in entry.steps_done:
+                ui.info(f"{name} already ran for this release: skipped")
             else:
-                self._run_one_off(log, entry, "migrate", target[migrate.service])
+                self._run_one_off(log, entry, name, target[task.service])
 
     def _run_one_off(
         self, log: ReleaseLog, entry: ReleaseEntry, name: str, image: str | None

@@ -151,14 +151,18 @@ class ImageRecord:
 
     def current(self, services: list[str] | None = None) -> dict[str, str | None]:
         names = services if services is not None else list(self.outputs.services)
-        by_parameter = {self.outputs.service(name).image_parameter: name for name in names}
+        # Services with `imageFrom` share their source's parameter: one name, several services.
+        by_parameter: dict[str, list[str]] = {}
+        for name in names:
+            by_parameter.setdefault(self.outputs.service(name).image_parameter, []).append(name)
         found: dict[str, str | None] = dict.fromkeys(names)
         parameters = list(by_parameter)
         ssm = self.aws.client("ssm")
         for start in range(0, len(parameters), 10):  # GetParameters takes at most 10 names
             response = ssm.get_parameters(Names=parameters[start : start + 10])
             for parameter in response.get("Parameters", []):
-                found[by_parameter[parameter["Name"]]] = str(parameter["Value"])
+                for name in by_parameter[parameter["Name"]]:
+                    found[name] = str(parameter["Value"])
         return found
 
     def _write(self, name: str, image: str | None) -> None:

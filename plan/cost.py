@@ -1,10 +1,13 @@
-"""Monthly cost estimate of a recorded plan, from AWS list prices (us-east-1, on demand).
+"""Monthly cost estimate of a recorded plan, at the list prices of the stack's region.
 
-Counts what the plan declares (NAT gateways, public IPv4 addresses, the ALB, Fargate tasks at
-their released counts, RDS and cache nodes, storage, secrets, keys, alarms beyond the free tier,
-interface endpoints, WAF) and prices it per 730-hour month. Usage-based charges (data transfer,
-requests, log ingestion, CloudFront) are listed without a figure: they depend on traffic.
-Prices are list prices (us-east-1, gathered 2026); other regions typically cost 5-25% more.
+Counts what the plan declares (NAT gateways, public IPv4 addresses of NAT gateways, of an
+internet-facing load balancer and of tasks on public IPs, the ALB, Fargate tasks at their
+released counts, RDS instances and read replicas, cache nodes, storage, secrets, keys, alarms
+beyond the free tier, interface endpoints, WAF) and prices it per 730-hour month from
+`aws_facts.prices`. Usage-based charges (data transfer, requests, log ingestion, CloudFront) are
+listed without a figure: they depend on traffic. A region without prices there gets no figures
+at all, and says so, rather than another region's; a total above `budget.monthlyUsd` is a
+warning.
 """
 
 from __future__ import annotations
@@ -12,45 +15,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from aws_facts.prices import (
+    ALARM_MONTH,
+    ARM_DISCOUNT,
+    DASHBOARD_MONTH,
+    FREE_ALARMS,
+    FREE_DASHBOARDS,
+    KMS_KEY_MONTH,
+    PRICES,
+    PUBLIC_IPV4_HOUR,
+    READ_ON,
+    SECRET_MONTH,
+    SPOT_DISCOUNT,
+    VALKEY_DISCOUNT,
+    WAF_ACL_MONTH,
+    WAF_RULE_MONTH,
+    RegionPrices,
+)
 from plan.harness import Plan, RecordedResource, unwrap_secrets
 
 HOURS = 730.0
-
-ALB_HOUR = 0.0225
-NAT_HOUR = 0.045
-PUBLIC_IPV4_HOUR = 0.005
-FARGATE_VCPU_HOUR = 0.04048
-FARGATE_GB_HOUR = 0.004445
-ARM_DISCOUNT = 0.20
-SPOT_DISCOUNT = 0.70
-GP3_GB_MONTH = 0.115
-RDS_BACKUP_GB_MONTH = 0.095
-"""Snapshots and backups of a deleted instance (RDS gives free backup storage only up to the
-storage of instances that exist)."""
-SECRET_MONTH = 0.40
-KMS_KEY_MONTH = 1.00
-ALARM_MONTH = 0.10
-FREE_ALARMS = 10
-DASHBOARD_MONTH = 3.00
-FREE_DASHBOARDS = 3
-INTERFACE_ENDPOINT_AZ_HOUR = 0.01
-WAF_ACL_MONTH = 5.00
-WAF_RULE_MONTH = 1.00
-
-RDS_HOUR: dict[str, float] = {
-    "db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065,
-    "db.t4g.large": 0.129, "db.t4g.xlarge": 0.258, "db.t4g.2xlarge": 0.517,
-    "db.t3.micro": 0.018, "db.t3.small": 0.036, "db.t3.medium": 0.072, "db.t3.large": 0.145,
-    "db.m7g.large": 0.168, "db.m7g.xlarge": 0.337, "db.m7g.2xlarge": 0.674,
-    "db.m6g.large": 0.159, "db.m6g.xlarge": 0.318, "db.m6i.large": 0.178, "db.m5.large": 0.178,
-    "db.r7g.large": 0.239, "db.r7g.xlarge": 0.478, "db.r6g.large": 0.225,
-}  # fmt: skip
-CACHE_HOUR: dict[str, float] = {
-    "cache.t4g.micro": 0.016, "cache.t4g.small": 0.032, "cache.t4g.medium": 0.065,
-    "cache.t3.micro": 0.017, "cache.t3.small": 0.034, "cache.t3.medium": 0.068,
-    "cache.m7g.large": 0.158, "cache.m6g.large": 0.149, "cache.r7g.large": 0.219,
-}  # fmt: skip
-VALKEY_DISCOUNT = 0.20
 
 
 @dataclass(frozen=True)
@@ -58,20 +42,57 @@ class LineItem:
     item: str
     quantity: str
     monthly_usd: float | None
-    """None: usage-based, no fixed monthly figure."""
+    """None: usage-based, or no price for the stack's region."""
 
 
 @dataclass
 class CostEstimate:
+    region: str
+    prices: RegionPrices | None
+    """The region's list prices; None: golive has none for it (no figures at all)."""
+    budget_usd: float | None = None
+    """`budget.monthlyUsd`, when the stack file sets one."""
     items: list[LineItem] = field(default_factory=list[LineItem])
 
     @property
-    def fixed_monthly_usd(self) -> float:
+    def fixed_monthly_usd(self) -> float | None:
+        """The priced items' sum; None without prices for the region."""
+        if self.prices is None:
+            return None
         return round(sum(i.monthly_usd or 0.0 for i in self.items), 2)
+
+    @property
+    def basis(self) -> str:
+        """Whose prices these are, for every place that shows a figure."""
+        if self.prices is None:
+            return (
+                f"no prices for {self.region}: golive has list prices for {', '.join(PRICES)} only"
+            )
+        return f"{self.region} list prices read {READ_ON}, USD"
+
+    def warnings(self) -> list[str]:
+        """The estimate above the stack's budget, or no estimate to compare with it."""
+        total = self.fixed_monthly_usd
+        if self.budget_usd is None:
+            return []
+        if total is None:
+            return [
+                f"budget.monthlyUsd is ${self.budget_usd:,.2f}, but there are no prices for "
+                f"{self.region} to check the stack against it"
+            ]
+        if total > self.budget_usd:
+            return [
+                f"the fixed monthly estimate ${total:,.2f} exceeds budget.monthlyUsd "
+                f"${self.budget_usd:,.2f} before any usage ({self.basis})"
+            ]
+        return []
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "region": self.region,
+            "basis": self.basis,
             "fixedMonthlyUsd": self.fixed_monthly_usd,
+            "budgetMonthlyUsd": self.budget_usd,
             "items": [
                 {"item": i.item, "quantity": i.quantity, "monthlyUsd": i.monthly_usd}
                 for i in self.items
@@ -79,7 +100,13 @@ class CostEstimate:
         }
 
     def add(self, item: str, quantity: str, monthly: float | None) -> None:
-        self.items.append(LineItem(item, quantity, None if monthly is None else round(monthly, 2)))
+        priced = None if monthly is None or self.prices is None else round(monthly, 2)
+        self.items.append(LineItem(item, quantity, priced))
+
+    def price(self, name: str) -> float:
+        """The region's price `name` (a `RegionPrices` field); 0 without prices, where `add`
+        drops every figure anyway."""
+        return 0.0 if self.prices is None else float(getattr(self.prices, name))
 
 
 def _inputs(resource: RecordedResource) -> dict[str, Any]:
@@ -122,7 +149,9 @@ def _released_counts(plan: Plan) -> dict[str, tuple[float, bool]]:
     return counts
 
 
-def _fargate(plan: Plan, estimate: CostEstimate) -> None:
+def _fargate(plan: Plan, estimate: CostEstimate) -> int:
+    """Prices each service's tasks; returns how many of them run on public IPs."""
+    public_ip_tasks = 0
     definitions = {
         d.outputs.get("arn"): _inputs(d)
         for d in plan.of_type("aws:ecs/taskDefinition:TaskDefinition")
@@ -137,7 +166,11 @@ def _fargate(plan: Plan, estimate: CostEstimate) -> None:
         count, is_released = released.get(name, (_number(inputs.get("desiredCount"), 0.0), True))
         vcpu = _number(definition.get("cpu")) / 1024
         memory_gb = _number(definition.get("memory")) / 1024
-        hourly = vcpu * FARGATE_VCPU_HOUR + memory_gb * FARGATE_GB_HOUR
+        hourly = vcpu * estimate.price("fargate_vcpu_hour") + memory_gb * estimate.price(
+            "fargate_gb_hour"
+        )
+        if _mapping(inputs.get("networkConfiguration")).get("assignPublicIp"):
+            public_ip_tasks += round(count)
         arch = str(_mapping(definition.get("runtimePlatform")).get("cpuArchitecture", "X86_64"))
         strategy = [_mapping(s) for s in _sequence(inputs.get("capacityProviderStrategies"))]
         spot = arch != "ARM64" and any(
@@ -156,6 +189,7 @@ def _fargate(plan: Plan, estimate: CostEstimate) -> None:
         label = f"Fargate {service.name} ({vcpu:g} vCPU, {memory_gb:g} GB, {kind})"
         quantity = f"{count:g} task(s)" + ("" if is_released else " once released")
         estimate.add(label, quantity, monthly)
+    return public_ip_tasks
 
 
 def _database(plan: Plan, estimate: CostEstimate) -> None:
@@ -163,15 +197,18 @@ def _database(plan: Plan, estimate: CostEstimate) -> None:
         inputs = _inputs(db)
         klass = str(inputs.get("instanceClass", ""))
         copies = 2 if inputs.get("multiAz") else 1
-        hourly = RDS_HOUR.get(klass)
+        hourly = estimate.prices.rds_hour.get(klass) if estimate.prices else None
+        replica = " read replica" if inputs.get("replicateSourceDb") else ""
         estimate.add(
-            f"RDS {klass}{' Multi-AZ' if copies == 2 else ''}",
+            f"RDS {klass}{replica}{' Multi-AZ' if copies == 2 else ''}",
             "1 instance",
             None if hourly is None else hourly * HOURS * copies,
         )
         storage = _number(inputs.get("allocatedStorage"), 20)
         estimate.add(
-            "RDS gp3 storage", f"{storage:g} GB x{copies}", storage * GP3_GB_MONTH * copies
+            f"RDS gp3 storage{replica}",
+            f"{storage:g} GB x{copies}",
+            storage * estimate.price("gp3_gb_month") * copies,
         )
 
 
@@ -180,7 +217,7 @@ def _cache(plan: Plan, estimate: CostEstimate) -> None:
         inputs = _inputs(group)
         node = str(inputs.get("nodeType", ""))
         nodes = _number(inputs.get("numCacheClusters"), 1)
-        hourly = CACHE_HOUR.get(node)
+        hourly = estimate.prices.cache_hour.get(node) if estimate.prices else None
         if hourly is not None and str(inputs.get("engine", "")).lower() == "valkey":
             hourly *= 1 - VALKEY_DISCOUNT
         estimate.add(
@@ -190,20 +227,39 @@ def _cache(plan: Plan, estimate: CostEstimate) -> None:
         )
 
 
-def _network(plan: Plan, estimate: CostEstimate) -> None:
+def _network(plan: Plan, estimate: CostEstimate, public_ip_tasks: int) -> None:
     nats = len(plan.of_type("aws:ec2/natGateway:NatGateway"))
     if nats:
-        estimate.add("NAT gateway (+ $0.045/GB processed)", f"{nats}", nats * NAT_HOUR * HOURS)
+        per_gb = f"${estimate.price('nat_gb'):g}/GB" if estimate.prices else "per GB"
+        estimate.add(
+            f"NAT gateway (+ {per_gb} processed)",
+            f"{nats}",
+            nats * estimate.price("nat_hour") * HOURS,
+        )
     eips = len(plan.of_type("aws:ec2/eip:Eip"))
     public_ips = eips
     for lb in plan.of_type("aws:lb/loadBalancer:LoadBalancer"):
         inputs = _inputs(lb)
-        estimate.add("Application Load Balancer (+ LCU usage)", "1", ALB_HOUR * HOURS)
+        estimate.add(
+            "Application Load Balancer (+ LCU usage)",
+            "1",
+            estimate.price("alb_hour") * HOURS,
+        )
         if not inputs.get("internal"):
+            # An internet-facing load balancer holds a public address in each of its subnets.
             public_ips += len(inputs.get("subnets") or [])
     if public_ips:
         estimate.add(
-            "Public IPv4 addresses", f"{public_ips}", public_ips * PUBLIC_IPV4_HOUR * HOURS
+            "Public IPv4 addresses (NAT gateways, internet-facing load balancer)",
+            f"{public_ips}",
+            public_ips * PUBLIC_IPV4_HOUR * HOURS,
+        )
+    if public_ip_tasks:
+        # Each Fargate task on a public IP (`nat: none`) holds one address while it runs.
+        estimate.add(
+            "Public IPv4 addresses of tasks (+ one-off and scheduled tasks while they run)",
+            f"{public_ip_tasks}",
+            public_ip_tasks * PUBLIC_IPV4_HOUR * HOURS,
         )
     azs = len(plan.outputs.get("availabilityZones") or [])
     for endpoint in plan.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"):
@@ -214,7 +270,7 @@ def _network(plan: Plan, estimate: CostEstimate) -> None:
             estimate.add(
                 f"Interface endpoint {service}",
                 f"{subnets} AZ(s)",
-                subnets * INTERFACE_ENDPOINT_AZ_HOUR * HOURS,
+                subnets * estimate.price("interface_endpoint_az_hour") * HOURS,
             )
 
 
@@ -264,10 +320,18 @@ def _usage_based(plan: Plan, estimate: CostEstimate) -> None:
 
 
 def estimate(plan: Plan) -> CostEstimate:
-    """The plan's fixed monthly cost, item by item, plus the usage-based items."""
-    result = CostEstimate()
-    _network(plan, result)
-    _fargate(plan, result)
+    """The plan's fixed monthly cost at its region's prices, item by item, plus the usage-based
+    items."""
+    from stacks.config import parse
+
+    cfg = parse(plan.stack, plan.config)
+    result = CostEstimate(
+        region=cfg.region,
+        prices=PRICES.get(cfg.region),
+        budget_usd=cfg.budget.monthly_usd if cfg.budget else None,
+    )
+    public_ip_tasks = _fargate(plan, result)
+    _network(plan, result, public_ip_tasks)
     _database(plan, result)
     _cache(plan, result)
     _managed_services(plan, result)

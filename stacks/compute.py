@@ -147,12 +147,13 @@ def build_compute(
     )
     compute = Compute(cluster=cluster)
     compute.load_balancer = _load_balancer(cfg, facts, account_id, network, certificate_arn)
-    for name, service in cfg.services.items():
+    # Services that run another's image come after it: they take its image Output.
+    for name, service in sorted(cfg.services.items(), key=lambda item: bool(item[1].image_from)):
         compute.containers[name] = _container(name, service, data)
         compute.services[name] = _service(
             _Context(cfg, facts, account_id, key, network, data), name, service, compute
         )
-        if name not in facts.released_images:
+        if (service.image_from or name) not in facts.released_images:
             pulumi.log.warn(_unreleased_note(cfg, name))
     for name, task in cfg.tasks.items():
         service, owner = cfg.services[task.service], compute.services[task.service]
@@ -401,7 +402,10 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
             health_check_grace_period=service.health_check.grace_period_seconds,
         )
     scaling = service.autoscaling
-    repository = naming.repository(cfg.app, cfg.stack, name)
+    # A service with `imageFrom` runs its source's image, record and repository.
+    owner = service.image_from or name
+    repository = naming.repository(cfg.app, cfg.stack, owner)
+    source = compute.services[owner] if service.image_from else None
     backends: list[Backend] = []
     if service.database and data.database is not None:
         backends.append(
@@ -432,23 +436,28 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
             log_retention_days=service.log_retention_days,
             kms_key_arn=context.key.arn,
             size=_size(service),
-            released_image=facts.released_images.get(name),
-            default_image=service.image,
+            released_image=facts.released_images.get(owner),
+            default_image=source.image if source is not None else service.image,
             repository=(
                 Repository(
                     name=repository,
                     keep_images=service.keep_images,
                     protect=cfg.protect,
                 )
-                if service.image is None
+                if service.image is None and source is None
                 else None
             ),
             other_repository_arns=_other_repositories(
                 f"arn:aws:ecr:{cfg.region}:{context.account_id}:repository/{repository}",
-                service.image,
-                facts.released_images.get(name),
-                # Built by the project: a first promotion pulls another stack's build.
-                apps=_apps_repositories(cfg, context.account_id) if service.image is None else None,
+                cfg.services[owner].image,
+                facts.released_images.get(owner),
+                # Built by the project: a first promotion pulls another stack's build, and a
+                # service with `imageFrom` its source's repository (all of the app's).
+                apps=(
+                    _apps_repositories(cfg, context.account_id)
+                    if cfg.services[owner].image is None
+                    else None
+                ),
             ),
             desired_count=service.desired_count,
             scaling=(
@@ -541,6 +550,7 @@ def compute_exports(cfg: StackConfig, compute: Compute) -> dict[str, object]:
             for name, service in compute.services.items()
         },
         "tasks": tasks,
+        "release_tasks": [name for name, task in cfg.tasks.items() if task.run_on_release],
         "schedules": {
             name: exported(
                 ScheduleExport,
@@ -566,7 +576,8 @@ def _service_export(
         container_name=service.container_name,
         target_group_arn=service.target_group_arn,
         log_group_name=service.log_group_name,
-        image_parameter=f"{cfg.image_parameter_prefix}{name}",
+        image_parameter=f"{cfg.image_parameter_prefix}{config.image_from or name}",
+        image_from=config.image_from,
         desired_count=service.desired_count,
         health_check_path=config.health_check.path if config.is_web else None,
         repository_url=service.repository_url,

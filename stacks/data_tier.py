@@ -17,7 +17,14 @@ from components.cache import Cache, CacheArgs
 from components.database import Database, DatabaseArgs, PostgresLogging
 from components.keys import StackKey
 from components.network import Network
-from components.secrets import AppSecrets, AppSecretsArgs, SecretSource, SecretSpec
+from components.secrets import (
+    AppSecrets,
+    AppSecretsArgs,
+    CacheEndpoints,
+    DatabaseEndpoints,
+    SecretSource,
+    SecretSpec,
+)
 from stacks.config import StackConfig, backup_before_release, read_config_secrets
 from stacks.exports import DatabaseExport, exported
 
@@ -68,6 +75,8 @@ def build_database(
             apply_immediately=not cfg.protect,
             protect=cfg.protect,
             restore_from_snapshot=db.restore_from_snapshot,
+            read_replicas=db.read_replicas.count if db.read_replicas else 0,
+            replica_instance_class=db.read_replicas.instance_class if db.read_replicas else None,
         ),
     )
 
@@ -92,8 +101,11 @@ def secret_specs(
     return specs
 
 
-def build_secrets(cfg: StackConfig, *, key: StackKey) -> AppSecrets:
-    """The application's secrets (an empty component when the stack file lists none)."""
+def build_secrets(
+    cfg: StackConfig, *, key: StackKey, database: Database | None, cache: Cache | None
+) -> AppSecrets:
+    """The application's secrets (an empty component when the stack file lists none); the
+    `database` and `cache` secrets' URLs are built from those components' endpoints."""
     return AppSecrets(
         cfg.prefix,
         AppSecretsArgs(
@@ -101,6 +113,26 @@ def build_secrets(cfg: StackConfig, *, key: StackKey) -> AppSecrets:
             name_prefix=naming.secret_path(cfg.app, cfg.stack),
             secrets=secret_specs(cfg, read_config_secrets(cfg)),
             protect=cfg.protect,
+            database=(
+                DatabaseEndpoints(
+                    address=database.address,
+                    port=database.port,
+                    database=database.db_name,
+                    replica_addresses=database.replica_addresses,
+                )
+                if database is not None
+                else None
+            ),
+            cache=(
+                CacheEndpoints(
+                    token=cache.token,
+                    address=cache.endpoint,
+                    reader_address=cache.reader_endpoint,
+                    port=cache.port,
+                )
+                if cache is not None
+                else None
+            ),
         ),
     )
 

@@ -225,8 +225,10 @@ def build(cfg: StackConfig) -> Environment:
     environment.database = data_tier.build_database(
         cfg, account_id=facts.account_id, partition=facts.partition, key=key, network=network
     )
-    environment.secrets = data_tier.build_secrets(cfg, key=key)
     environment.cache = data_tier.build_cache(cfg, key=key, network=network)
+    environment.secrets = data_tier.build_secrets(
+        cfg, key=key, database=environment.database, cache=environment.cache
+    )
     # Edge: certificates before the ALB (its HTTPS listener uses the validated ARN), the
     # distribution after it, the alias records after the distribution.
     edge_facts = facts.edge
@@ -389,6 +391,12 @@ def _monitoring(env: Environment) -> Monitoring:
             # Named, not waited for: alarms on an instance being created are fine in CloudWatch.
             db_instance_identifier=env.database.known_identifier if env.database else None,
             db_instance_class=cfg.database.instance_class if cfg.database else None,
+            db_replica_identifiers=env.database.replica_identifiers if env.database else (),
+            db_replica_instance_class=(
+                cfg.database.read_replicas.instance_class
+                if cfg.database and cfg.database.read_replicas
+                else None
+            ),
             cache_replication_group_id=env.cache.replication_group_id if env.cache else None,
             cache_member_cluster_ids=(
                 [_member_cluster(env.cache, n) for n in range(cache_nodes)] if env.cache else []

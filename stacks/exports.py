@@ -66,7 +66,11 @@ class ServiceExport(Export):
     """awslogs group of the service."""
     image_parameter: str
     """SSM parameter holding the released image (`/golive/auction/staging/images/api`), written
-    by `golive release` and read by the program (see "Released images" below)."""
+    by `golive release` and read by the program (see "Released images" below); a service with
+    `imageFrom` shares its source's."""
+    image_from: str | None = None
+    """The service whose image this one runs (`imageFrom`): `golive release` releases both
+    together; null: its own image."""
     desired_count: int
     """Desired count the stack declares now: 0 before the first release, else `desiredCount` (or
     `autoscaling.minCount`, autoscaling then owns it)."""
@@ -191,6 +195,10 @@ class StackExports(Export):
     tasks: dict[str, TaskExport] = {}
     """One-off tasks (`migrate`, `seed`, `create-admin`, and the built-in `db-init`) that
     `golive run-task` and `golive release` run."""
+    release_tasks: list[str] = []
+    """The tasks `golive release` runs before every deploy, in this order, after `db-init`
+    (the stack file's `tasks.<name>.runOnRelease`); the others run only with `golive
+    run-task`."""
     schedules: dict[str, ScheduleExport]
     """Scheduled tasks (EventBridge Scheduler)."""
     alb_arn: str | None = None

@@ -83,6 +83,9 @@ class AwsMocks(Mocks):
         `CloudFront-VPCOrigins-Service-SG` group with the first one (edge)."""
         self.refused: list[str] = []
         """Inputs AWS would refuse, one line each: `<type> <logical name>: <input> ...`."""
+        self.managed_password_instances: set[str] = set()
+        """ARNs of the DB instances created so far whose master password RDS manages: AWS
+        refuses a read replica of one (data)."""
 
     # ------------------------------------------------------------------ resources
 

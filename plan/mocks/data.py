@@ -99,9 +99,21 @@ def _rds_parameter_group(c: Ctx) -> tuple[str, dict[str, Any]]:
 _PG_LATEST_MINOR = {"14": "14.20", "15": "15.15", "16": "16.11", "17": "17.7", "18": "18.1"}
 
 
+class RdsRefusal(Exception):
+    """An RDS API error the real call would return (the resource is not created)."""
+
+
 @answers.builder("aws:rds/instance:Instance")
 def _rds_instance(c: Ctx) -> tuple[str, dict[str, Any]]:
     identifier = c.physical_name("identifier").lower()
+    source = c.inputs.get("replicateSourceDb")
+    if source in c.mocks.managed_password_instances:
+        # RDS User Guide, "Limitations for Secrets Manager integration with Amazon RDS": no read
+        # replica of an instance whose master password RDS manages (all engines but SQL Server).
+        raise RdsRefusal(
+            f"InvalidParameterCombination: {identifier}: cannot create a read replica of "
+            f"{source}: its master user password is managed by Secrets Manager"
+        )
     port = int(c.inputs.get("port") or 5432)
     address = f"{identifier}.c{c.hex(11)}.{c.region}.rds.amazonaws.com"
     resource_id = "db-" + c.hex(26).upper()
@@ -123,6 +135,7 @@ def _rds_instance(c: Ctx) -> tuple[str, dict[str, Any]]:
         "replicas": [],
     }
     if c.inputs.get("manageMasterUserPassword"):
+        c.mocks.managed_password_instances.add(computed["arn"])
         # RDS names its managed secret `rds!db-<uuid>` and encrypts it with the given key.
         secret_name = f"rds!db-{stable_uuid(c.typ, c.logical, 'secret')}"
         computed["masterUserSecrets"] = [

@@ -141,7 +141,10 @@ def rds_enhanced_monitoring(resource_type: str, props: Props, options: Options) 
     exception_never_covers=(
         "the final snapshot: `skipFinalSnapshot` stays false, with a `finalSnapshotIdentifier`"
     ),
-    description="deletionProtection is true; a final snapshot is always taken.",
+    description=(
+        "deletionProtection is true; a final snapshot is always taken (of the instance: RDS takes "
+        "none of a read replica, whose data is the instance's)."
+    ),
     why=(
         "Deleting the database takes a deliberate change first; the final snapshot keeps the data "
         "restorable after any deletion."
@@ -150,6 +153,10 @@ def rds_enhanced_monitoring(resource_type: str, props: Props, options: Options) 
 def rds_deletion_protection(resource_type: str, props: Props, options: Options) -> list[Violation]:
     """RDS.8: deletion protection on; a final snapshot is taken in every stack (not waivable)."""
     found = require(is_true(get(props, "deletionProtection")), "deletionProtection is not true")
+    if _is_replica(props):
+        # botocore rds DeleteDBInstance FinalDBSnapshotIdentifier: "Can't be specified when
+        # deleting a read replica."
+        return found
     skip = truthy(get(props, "skipFinalSnapshot"))
     found += require(negate(skip), "skipFinalSnapshot is true", waivable=False)
     found += require(
@@ -351,8 +358,14 @@ DEFAULT_MASTER_USERNAMES = frozenset({"postgres", "admin"})
     severity=Severity.MEDIUM,
     source="FSBP",
     applies_to=(aws.RDS_INSTANCE,),
-    exception_allowed=False,
-    description="username is not the default; RDS manages the password (no password input).",
+    exception_allowed=True,
+    exception_never_covers="the admin name: `username` is never the engine default",
+    description=(
+        "username is not the default; RDS manages the password (no password input). Only a "
+        "stack with read replicas may declare the exception (AWS refuses a replica of an "
+        "instance whose password RDS manages): its master password is then golive's, a secret "
+        "in state under the stack key; the admin name stays required."
+    ),
     why=(
         "Default admin names are the first an attacker tries; a password RDS manages never appears "
         "in the Pulumi state."
@@ -365,9 +378,9 @@ def rds_master_credentials(resource_type: str, props: Props, options: Options) -
     username = unwrap(get(props, "username"))
     found: list[Violation] = []
     if username is UNKNOWN:
-        found.append(unknown("cannot check yet: username not known"))
+        found.append(unknown("cannot check yet: username not known", waivable=False))
     elif username in DEFAULT_MASTER_USERNAMES:
-        found.append(fail(f"username is the engine default {username!r}"))
+        found.append(fail(f"username is the engine default {username!r}", waivable=False))
     if get(props, "password") is not None:
         found.append(fail("a master password is an input: it is stored in Pulumi state"))
     found += require(

@@ -436,6 +436,10 @@ class ServiceConfig(Model):
     """Image from another registry (`ghcr.io/org/api:1.4.2`, `public.ecr.aws/...`), used until
     the first release. Omit when this project builds the image: the stack then owns an ECR
     repository `<app>/<stack>/<service>` (immutable tags, scan on push, KMS) that CI pushes to."""
+    image_from: str | None = None
+    """Run another service's image (e.g. `web` for a scheduler worker of the same PHP image):
+    no repository or build of its own; `golive release` releases it with that service, whose
+    image record it follows."""
     repository_credentials: str | None = None
     """Name of a secret in `golive:secrets` holding `{"username", "password"}` for a private
     registry (with `image` only)."""
@@ -646,6 +650,10 @@ class TaskConfig(Model):
     """Fargate CPU units; default: the service's."""
     memory: int | None = None
     """Memory in MiB; default: the service's."""
+    run_on_release: bool = False
+    """`golive release` runs it before every deploy (after `db-init`, in stack-file order), with
+    the image being released, and stops the release if it fails: migrations. Off: only
+    `golive run-task` runs it."""
 
 
 class ScheduleConfig(Model):
@@ -731,6 +739,7 @@ def _service_reference_problems(
     token = cfg.cache.auth_token.env_name if cfg.cache is not None else None
     known = sorted({*cfg.secrets, *(e for e in env_owner if e != token)})
     database_secrets = {n for n, s in cfg.secrets.items() if s.source is SecretSource.DATABASE}
+    cache_secrets = {n for n, s in cfg.secrets.items() if s.source is SecretSource.CACHE}
     for i, secret in enumerate(service.secrets):
         if secret == token:
             problems.append(
@@ -754,6 +763,17 @@ def _service_reference_problems(
                     "database: true so the database admits it",
                 )
             )
+        elif (secret in cache_secrets or env_owner.get(secret) in cache_secrets) and (
+            not service.cache
+        ):
+            problems.append(
+                (
+                    f"{where}.cache",
+                    f"is false but the service takes the cache's URL '{secret}': set cache: true "
+                    "so the cache admits it",
+                )
+            )
+    problems += _image_from_problems(cfg, name, service)
     credentials = service.repository_credentials
     if credentials is not None and credentials not in cfg.secrets:
         problems.append(
@@ -777,6 +797,45 @@ def _service_reference_problems(
                     (f"{where}.environment.{env}", f"is set by golive when {flag} is true")
                 )
     return problems
+
+
+def _image_from_problems(
+    cfg: StackConfig, name: str, service: ServiceConfig
+) -> list[tuple[str, str]]:
+    """`imageFrom` names another service that has an image of its own."""
+    source = service.image_from
+    if source is None:
+        return []
+    where = f"services.{name}.imageFrom"
+    if source == name:
+        return [(where, "names the service itself; omit it to build or pull its own image")]
+    if source not in cfg.services:
+        return [
+            (
+                where,
+                f"'{source}' is not a service of this stack{did_you_mean(source, cfg.services)}",
+            )
+        ]
+    if cfg.services[source].image_from is not None:
+        return [
+            (
+                where,
+                f"'{source}' runs '{cfg.services[source].image_from}''s image itself: name "
+                f"'{cfg.services[source].image_from}'",
+            )
+        ]
+    own = [
+        k
+        for k in ("image", "keep_images", "repository_credentials")
+        if k in service.model_fields_set
+    ]
+    return [
+        (
+            f"services.{name}.{to_camel(k)}",
+            f"a service with imageFrom '{source}' has no image of its own",
+        )
+        for k in own
+    ]
 
 
 def _name_length_problems(cfg: StackConfig) -> list[tuple[str, str]]:
@@ -865,6 +924,12 @@ def warnings(cfg: StackConfig) -> list[str]:
         if service.image and service.image.endswith(":latest"):
             notes.append(
                 f"services.{name}.image uses ':latest', which moves: pin a version or digest"
+            )
+    for name, task in cfg.tasks.items():
+        if name.startswith("migrat") and not task.run_on_release:
+            notes.append(
+                f"tasks.{name}.runOnRelease is false: `golive release` does not run it; set "
+                "runOnRelease: true to migrate before every deploy"
             )
     if cfg.has_web_services:
         lb = cfg.load_balancer

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 import string
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,6 +25,7 @@ from aws_facts.limits import SECRET_RECOVERY_WINDOW_DAYS
 from aws_facts.rds import (
     AUTOMATED_SNAPSHOT_PREFIX,
     DB_SNAPSHOT_ID_MAX,
+    MAX_READ_REPLICAS,
     PERFORMANCE_INSIGHTS_RETENTION_DAYS,
     PG_RESERVED_DATABASES,
     PG_RESERVED_ROLES,
@@ -36,7 +38,12 @@ from aws_facts.rds import (
 )
 from components import naming
 from components.cache import CacheArgs, CacheEngine
-from components.database import DatabaseArgs, PostgresLogging, instance_identifier
+from components.connection_urls import CACHE_KEYS, CREDENTIAL_KEYS, database_url_keys
+from components.database import (
+    DatabaseArgs,
+    PostgresLogging,
+    instance_identifier,
+)
 from components.secrets import SecretSource, SecretSpec
 from stacks.config.base import NAMESPACE, LogRetentionDays, Model, default_of, did_you_mean
 from stacks.config.windows import (
@@ -53,10 +60,13 @@ if TYPE_CHECKING:
 _DB_SNAPSHOT_ARN = re.compile(
     r"^arn:aws:rds:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):snapshot:(?P<name>.*)$"
 )
+_READER_KEY = re.compile(r"^reader(?P<number>\d*)[A-Z]")
 _PG_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _SECRET_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
 _SECRET_JSON_KEY = re.compile(r"^[A-Za-z0-9_.@+=/-]{1,256}$")
 _CONFIG_KEY = re.compile(r"^(?P<namespace>[A-Za-z][A-Za-z0-9_.-]*):[A-Za-z0-9_.-]+$")
+RDS_25 = "RDS.25"
+"""The control an instance with read replicas cannot meet (RDS-managed master password)."""
 SECRET_CONFIG_NAMESPACE = "secrets"
 """Namespace of `config` secrets by default: `pulumi config set --secret secrets:NAME`."""
 
@@ -255,6 +265,18 @@ class DatabaseLoggingConfig(Model):
     """Days CloudWatch keeps the exported logs (encrypted with the stack key)."""
 
 
+class ReadReplicasConfig(Model):
+    """Read replicas of the database in the stack's region, for read-only queries (reports).
+    RDS then cannot manage the master password: golive owns it, and the stack declares the
+    RDS.25 exception."""
+
+    count: int = Field(ge=1, le=MAX_READ_REPLICAS)
+    """Replicas, 1 to 15 (RDS for PostgreSQL's limit); each is priced like the instance,
+    single-AZ."""
+    instance_class: Annotated[str, AfterValidator(check_rds_instance_class)] | None = None
+    """The replicas' instance class; default: the database's."""
+
+
 class DatabaseConfig(Model):
     """PostgreSQL on RDS, on the isolated subnets, master password managed by RDS."""
 
@@ -316,6 +338,8 @@ class DatabaseConfig(Model):
     """`golive release` snapshots the database before migrations (always when `protect`)."""
     logging: DatabaseLoggingConfig = Field(default_factory=DatabaseLoggingConfig)
     """PostgreSQL logging."""
+    read_replicas: ReadReplicasConfig | None = None
+    """Read replicas, with `readerUrl` keys in the `database` secret; omit for none."""
     restore_from_snapshot: Annotated[str, AfterValidator(check_db_snapshot)] | None = None
     """A DB snapshot to create the database from: its identifier (`rds:...` for an automated
     one) or ARN, in the stack's region. Setting or changing it replaces the database: the
@@ -352,6 +376,10 @@ class DatabaseConfig(Model):
         """The DB instance identifier: the base one, plus a suffix when restored."""
         return instance_identifier(self.identifier(prefix), self.restore_from_snapshot)
 
+    @property
+    def replica_count(self) -> int:
+        return self.read_replicas.count if self.read_replicas else 0
+
 
 class SecretConfig(Model):
     """One secret of `golive:secrets`, keyed by its name (an environment variable name)."""
@@ -385,6 +413,8 @@ class SecretConfig(Model):
             problems += self._key_problems(self.keys)
         if self.source is SecretSource.DATABASE:
             problems += self._database_problems()
+        if self.source is SecretSource.CACHE:
+            problems += self._json_key_problems(CACHE_KEYS, "cache")
         if "special_characters" in self.model_fields_set:
             problems += self._special_character_problems(self.special_characters)
         if self.config_key is not None:
@@ -413,6 +443,7 @@ class SecretConfig(Model):
             SecretSource.CONFIG: {"keys", "config_key"},
             SecretSource.EXTERNAL: {"keys"},
             SecretSource.DATABASE: {"keys", "length", "special", "special_characters", "username"},
+            SecretSource.CACHE: {"keys"},
         }[self.source]
         given = {f for f in self.model_fields_set if getattr(self, f) is not None}
         problems: list[tuple[str, str]] = []
@@ -471,22 +502,34 @@ class SecretConfig(Model):
             reason = role_name_problem(self.username)
             if reason:
                 problems.append(("username", reason))
+        known = [*CREDENTIAL_KEYS, *database_url_keys(MAX_READ_REPLICAS)]
+        return problems + self._json_key_problems(known, "database")
+
+    def _json_key_problems(self, known: Sequence[str], source: str) -> list[tuple[str, str]]:
+        """A `database` or `cache` secret maps environment variables to the JSON keys golive
+        writes into it, and to nothing else."""
+        examples = {
+            "database": "e.g. {DATABASE_URL: url} or {DB_USER: username, DB_PASSWORD: password}",
+            "cache": "e.g. {REDIS_URL: url}",
+        }
         if self.keys is None:
-            problems.append(
+            return [
                 (
                     "keys",
-                    "source 'database' needs keys mapping two environment variables to "
-                    "'username' and 'password', e.g. {DB_USER: username, DB_PASSWORD: password}",
+                    f"source '{source}' needs keys mapping environment variables to the JSON keys "
+                    f"it holds, {examples[source]}; keys: {', '.join(known[:8])}, ...",
                 )
-            )
-        elif sorted(self.keys.values()) != ["password", "username"]:
-            problems.append(
-                (
-                    "keys",
-                    f"maps to {sorted(self.keys.values())}; a database secret holds exactly "
-                    "'username' and 'password': map one environment variable to each",
+            ]
+        problems: list[tuple[str, str]] = []
+        for env, json_key in self.keys.items():
+            if json_key not in known:
+                problems.append(
+                    (
+                        f"keys.{env}",
+                        f"'{json_key}' is not a key of a {source} secret"
+                        f"{did_you_mean(json_key, known)}; it holds {', '.join(known[:8])}, ...",
+                    )
                 )
-            )
         return problems
 
     def _special_character_problems(self, characters: str) -> list[tuple[str, str]]:
@@ -604,6 +647,7 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
                     "keeps at least 7 days of backups (control RDS.11, no exception allowed)",
                 )
             )
+        problems += _replica_problems(cfg, database)
         if cfg.protect and not database.final_snapshot:
             problems.append(
                 (
@@ -613,6 +657,42 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
                 )
             )
     problems += _secret_name_problems(cfg)
+    problems += _cache_secret_problems(cfg)
+    return problems
+
+
+def _replica_problems(cfg: StackConfig, database: DatabaseConfig) -> list[tuple[str, str]]:
+    """Read replicas: RDS's own rules, and the RDS.25 exception they make necessary."""
+    problems: list[tuple[str, str]] = []
+    declared = RDS_25 in cfg.policy.exceptions
+    if database.read_replicas is None:
+        if declared:
+            problems.append(
+                (
+                    f"policy.exceptions.{RDS_25}",
+                    "applies only with database.readReplicas: without replicas RDS manages the "
+                    "master password, and the control passes; remove the exception",
+                )
+            )
+        return problems
+    if not declared:
+        problems.append(
+            (
+                f"policy.exceptions.{RDS_25}",
+                "is required with database.readReplicas: AWS refuses a read replica of an "
+                "instance whose master password RDS manages, so golive owns it (generated, "
+                "stack key, rotated as a release step); declare it, e.g. "
+                f"'{RDS_25}: read replicas need a golive-owned master password'",
+            )
+        )
+    if database.backup_retention_days == 0:
+        problems.append(
+            (
+                "database.backupRetentionDays",
+                "is 0 with readReplicas: RDS creates a read replica only of an instance with "
+                "automatic backups (retention above 0)",
+            )
+        )
     return problems
 
 
@@ -695,7 +775,9 @@ def _database_secret_problems(
                 "'database' needs a database: add golive:database to the stack file",
             )
         )
-    elif secret.username == cfg.database.master_username:
+    else:
+        problems += _reader_key_problems(name, secret, cfg.database.replica_count)
+    if cfg.database is not None and secret.username == cfg.database.master_username:
         problems.append(
             (
                 f"secrets.{name}.username",
@@ -704,6 +786,31 @@ def _database_secret_problems(
             )
         )
     return problems
+
+
+def _reader_key_problems(name: str, secret: SecretConfig, replicas: int) -> list[tuple[str, str]]:
+    available = set(database_url_keys(replicas))
+    problems: list[tuple[str, str]] = []
+    for env, json_key in (secret.keys or {}).items():
+        match = _READER_KEY.match(json_key)
+        if match and json_key not in available:
+            wanted = int(match["number"] or 1)
+            problems.append(
+                (
+                    f"secrets.{name}.keys.{env}",
+                    f"'{json_key}' names read replica {wanted}, but database.readReplicas.count "
+                    f"is {replicas}",
+                )
+            )
+    return problems
+
+
+def _cache_secret_problems(cfg: StackConfig) -> list[tuple[str, str]]:
+    return [
+        (f"secrets.{name}.source", "'cache' needs a cache: add golive:cache to the stack file")
+        for name, secret in cfg.secrets.items()
+        if secret.source is SecretSource.CACHE and cfg.cache is None
+    ]
 
 
 def warnings(cfg: StackConfig) -> list[str]:
@@ -715,6 +822,13 @@ def warnings(cfg: StackConfig) -> list[str]:
     exceptions = list(cfg.secrets)
     if cfg.cache is not None:
         exceptions.append(cfg.cache.auth_token.env_name)
+    if database is not None and database.read_replicas is not None:
+        exceptions.append("the database's master secret")
+        notes.append(
+            f"database.readReplicas: RDS cannot manage the master password of an instance with "
+            f"replicas, so golive owns it (control RDS.25 exception); rotate it as a release "
+            f"step with `pulumi up --replace` on {cfg.prefix}-db-master-password"
+        )
     if exceptions:
         notes.append(
             f"secrets {', '.join(exceptions)}: AWS cannot rotate them by itself; rotate them as "

@@ -116,6 +116,11 @@ class AlarmThresholds(Model):
         default=default_of(Thresholds, "rds_write_latency_ms"), gt=0, le=60_000
     )
     """Database average write latency in milliseconds, 10 minutes running."""
+    rds_replica_lag_seconds: float = Field(
+        default=default_of(Thresholds, "rds_replica_lag_seconds"), gt=0, le=86_400
+    )
+    """Read replica lag in seconds, 10 minutes running. Keep it above 300: RDS for PostgreSQL
+    writes a heartbeat every 5 minutes, so an idle database's replicas lag up to that much."""
     cache_cpu_percent: float = Field(
         default=default_of(Thresholds, "cache_cpu_percent"), gt=0, le=100
     )
@@ -128,6 +133,19 @@ class AlarmThresholds(Model):
         default=default_of(Thresholds, "cache_evictions"), ge=0, le=1_000_000_000
     )
     """Cache keys evicted in 5 minutes above which it alarms (0: any eviction)."""
+    cache_connections: int = Field(
+        default=default_of(Thresholds, "cache_connections"), ge=1, le=65_000
+    )
+    """Client connections per cache node above which it alarms, 10 minutes running
+    (ElastiCache accepts at most 65,000: `maxclients`)."""
+    cache_hit_rate_percent: float = Field(
+        default=default_of(Thresholds, "cache_hit_rate_percent"), gt=0, le=100
+    )
+    """Cache hits as % of lookups per node below which it alarms, 15 minutes running."""
+    cache_hit_rate_min_lookups: int = Field(
+        default=default_of(Thresholds, "cache_hit_rate_min_lookups"), ge=1, le=1_000_000_000
+    )
+    """Lookups (hits + misses) in 5 minutes below which the hit rate is not judged."""
     cloudfront_5xx_percent: float = Field(
         default=default_of(Thresholds, "cloudfront_5xx_percent"),
         gt=0,

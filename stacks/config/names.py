@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from aws_facts.input_rules import Length, rule
 from aws_facts.regions import GLOBAL_SERVICES_REGION
 from components import naming
-from components.database import log_exports
+from components.database import log_exports, replica_identifier
 from components.secrets import SecretSource
 from stacks.config.network import FlowLogDestination
 
@@ -123,6 +123,8 @@ def _data_names(cfg: StackConfig) -> Iterator[Planned]:
         instance = database.instance_identifier(p)
         user = database.master_username
         yield Planned("app", INSTANCE, "identifier", instance)
+        for number in range(1, database.replica_count + 1):
+            yield Planned("app", INSTANCE, "identifier", replica_identifier(instance, number))
         yield Planned("database.name", INSTANCE, "dbName", database.name, whole=True)
         yield Planned("database.masterUsername", INSTANCE, "username", user, whole=True)
         yield _auto("app", "aws:rds/subnetGroup:SubnetGroup", naming.database_subnet_group(p))

@@ -55,9 +55,13 @@ EXPECTED_ALARMS = [
     "cache-1-cpu",
     "cache-1-memory",
     "cache-1-evictions",
+    "cache-1-connections",
+    "cache-1-hit-rate",
     "cache-2-cpu",
     "cache-2-memory",
     "cache-2-evictions",
+    "cache-2-connections",
+    "cache-2-hit-rate",
     "cloudfront-5xx",
 ]
 """The alarms of `full_args()`, in the order the component declares them."""

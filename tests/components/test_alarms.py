@@ -16,6 +16,7 @@ from components.alarms import (
     CLOUDFRONT_ALARMS,
     DATABASE_ALARMS,
     LOAD_BALANCER_ALARMS,
+    REPLICA_ALARMS,
     SERVICE_ALARMS,
     TARGET_GROUP_ALARMS,
     AlarmSpec,
@@ -46,7 +47,7 @@ SPECS = [
     *LOAD_BALANCER_ALARMS,
     *TARGET_GROUP_ALARMS,
     *SERVICE_ALARMS,
-    *DATABASE_ALARMS,
+    *REPLICA_ALARMS,
     *CACHE_NODE_ALARMS,
     *CLOUDFRONT_ALARMS,
 ]
@@ -88,10 +89,11 @@ def test_rollback_alarm_names_are_pure_and_per_service() -> None:
         # A web service's target-group and ECS-service alarms share its name as their scope.
         TARGET_GROUP_ALARMS + SERVICE_ALARMS,
         DATABASE_ALARMS,
+        REPLICA_ALARMS,
         CACHE_NODE_ALARMS,
         CLOUDFRONT_ALARMS,
     ],
-    ids=["load-balancer", "service", "database", "cache-node", "cloudfront"],
+    ids=["load-balancer", "service", "database", "replica", "cache-node", "cloudfront"],
 )
 def test_roles_are_unique_per_alarm_name_scope(specs: tuple[AlarmSpec, ...]) -> None:
     roles = [spec.role for spec in specs]
@@ -157,6 +159,9 @@ def test_alarmed_metrics_are_the_documented_ones(full: Plan) -> None:
         ("AWS/ElastiCache", "EngineCPUUtilization"),
         ("AWS/ElastiCache", "DatabaseMemoryUsagePercentage"),
         ("AWS/ElastiCache", "Evictions"),
+        ("AWS/ElastiCache", "CurrConnections"),
+        ("AWS/ElastiCache", "CacheHits"),
+        ("AWS/ElastiCache", "CacheMisses"),
         ("AWS/CloudFront", "5xxErrorRate"),
     }
 
@@ -308,3 +313,37 @@ def test_descriptions_are_filled_in_and_rollback_alarms_say_so(full: Plan) -> No
         if "Rolls a deployment back" in a.inputs["alarmDescription"]
     }
     assert rolls_back == set(rollback_alarm_names(PREFIX, "web"))
+
+
+def test_the_cache_hit_rate_alarm_is_a_rate_with_a_lookup_floor(full: Plan) -> None:
+    for node, member in enumerate(CACHE_MEMBERS, start=1):
+        alarm = full.named(f"{PREFIX}-cache-{node}-hit-rate")
+        queries = {q["id"]: q for q in alarm.inputs["metricQueries"]}
+        assert {queries[i]["metric"]["metricName"] for i in ("hits", "misses")} == {
+            "CacheHits",
+            "CacheMisses",
+        }
+        assert {
+            queries[i]["metric"]["dimensions"]["CacheClusterId"] for i in ("hits", "misses")
+        } == {member}
+        # Below 100 lookups in 5 minutes the rate counts as 100%: a quiet cache never fires.
+        assert queries["rate"]["expression"] == (
+            "IF(FILL(hits, 0) + FILL(misses, 0) >= 100, "
+            "100 * FILL(hits, 0) / (FILL(hits, 0) + FILL(misses, 0)), 100)"
+        )
+        assert (alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == (
+            "LessThanThreshold",
+            80,
+        )
+        assert alarm.inputs["evaluationPeriods"] == 3
+
+
+def test_cache_connections_alarm_on_the_busiest_minute_of_each_node(full: Plan) -> None:
+    alarm = full.named(f"{PREFIX}-cache-2-connections")
+    assert alarm.inputs["metricName"] == "CurrConnections"
+    assert alarm.inputs["statistic"] == "Maximum"
+    assert alarm.inputs["dimensions"] == {"CacheClusterId": CACHE_MEMBERS[1]}
+    assert (alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == (
+        "GreaterThanThreshold",
+        1000,
+    )

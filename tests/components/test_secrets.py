@@ -129,7 +129,14 @@ def test_database_secret_holds_the_application_role_not_the_master(stack_plan: P
     version = version_of(stack_plan, secret)
     assert version is not None
     document = json.loads(version.inputs["secretString"].value)
-    assert set(document) == {"username", "password", "passwordVerifier"}
+    assert set(document) == {
+        "username",
+        "password",
+        "passwordVerifier",
+        "url",
+        "verifyFullUrl",
+        "sqlalchemyAsyncpgUrl",
+    }
     assert document["passwordVerifier"].startswith("SCRAM-SHA-256$4096:")
     assert document["username"] == "auction_app"
     master = stack_plan.one("aws:rds/instance:Instance").inputs["username"]
@@ -284,8 +291,8 @@ def _secrets_program() -> None:
         "credentials",
         {
             "role": credentials.role_name,
-            "user": credentials.username.env_name,
-            "password": credentials.password.env_name,
+            "user": credentials.username.value_from,
+            "verifier": credentials.password_verifier.value_from,
             "secretArn": credentials.secret_arn,
         },
     )
@@ -323,8 +330,9 @@ def test_component_references_secret_and_variable_names() -> None:
     }
     assert plan.outputs["credentials"] == {
         "role": "unit_app",
-        "user": "PGUSER",
-        "password": "PGPASSWORD",
+        # db-init reads the role and the verifier by JSON key, whatever the services map.
+        "user": f"{arns['DB']}:username::",
+        "verifier": f"{arns['DB']}:passwordVerifier::",
         "secretArn": arns["DB"],
     }
     assert plan.outputs["kms"] == [KEY_ARN]

@@ -249,3 +249,40 @@ def test_restore_drill_failing_check_still_deletes_the_temporary_instance(
     assert "failed the check" in result.output and "backup may not be usable" in result.output
     instances = world.client("rds").describe_db_instances()["DBInstances"]
     assert [i["DBInstanceIdentifier"] for i in instances] == ["auction-staging"]
+
+
+def _run_task_families(world: World) -> list[str]:
+    ecs = world.client("ecs")
+    return [
+        ecs.describe_task_definition(taskDefinition=params["taskDefinition"])["taskDefinition"][
+            "family"
+        ]
+        for _, op, params in world.calls
+        if op == "RunTask"
+    ]
+
+
+def test_a_task_named_migrate_runs_on_release_only_when_the_stack_file_says_so(
+    world: World,
+) -> None:
+    world.outputs["releaseTasks"] = []  # `tasks.migrate` without runOnRelease: true
+    world.calls.clear()
+    result = world.cli("release", *world.stack_args("--image", "v2"))
+    assert result.exit_code == 0, result.output
+    assert _run_task_families(world) == []
+    world.assert_serving(V2)
+
+
+def test_release_tasks_run_in_the_declared_order_with_the_released_image(world: World) -> None:
+    tasks = world.outputs["tasks"]
+    tasks["seed"] = {**tasks["migrate"], "taskDefinitionFamily": "auction-staging-seed"}
+    world.outputs["releaseTasks"] = ["seed", "migrate"]
+    world.calls.clear()
+    result = world.cli("release", *world.stack_args("--image", "v2"))
+    assert result.exit_code == 0, result.output
+    # Both exported tasks share one task definition here; each runs as a new revision of it.
+    runs = [params for _, op, params in world.calls if op == "RunTask"]
+    assert len(runs) == 2
+    assert [world.task_definition_image(r["taskDefinition"]) for r in runs] == [API_V2, API_V2]
+    entry = world.release_log()["releases"][-1]
+    assert [s for s in entry["steps_done"] if s in ("seed", "migrate")] == ["seed", "migrate"]

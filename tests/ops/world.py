@@ -700,6 +700,7 @@ def build_world(
         "clusterName": CLUSTER,
         "services": services,
         "tasks": tasks,
+        "releaseTasks": ["migrate"],
         "schedules": {},
         "database": {
             "identifier": "auction-staging",

@@ -187,6 +187,8 @@ def test_nothing_waits_on_the_database_but_what_reads_its_address_or_master_secr
         )
         assert waiting == [
             ("RolePolicy", f"auction-{stack}-db-init-execution-policy"),  # the master secret
+            # the connection URLs in the database secret hold its address
+            ("SecretVersion", f"auction-{stack}-secret-DATABASE-version"),
             ("TaskDefinition", f"auction-{stack}-api-taskdef"),  # DB_HOST
             ("TaskDefinition", f"auction-{stack}-create-admin-taskdef"),
             ("TaskDefinition", f"auction-{stack}-db-init-taskdef"),

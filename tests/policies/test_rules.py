@@ -101,6 +101,7 @@ def test_control_metadata_is_complete() -> None:
     assert {c.id for c in CONTROLS if c.exception_allowed} == {
         "EC2.6", "EC2.10", "REL10.NAT", "ECS.2", "ECS.5", "REL08.ALARMS", "REL10.TASKS", "REL07",
         "ELB.1", "ELB.5", "ELB.6", "ELB.17", "ELB.16", "RDS.5", "RDS.6", "RDS.8", "RDS.10",
+        "RDS.25",
         "CKV_AWS_353", "CloudFront.9", "CloudFront.7", "CloudFront.5", "CloudFront.6",
         "Route53.2", "SecretsManager.1", "S3.9", "PUL.1",
     }  # fmt: skip

@@ -160,7 +160,9 @@ def expected_alarms(plan: Plan) -> list[str]:
     if "golive:cache" in config:
         nodes = json.loads(config["golive:cache"]).get("nodes", 1)
         expected += [
-            f"cache-{n}-{m}" for n in range(1, nodes + 1) for m in ("cpu", "memory", "evictions")
+            f"cache-{n}-{m}"
+            for n in range(1, nodes + 1)
+            for m in ("cpu", "memory", "evictions", "connections", "hit-rate")
         ]
     if plan.of_type("aws:cloudfront/distribution:Distribution"):
         expected.append("cloudfront-5xx")
@@ -323,8 +325,10 @@ def test_workers_get_service_alarms_but_no_target_alarms(tracker: Plan) -> None:
         "web-tasks-below-desired",
     }
     assert [s for s in suffixes if s.startswith("cache-")] == [
+        "cache-1-connections",
         "cache-1-cpu",
         "cache-1-evictions",
+        "cache-1-hit-rate",
         "cache-1-memory",
     ]
     group = tracker.one("aws:elasticache/replicationGroup:ReplicationGroup")

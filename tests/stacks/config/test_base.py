@@ -129,6 +129,7 @@ MODEL_ONLY = {
     ("BuildConfig", "context"),  # read by `golive builds`
     ("SmokeUrl", "status"),  # read by the operations CLI
     ("SmokeConfig", "timeout_seconds"),  # the CLI's default for outputs without it
+    ("TaskConfig", "run_on_release"),  # read by the operations CLI
 }
 """Settings no component takes as such: the model holds the default."""
 

@@ -171,3 +171,33 @@ def test_compute_warnings_name_spot_exec_and_missing_access_logs() -> None:
     assert "loadBalancer.accessLogs.enabled is false: no ALB access logs (ELB.5)" in warnings
     prod = parse("prod", as_cli(mutated({}, stack="prod"))).warnings()
     assert not [w for w in prod if w.startswith(("services.", "loadBalancer.", "protect is on"))]
+
+
+def test_release_tasks_are_the_ones_marked_run_on_release_in_stack_file_order() -> None:
+    tasks = {
+        "golive:tasks.migrate": {"service": "api", "command": ["./api", "migrate"]},
+        "golive:tasks.warm-cache": {
+            "service": "api",
+            "command": ["./api", "warm"],
+            "runOnRelease": True,
+        },
+    }
+    unmarked = parse("staging", as_cli(mutated(tasks)))
+    assert any(w.startswith("tasks.migrate.runOnRelease is false") for w in unmarked.warnings())
+    tasks["golive:tasks.migrate"] = {**tasks["golive:tasks.migrate"], "runOnRelease": True}
+    marked = parse("staging", as_cli(mutated(tasks)))
+    assert not [w for w in marked.warnings() if "runOnRelease" in w]
+    plan = run_program("staging", stack_file=write_stack_file(mutated(tasks), []))
+    assert plan.outputs["releaseTasks"] == ["migrate", "warm-cache"]
+    assert sorted(plan.outputs["tasks"]) == [
+        "create-admin",
+        "db-init",
+        "migrate",
+        "seed",
+        "warm-cache",
+    ]
+
+
+def test_the_repository_stacks_run_nothing_on_release_but_db_init() -> None:
+    for stack in ("staging", "prod"):
+        assert run_program(stack).outputs["releaseTasks"] == []

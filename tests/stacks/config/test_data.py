@@ -25,6 +25,10 @@ from tests.stacks.config.stack_files import (
 
 CACHE_ON = {"nodeType": "cache.t4g.micro"}
 RESTORE = "golive:database.restoreFromSnapshot"
+WITH_RDS_25 = {
+    **stack_document()["golive:policy"]["exceptions"],
+    "RDS.25": "read replicas need a golive-owned master password",
+}
 
 # (id, stack, changes, the key path the message must name, a phrase the message must hold)
 INVALID: list[tuple[str, str, dict[str, Any], str, str]] = [
@@ -66,7 +70,18 @@ INVALID: list[tuple[str, str, dict[str, Any], str, str]] = [
     ("secret-special-without-special", "staging", {"golive:secrets.JWT_SECRET.specialCharacters": "!#"}, "secrets.JWT_SECRET.specialCharacters", "only with special: true"),
     ("secret-special-letters", "staging", {"golive:secrets.JWT_SECRET.special": True, "golive:secrets.JWT_SECRET.specialCharacters": "ab!"}, "secrets.JWT_SECRET.specialCharacters", "ASCII punctuation"),
     ("secret-config-key-namespace", "staging", {"golive:secrets.JWT_SECRET": {"source": "config", "configKey": "golive:jwt"}}, "secrets.JWT_SECRET.configKey", "namespace"),
-    ("database-secret-keys", "staging", {"golive:secrets.DATABASE.keys": {"DB_USER": "user", "DB_PASSWORD": "password"}}, "secrets.DATABASE.keys", "exactly 'username' and 'password'"),
+    ("database-secret-keys", "staging", {"golive:secrets.DATABASE.keys": {"DB_USER": "user", "DB_PASSWORD": "password"}}, "secrets.DATABASE.keys.DB_USER", "'user' is not a key of a database secret (did you mean 'username'?)"),
+    ("database-secret-no-keys", "staging", {"golive:secrets.DATABASE.keys": DELETE}, "secrets.DATABASE.keys", "e.g. {DATABASE_URL: url}"),
+    ("database-secret-reader-without-replicas", "staging", {"golive:secrets.DATABASE.keys": {"DATABASE_URL": "url", "READER_URL": "readerUrl"}}, "secrets.DATABASE.keys.READER_URL", "names read replica 1, but database.readReplicas.count is 0"),
+    ("database-secret-second-reader", "staging", {"golive:database.readReplicas": {"count": 1}, "golive:policy.exceptions": WITH_RDS_25, "golive:secrets.DATABASE.keys": {"READER_URL": "reader2Url"}}, "secrets.DATABASE.keys.READER_URL", "names read replica 2, but database.readReplicas.count is 1"),
+    ("cache-secret-without-cache", "staging", {"golive:secrets.REDIS": {"source": "cache", "keys": {"REDIS_URL": "url"}}}, "secrets.REDIS.source", "'cache' needs a cache"),
+    ("cache-secret-unknown-key", "staging", {"golive:cache": CACHE_ON, "golive:secrets.REDIS": {"source": "cache", "keys": {"REDIS_URL": "uri"}}}, "secrets.REDIS.keys.REDIS_URL", "'uri' is not a key of a cache secret (did you mean 'url'?)"),
+    ("cache-secret-length", "staging", {"golive:cache": CACHE_ON, "golive:secrets.REDIS": {"source": "cache", "length": 20, "keys": {"REDIS_URL": "url"}}}, "secrets.REDIS.length", "does not apply to source 'cache'"),
+    ("replicas-need-rds-25", "staging", {"golive:database.readReplicas": {"count": 1}}, "policy.exceptions.RDS.25", "is required with database.readReplicas"),
+    ("rds-25-without-replicas", "staging", {"golive:policy.exceptions": WITH_RDS_25}, "policy.exceptions.RDS.25", "applies only with database.readReplicas"),
+    ("replicas-need-backups", "staging", {"golive:database.readReplicas": {"count": 1}, "golive:policy.exceptions": WITH_RDS_25, "golive:database.backupRetentionDays": 0}, "database.backupRetentionDays", "automatic backups"),
+    ("replicas-count", "staging", {"golive:database.readReplicas": {"count": 16}}, "database.readReplicas.count", "less than or equal to 15"),
+    ("replicas-class", "staging", {"golive:database.readReplicas": {"count": 1, "instanceClass": "db.t4g.tiny"}}, "database.readReplicas.instanceClass", "not an RDS instance class"),
     ("database-secret-is-master", "staging", {"golive:secrets.DATABASE.username": "auction_admin"}, "secrets.DATABASE.username", "is database.masterUsername"),
     ("database-secret-no-username", "staging", {"golive:secrets.DATABASE.username": DELETE}, "secrets.DATABASE.username", "application role's name"),
     ("database-secret-no-database", "staging", {"golive:database": DELETE}, "secrets.DATABASE.source", "needs a database"),
