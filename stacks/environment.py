@@ -17,13 +17,10 @@ from aws_facts.regions import GLOBAL_SERVICES_REGION
 from components import naming
 from components.cache import Cache
 from components.cdn import Cdn
-from components.ci_access import (
+from components.ci_access import CiAccess, CiAccessArgs, CiBoundary, GithubRepository
+from components.ci_policies import (
     GITHUB_OIDC_HOST,
     MANAGED_POLICY_MAX,
-    CiAccess,
-    CiAccessArgs,
-    CiBoundary,
-    GithubRepository,
     StackScope,
     boundary_document,
     policy_size,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.ci_access import MANAGED_POLICY_MAX, policy_size
+from components.ci_policies import MANAGED_POLICY_MAX, policy_size
 from ops.permissions import DEPLOY_ROLE_ACTIONS
 from plan.harness import Plan, RecordedResource, run_program
 from plan.mocks import Lookups
