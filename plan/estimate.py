@@ -13,7 +13,7 @@ engine's own work take seconds and are left out.
 
 **Release** (`release`): the steps `golive release` runs (ops/release.py), in order, each timed
 from the stack file (`release_settings`) and the CLI's own waits: preflight (`pulumi preview`),
-the pre-release snapshot when the stack takes one, `migrate` when the stack has that task, the
+the pre-release snapshot when the stack takes one, the tasks marked `runOnRelease`, the
 deploy (`pulumi up` and every service's rolling deployment, with the configured health checks,
 deregistration delay, stop timeout and ECS's alarm bake time), smoke tests, the verify window
 and the bake time. `db-init` (first release only) and the static site (`--site`) are shown but
@@ -56,7 +56,6 @@ PULUMI_UP = Minutes(
 APP_EXIT = 0.05
 """Minutes a stopping task typically takes after SIGTERM (a web server closes at once); the
 upper figure is the service's `stopTimeoutSeconds`."""
-MIGRATE_TASK = "migrate"
 """The one-off task `golive release` runs before every deploy when the stack defines it."""
 
 
@@ -181,16 +180,17 @@ class ReleaseSettings:
     snapshot: bool
     """A pre-release snapshot (`protect`, or `database.backupBeforeRelease`)."""
     migrate: bool
-    """The stack defines a `migrate` task: every release runs it first."""
+    """The stack has tasks marked `runOnRelease` (e.g. `migrate`): every release runs them first."""
     db_init: bool
     """The stack has `db-init`: its first release runs it."""
     static_site: bool
     """The stack serves a static site: a release with `--site` uploads and invalidates it."""
-    smoke_test_seconds: float = 0.0
-    """Smoke tests after the deploy. The stack file has no smoke-test setting yet: 0."""
+    smoke_urls: int = 0
+    """`release.smoke.urls`: each asked once after the deploy."""
+    smoke_task: bool = False
+    """`release.smoke.task`: a one-off task run with the new image after the deploy."""
     bake_seconds: float = 0.0
-    """Watching the release after verify before calling it done. The stack file has no
-    bake-time setting yet: 0."""
+    """`release.bakeMinutes` beyond verify's own watch window (the bake replaces that window)."""
 
 
 def release_settings(cfg: StackConfig) -> ReleaseSettings:
@@ -207,10 +207,13 @@ def release_settings(cfg: StackConfig) -> ReleaseSettings:
             for name, service in cfg.services.items()
         ),
         snapshot=backup_before_release(cfg),
-        migrate=MIGRATE_TASK in cfg.tasks,
+        migrate=any(task.run_on_release for task in cfg.tasks.values()),
         db_init=cfg.database is not None
         and any(s.source is SecretSource.DATABASE for s in cfg.secrets.values()),
         static_site=cfg.frontend.enabled,
+        smoke_urls=len(cfg.release.smoke.urls),
+        smoke_task=cfg.release.smoke.task is not None,
+        bake_seconds=max(0, (cfg.release.bake_minutes or 0) * 60 - WATCH_WINDOW),
     )
 
 
@@ -300,6 +303,19 @@ def _one_off(name: str, detail: str, counted: bool = True) -> ReleaseStep:
     return ReleaseStep(name, task, detail, counted)
 
 
+SMOKE_URL_SECONDS = 2.0
+"""One smoke URL asked once: a request through CloudFront to a warm service (our estimate)."""
+
+
+def _smoke(settings: ReleaseSettings) -> ReleaseStep:
+    minutes = _seconds(settings.smoke_urls * SMOKE_URL_SECONDS)
+    what = [f"{settings.smoke_urls} URL(s)"] if settings.smoke_urls else []
+    if settings.smoke_task:
+        minutes = minutes + _polled(durations.FARGATE_TASK_START, TASK_POLL_DELAY)
+        what.append("the smoke task")
+    return ReleaseStep("smoke tests", minutes, ", ".join(what) or "none configured")
+
+
 def release(settings: ReleaseSettings) -> Release:
     """The steps of one release, as `golive release` runs them."""
     steps = [
@@ -347,11 +363,7 @@ def release(settings: ReleaseSettings) -> Release:
             )
         )
     steps += [
-        ReleaseStep(
-            "smoke tests",
-            _seconds(settings.smoke_test_seconds),
-            "none configured" if not settings.smoke_test_seconds else "the stack's smoke tests",
-        ),
+        _smoke(settings),
         ReleaseStep(
             "verify",
             durations.QUICK_CREATE + _seconds(WATCH_WINDOW),

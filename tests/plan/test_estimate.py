@@ -13,7 +13,9 @@ import pulumi
 import pytest
 
 from aws_facts import durations
+from ops.waiting import WATCH_WINDOW
 from plan.estimate import (
+    SMOKE_URL_SECONDS,
     ColdDeploy,
     alarm_bake_seconds,
     cold_deploy,
@@ -278,7 +280,22 @@ def test_release_time_follows_the_stack_files_settings() -> None:
 
 
 def test_smoke_tests_and_bake_time_count_in_full() -> None:
-    base = release_settings(config_of("prod"))
-    longer = dataclasses.replace(base, smoke_test_seconds=90, bake_seconds=15 * 60)
-    assert release(longer).typical - release(base).typical == pytest.approx(1.5 + 15)
-    assert release(longer).upper - release(base).upper == pytest.approx(1.5 + 15)
+    base = dataclasses.replace(
+        release_settings(config_of("prod")), smoke_urls=0, smoke_task=False, bake_seconds=0
+    )
+    longer = dataclasses.replace(base, smoke_urls=3, bake_seconds=15 * 60)
+    extra = (3 * SMOKE_URL_SECONDS + 15 * 60) / 60
+    assert release(longer).typical - release(base).typical == pytest.approx(extra)
+    assert release(longer).upper - release(base).upper == pytest.approx(extra)
+    with_task = dataclasses.replace(base, smoke_task=True)
+    assert release(with_task).typical > release(base).typical
+
+
+def test_the_stack_files_smoke_tests_and_bake_time_are_read() -> None:
+    """`release.smoke` and `release.bakeMinutes` of the stack file, the bake beyond verify's
+    own watch window (the bake replaces it)."""
+    cfg = config_of("prod")
+    settings = release_settings(cfg)
+    assert settings.smoke_urls == len(cfg.release.smoke.urls)
+    assert settings.smoke_task == (cfg.release.smoke.task is not None)
+    assert settings.bake_seconds == max(0, (cfg.release.bake_minutes or 0) * 60 - WATCH_WINDOW)
