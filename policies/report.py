@@ -225,7 +225,7 @@ def render(
     for key in report.unused_exceptions:
         console.print(
             f"[yellow]exception {key} is declared but the control passes in what was checked: "
-            "remove it unless it is needed later (task counts are judged after a first release)[/]"
+            "remove it unless it is needed later[/]"
         )
     if report.with_status(Status.UNKNOWN):
         console.print(

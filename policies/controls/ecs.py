@@ -375,13 +375,21 @@ def _web_services(resources: Sequence[Resource]) -> list[Resource]:
 
 RELEASED_TAG = "golive:released"
 """components.service tags each ECS service "false" until its first `golive release`."""
+MIN_TASKS_TAG = "golive:minTasks"
+"""components.service tags each ECS service with the tasks it keeps once released."""
 
 
 def _unreleased(service: Resource) -> bool:
-    """A service never released runs 0 tasks by design (nothing to run yet): its task count and
-    autoscaling floor are judged once `golive release` records an image, not before, or the
-    policy pack would block a stack's first `pulumi up`."""
+    """A service never released runs 0 tasks by design (nothing to run yet), so its counts
+    would block a stack's first `pulumi up`: its task count and autoscaling floor are judged on
+    what it keeps once released instead (`_released_count`)."""
     return unwrap(service.get(f"tags.{RELEASED_TAG}")) == "false"
+
+
+def _released_count(service: Resource) -> Any:
+    """The tasks an unreleased service keeps once released, from its tag (unknown without)."""
+    count = as_number(service.get(f"tags.{MIN_TASKS_TAG}"))
+    return UNKNOWN if count is None else count
 
 
 def _scaling_targets(
@@ -431,7 +439,7 @@ def service_redundancy(resources: Sequence[Resource]) -> list[Violation]:
         urn = service.urn
         targets, uncertain = _scaling_targets(service, resources)
         if _unreleased(service):
-            count: Any = 2.0  # judged after the first release
+            count: Any = _released_count(service)
         elif targets:
             count: Any = min(
                 (as_number(t.get("minCapacity")) for t in targets),
@@ -446,7 +454,8 @@ def service_redundancy(resources: Sequence[Resource]) -> list[Violation]:
         elif count is None or count < 2:
             found.append(
                 fail(
-                    f"{service.name}: runs {count or 0:.0f} task(s); >=2 survive an AZ loss",
+                    f"{service.name}: runs {count or 0:.0f} task(s){_once(service)}; >=2 survive "
+                    "an AZ loss",
                     urn=urn,
                 )
             )
@@ -468,6 +477,10 @@ def service_redundancy(resources: Sequence[Resource]) -> list[Violation]:
             for v in require(answer, message, waivable=False):
                 found.append(Violation(f"{service.name}: {v.message}", v.outcome, urn, False))
     return found
+
+
+def _once(service: Resource) -> str:
+    return " once released" if _unreleased(service) else ""
 
 
 def _number_or_default(value: Any, default: float, minimum: float) -> Tri:
@@ -506,10 +519,11 @@ def autoscaling(resources: Sequence[Resource]) -> list[Violation]:
             found.append(make(f"{service.name}: no autoscaling target", urn=service.urn))
             continue
         for target in targets:
-            floor = True if _unreleased(service) else number_at_least(target.get("minCapacity"), 2)
+            minimum = _released_count(service) if _unreleased(service) else target.get("minCapacity")
+            floor = number_at_least(minimum, 2)
             found += [
                 Violation(f"{service.name}: {v.message}", v.outcome, service.urn)
-                for v in require(floor, "autoscaling minCapacity is below 2")
+                for v in require(floor, f"autoscaling minCapacity is below 2{_once(service)}")
             ]
             resource_id = target.get("resourceId")
             verdicts: list[Tri] = []

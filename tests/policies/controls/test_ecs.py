@@ -126,20 +126,38 @@ def test_json_string_holding_a_sentinel_is_unknown() -> None:
 
 
 # ----------------------------------------------------------------------------- unreleased services
-# A service never released runs 0 tasks by design; once released, the floor of 2 applies.
+# A service never released runs 0 tasks by design; its count is judged on what it keeps once
+# released (the `golive:minTasks` tag), so a one-task prod fails before its first release too.
 
 
 def _messages(violations: list[object]) -> list[str]:
     return [getattr(v, "message", "") for v in violations]
 
 
-def test_unreleased_service_at_zero_tasks_passes_task_count_and_floor() -> None:
-    stack = chain(
-        mutate("web", desiredCount=0, tags={"golive:released": "false"}),
-        mutate("web-scaling", minCapacity=0),
-    )(compliant_stack())
+def _unreleased(min_tasks: str | None) -> Mutation:
+    tags = {"golive:released": "false"}
+    if min_tasks is not None:
+        tags["golive:minTasks"] = min_tasks
+    return chain(mutate("web", desiredCount=0, tags=tags), mutate("web-scaling", minCapacity=0))
+
+
+def test_unreleased_service_at_zero_tasks_passes_when_it_keeps_two_once_released() -> None:
+    stack = _unreleased("2")(compliant_stack())
     assert service_redundancy(stack) == []
     assert autoscaling(stack) == []
+
+
+def test_unreleased_one_task_service_fails_before_its_first_release() -> None:
+    stack = _unreleased("1")(compliant_stack())
+    assert any("runs 1 task(s) once released" in m for m in _messages(service_redundancy(stack)))
+    assert any(
+        "minCapacity is below 2 once released" in m for m in _messages(autoscaling(stack))
+    )
+
+
+def test_unreleased_service_without_its_count_is_undecided() -> None:
+    [violation] = service_redundancy(_unreleased(None)(compliant_stack()))
+    assert violation.outcome is Outcome.UNKNOWN
 
 
 def test_released_service_at_zero_tasks_fails() -> None:
