@@ -332,33 +332,58 @@ def circuit_breaker(resource_type: str, props: Props, options: Options) -> list[
     source="WA REL08",
     applies_to=(aws.ECS_SERVICE,),
     exception_allowed=True,
-    description="Services roll back on alarms; alarms.alarmNames are alarms of this stack.",
+    exception_never_covers=(
+        "web services, which roll back on their own target group's 5xx and unhealthy-host alarms"
+    ),
+    description=(
+        "Every service rolls back on alarms of this stack: web services on their target "
+        "group's, workers on their running tasks."
+    ),
     why=(
-        "A release that passes its health checks but raises errors (5xx, unhealthy targets) rolls "
-        "back by itself."
+        "A release that passes its health checks but raises errors (5xx, unhealthy targets), or "
+        "a worker whose new tasks crash after starting, rolls back by itself."
     ),
 )
 def alarm_rollback(resources: Sequence[Resource]) -> list[Violation]:
-    """REL08 (alarms): services roll back on alarms, all of which this stack creates."""
+    """REL08 (alarms): services roll back on alarms, all of which this stack creates.
+
+    An exception may cover workers only: a web service always has its target group's alarms.
+    """
     found: list[Violation] = []
     alarms = of_type(resources, aws.METRIC_ALARM)
+    web = {service.urn for service in _web_services(resources)}
     for service in of_type(resources, aws.ECS_SERVICE):
         urn = service.urn
+        waivable = urn not in web
         for flag in ("enable", "rollback"):
-            for v in require(is_true(service.get(f"alarms.{flag}")), f"alarms.{flag} is not true"):
-                found.append(Violation(f"{service.name}: {v.message}", v.outcome, urn))
+            for v in require(
+                is_true(service.get(f"alarms.{flag}")),
+                f"alarms.{flag} is not true",
+                waivable=waivable,
+            ):
+                found.append(Violation(f"{service.name}: {v.message}", v.outcome, urn, waivable))
         names = as_list(service.get("alarms.alarmNames"))
         if names is UNKNOWN:
-            found.append(unknown(f"{service.name}: alarms.alarmNames not known yet", urn=urn))
+            found.append(
+                unknown(
+                    f"{service.name}: alarms.alarmNames not known yet", urn=urn, waivable=waivable
+                )
+            )
             continue
         if not names:
-            found.append(fail(f"{service.name}: alarms.alarmNames is empty", urn=urn))
+            found.append(
+                fail(f"{service.name}: alarms.alarmNames is empty", urn=urn, waivable=waivable)
+            )
         for name in names:
             matched, uncertain = referenced(name, alarms, "name")
             if not matched:
                 make = unknown if uncertain or name is UNKNOWN else fail
                 found.append(
-                    make(f"{service.name}: alarm {name!r} is not created by this stack", urn=urn)
+                    make(
+                        f"{service.name}: alarm {name!r} is not created by this stack",
+                        urn=urn,
+                        waivable=waivable,
+                    )
                 )
     return found
 
@@ -519,7 +544,9 @@ def autoscaling(resources: Sequence[Resource]) -> list[Violation]:
             found.append(make(f"{service.name}: no autoscaling target", urn=service.urn))
             continue
         for target in targets:
-            minimum = _released_count(service) if _unreleased(service) else target.get("minCapacity")
+            minimum = (
+                _released_count(service) if _unreleased(service) else target.get("minCapacity")
+            )
             floor = number_at_least(minimum, 2)
             found += [
                 Violation(f"{service.name}: {v.message}", v.outcome, service.urn)

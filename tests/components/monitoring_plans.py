@@ -44,6 +44,7 @@ EXPECTED_ALARMS = [
     "feed-cpu",
     "feed-memory",
     "feed-tasks-below-desired",
+    "feed-tasks-missing",
     "rds-cpu",
     "rds-free-storage",
     "rds-freeable-memory",

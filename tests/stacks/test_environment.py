@@ -152,6 +152,8 @@ def expected_alarms(plan: Plan) -> list[str]:
                 f"{name}-no-healthy-hosts",
                 f"{name}-p95-latency",
             ]
+        else:
+            expected.append(f"{name}-tasks-missing")  # a worker's rollback alarm
         expected += [f"{name}-cpu", f"{name}-memory", f"{name}-tasks-below-desired"]
     if "golive:database" in config:
         rds = ("cpu", "free-storage", "freeable-memory", "connections", "read-latency")
@@ -301,13 +303,14 @@ def test_both_topics_have_every_subscriber(tracker: Plan) -> None:
         ]
 
 
-def test_workers_get_service_alarms_but_no_target_alarms(tracker: Plan) -> None:
+def test_workers_get_service_alarms_and_their_own_rollback_alarm(tracker: Plan) -> None:
     suffixes = alarm_suffixes(tracker)
     assert suffixes == expected_alarms(tracker)
     assert [s for s in suffixes if s.startswith("feeds-")] == [
         "feeds-cpu",
         "feeds-memory",
         "feeds-tasks-below-desired",
+        "feeds-tasks-missing",
     ]
     assert {s for s in suffixes if s.startswith("web-")} == {
         "web-target-5xx",
