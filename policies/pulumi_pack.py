@@ -123,7 +123,11 @@ def _resource_validator(control: Control, policy: PolicyConfig) -> Any:
         if args.resource_type not in control.applies_to:
             return
         props = _plain(args.props)
-        violations = rule(args.resource_type, props, _options(args.opts))
+        options = _options(args.opts)
+        resource = Resource(args.resource_type, args.name, args.urn, props, options)
+        if not control.concerns(resource):
+            return
+        violations = rule(args.resource_type, props, options)
         _report(control, policy, violations, report_violation, per_resource=True)
 
     return validate
