@@ -17,6 +17,9 @@ from typing import Any, NotRequired, Protocol, TypedDict, TypeVar, Unpack
 
 from policies.values import UNKNOWN, get, normalize, unwrap
 
+Declared = TypeVar("Declared")
+"""What a stack declares for an exception: a reason, or one with where it is written."""
+
 
 class Status(StrEnum):
     """A control's state in the controls report."""
@@ -214,9 +217,10 @@ class Control:
         if self.exception_never_covers and not self.exception_allowed:
             raise ValueError(f"control {self.id}: allows no exception, so nothing is left out")
 
-    def declared_exception(self, exceptions: Mapping[str, str]) -> str | None:
-        """The reason a stack's `golive:policy.exceptions` gives for this control (by its ID or
-        an ID it covers), if the control allows an exception at all."""
+    def declared_exception(self, exceptions: Mapping[str, Declared]) -> Declared | None:
+        """What a stack declares for this control (by its ID or an ID it covers) in
+        `exceptions` (an ID -> reason map, or `PolicyConfig.declared_exceptions()`), if the
+        control allows an exception at all."""
         if not self.exception_allowed:
             return None
         for control_id in (self.id, *self.covers):

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ops.cli import app
+from ops.plan import exception_rows
 from plan.harness import Plan, run_program, to_jsonable
 from plan.mocks import Lookups
 from policies.report import ControlsReport, evaluate
@@ -133,3 +134,19 @@ def test_state_needs_controls(tmp_path: Path) -> None:
     result = runner.invoke(app, ["plan", "staging", "--state", str(export)])
     assert result.exit_code == 1
     assert "--state needs --controls" in result.output
+
+
+def test_against_lists_both_stacks_exceptions_one_by_one() -> None:
+    staging, prod = (parse(s, raw_config(s)).policy for s in ("staging", "prod"))
+    rows = {control_id: (a, b) for control_id, a, b in exception_rows(staging, prod)}
+    assert set(rows) == set(staging.declared_exceptions()) | set(prod.declared_exceptions())
+    for control_id, declared in staging.declared_exceptions().items():
+        assert rows[control_id][0] == declared
+    assert rows["RDS.5"][1] is None  # prod meets it
+    result = runner.invoke(app, ["plan", "staging", "--against", "prod"])
+    assert result.exit_code == 0, result.output
+    assert "Control exceptions (staging vs prod)" in result.output
+    shown = result.output.split("Control exceptions (staging vs prod)", 1)[1]
+    for control_id in rows:
+        assert f"│ {control_id} " in shown, control_id
+    assert "required" in shown
