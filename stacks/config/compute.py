@@ -499,7 +499,8 @@ class ServiceConfig(Model):
                 (
                     "writableRootReason",
                     "is required when readonlyRootFilesystem is false: say why the app must "
-                    "write outside writablePaths (control ECS.5 exception)",
+                    "write outside writablePaths (control ECS.5 then fails unless golive:policy "
+                    "declares an exception)",
                 )
             )
         if self.readonly_root_filesystem and self.writable_root_reason:
@@ -797,7 +798,7 @@ def warnings(cfg: StackConfig) -> list[str]:
         if not service.readonly_root_filesystem:
             notes.append(
                 f"services.{name}.readonlyRootFilesystem is false: {service.writable_root_reason} "
-                "(control ECS.5 exception)"
+                f"({cfg.policy.note('ECS.5')})"
             )
         if service.image and service.image.endswith(":latest"):
             notes.append(

@@ -739,7 +739,7 @@ def warnings(cfg: StackConfig) -> list[str]:
     if exceptions:
         notes.append(
             f"secrets {', '.join(exceptions)}: AWS cannot rotate them by itself; rotate them as "
-            "a release step (control SecretsManager.1/4 exception)"
+            f"a release step ({cfg.policy.note('SecretsManager.1')})"
         )
     for name, secret in cfg.secrets.items():
         if secret.recovery_window_days == 0:
@@ -762,12 +762,12 @@ def _database_warnings(cfg: StackConfig, database: DatabaseConfig) -> list[str]:
     if not database.multi_az:
         notes.append(
             "database.multiAz is false: an AZ outage or instance failure stops the database "
-            "until AWS replaces it (control RDS.5 exception)"
+            f"until AWS replaces it ({cfg.policy.note('RDS.5')})"
         )
     if not database.deletion_protection:
         notes.append(
             "database.deletionProtection is false: a `pulumi destroy` deletes the database "
-            "(control RDS.8 exception)"
+            f"({cfg.policy.note('RDS.8')})"
         )
     if not database.final_snapshot:
         notes.append(
@@ -791,7 +791,7 @@ def _database_warnings(cfg: StackConfig, database: DatabaseConfig) -> list[str]:
     if not database.iam_authentication:
         notes.append(
             "database.iamAuthentication is false: IAM database authentication off "
-            "(control RDS.10 exception)"
+            f"({cfg.policy.note('RDS.10')})"
         )
     if database.max_allocated_storage < database.allocated_storage * STORAGE_AUTOSCALING_ADVISED:
         notes.append(

@@ -69,7 +69,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("secret-unknown", {f"{API}.secrets": ["JWT_SECRET", "JWT_SECRETS"]}, "services.api.secrets[1]", "did you mean 'JWT_SECRET'"),
     ("db-credentials-without-database", {f"{API}.database": False}, "services.api.database", "takes the database credentials"),
     ("cache-without-cache", {f"{API}.cache": True}, "services.api.cache", "no golive:cache"),
-    ("writable-root-without-reason", {f"{API}.readonlyRootFilesystem": False}, "services.api.writableRootReason", "control ECS.5 exception"),
+    ("writable-root-without-reason", {f"{API}.readonlyRootFilesystem": False}, "services.api.writableRootReason", "control ECS.5 then fails unless"),
     ("writable-path-relative", {f"{API}.writablePaths": ["tmp"]}, "services.api.writablePaths[0]", "absolute directory"),
     ("image-without-tag", {f"{API}.image": "ghcr.io/acme/api"}, "services.api.image", "has no tag or digest"),
     ("image-uppercase", {f"{API}.image": "ghcr.io/Acme/api:1.0"}, "services.api.image", "not an image reference"),

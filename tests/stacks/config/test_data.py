@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -238,11 +239,25 @@ def test_repository_stack_files_describe_the_auction_data_tier() -> None:
 def test_staging_warns_about_its_declared_exceptions_and_prod_does_not() -> None:
     staging = "\n".join(parse("staging", as_cli(mutated({}))).warnings())
     prod = "\n".join(parse("prod", as_cli(mutated({}, "prod"))).warnings())
-    for phrase in ("RDS.5 exception", "RDS.8 exception", "RDS.6"):
+    for phrase in ("control RDS.5: exception declared", "control RDS.8: exception declared"):
         assert phrase in staging
         assert phrase not in prod
+    assert "(control RDS.6)" in staging and "RDS.6" not in prod
     for text in (staging, prod):
         assert "secrets JWT_SECRET, SMTP, DATABASE: AWS cannot rotate them" in text
+        assert "control SecretsManager.1: exception declared" in text
+
+
+def test_a_warning_never_claims_an_exception_the_stack_does_not_declare() -> None:
+    """Reproduces `golive plan` printing "(control RDS.5 exception)" for a single-AZ database
+    whose stack file declared no such exception."""
+    undeclared = parse(
+        "staging", as_cli(mutated({"golive:policy": {"enforcement": "mandatory"}}))
+    ).warnings()
+    text = "\n".join(undeclared)
+    assert not re.search(r"control [\w./]+ exception\)", text), text
+    for control_id in ("RDS.5", "RDS.8", "SecretsManager.1", "ECS.2"):
+        assert f"control {control_id} fails unless golive:policy declares an exception" in text
 
 
 def test_a_cache_adds_its_token_to_the_secret_variables() -> None:

@@ -68,8 +68,11 @@ def test_warnings_name_the_edge_exceptions_of_each_file() -> None:
     prod = config_of("prod").warnings()
     assert not any(w.startswith("cdn.") for w in prod)
     hosts = config_of("hosts").warnings()
-    assert any("frontend.enabled is false" in w and "CloudFront.1" in w for w in hosts)
+    # The app answers '/': CloudFront.1 (a default root object) does not concern it.
+    assert not any("CloudFront.1" in w for w in hosts)
     assert not any("priceClass" in w for w in hosts)
+    spa = "\n".join(config_of("spa").warnings())
+    assert "controls CloudFront.7, CloudFront.9, ELB.1, ELB.17 fail unless" in spa
 
 
 def test_opt_in_regions_keep_the_edge_buckets_in_us_east_1() -> None:
