@@ -16,8 +16,6 @@ from pydantic import AfterValidator, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from aws_facts.ecs import FARGATE_SIZES
-from aws_facts.limits import TARGET_GROUP_NAME_MAX
-from components import naming
 from components.cluster import ClusterArgs
 from components.container import ContainerSpec, TaskSize
 from components.load_balancer import AccessLogSettings, LoadBalancerArgs, Route
@@ -644,7 +642,6 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
                     )
                 )
             owners.setdefault(name, kind)
-    problems += _name_length_problems(cfg)
     problems += _route_conflicts(cfg.services)
     for name, service in cfg.services.items():
         problems += _service_reference_problems(cfg, name, service)
@@ -722,28 +719,6 @@ def _service_reference_problems(
                 problems.append(
                     (f"{where}.environment.{env}", f"is set by golive when {flag} is true")
                 )
-    return problems
-
-
-def _name_length_problems(cfg: StackConfig) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
-    for name, service in cfg.services.items():
-        if not service.is_web:
-            continue
-        logical = naming.target_group(cfg.prefix, name)
-        length = naming.physical_length(logical)
-        if length > TARGET_GROUP_NAME_MAX:
-            budget = TARGET_GROUP_NAME_MAX - length + len(name)
-            problems.append(
-                (
-                    f"services.{name}",
-                    f"its target group would be named '{naming.physical_shape(logical)}', "
-                    f"{length} characters; "
-                    f"AWS allows {TARGET_GROUP_NAME_MAX}. With app and stack '{cfg.prefix}', a "
-                    f"web service name may have at most {max(budget, 0)} characters: shorten "
-                    "the service or the app name",
-                )
-            )
     return problems
 
 

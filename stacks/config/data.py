@@ -17,7 +17,6 @@ from pydantic.alias_generators import to_camel
 from aws_facts.ecs import RESERVED_ENV_PREFIXES
 from aws_facts.elasticache import (
     CACHE_ENGINE_VERSIONS,
-    CACHE_ID_MAX,
     CACHE_NODE_FAMILIES,
     CACHE_NODE_TYPES,
 )
@@ -591,12 +590,14 @@ class CacheConfig(Model):
         return naming.cache(prefix)
 
 
-def _aws_identifier_problem(identifier: str, limit: int) -> str | None:
-    if len(identifier) > limit or not _AWS_DB_IDENTIFIER.match(identifier):
+def _aws_identifier_problem(identifier: str, limit: int | None) -> str | None:
+    """An RDS or ElastiCache identifier's form, and its length unless `limit` is None."""
+    if (limit is not None and len(identifier) > limit) or not _AWS_DB_IDENTIFIER.match(identifier):
+        length, shorter = (f"1-{limit} ", "shorter ") if limit is not None else ("", "")
         return (
-            f"its identifier '{identifier}' (from app and stack names) must be 1-{limit} "
-            "lowercase letters, digits and single hyphens, starting with a letter: use a "
-            "shorter app or stack name made of those"
+            f"its identifier '{identifier}' (from app and stack names) must be {length}"
+            "lowercase letters, digits and single hyphens, starting with a letter: use "
+            f"{shorter}app and stack names made of those"
         )
     return None
 
@@ -630,7 +631,8 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
                 )
             )
     if cfg.cache is not None:
-        reason = _aws_identifier_problem(cfg.cache.replication_group_id(cfg.prefix), CACHE_ID_MAX)
+        # Its length is the names tier's (stacks.config.names): that says what to shorten.
+        reason = _aws_identifier_problem(cfg.cache.replication_group_id(cfg.prefix), None)
         if reason:
             problems.append(("cache", reason))
     problems += _secret_name_problems(cfg)

@@ -16,16 +16,14 @@ from pydantic import (
     BaseModel,
     Field,
     ValidationError,
-    ValidationInfo,
     field_validator,
 )
 from pydantic.alias_generators import to_camel
 
-from aws_facts.limits import ALB_NAME_MAX, TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_PER_RESOURCE
+from aws_facts.limits import TAG_KEY_MAX, TAG_VALUE_MAX, TAGS_PER_RESOURCE
 from aws_facts.regions import AWS_REGIONS, GLOBAL_SERVICES_REGION, OPT_IN_REGIONS
-from components import naming
 from components.secrets import SecretSource
-from stacks.config import compute, data, edge, monitoring, network
+from stacks.config import compute, data, edge, monitoring, names, network
 from stacks.config.base import (
     NAMESPACE,
     ConfigError,
@@ -88,7 +86,8 @@ class StackConfig(Model):
     region: str
     """`aws:region`: where the stack lives. CloudFront certificates and WAF go to us-east-1."""
     app: str
-    """The application's name: lowercase letters, digits and hyphens; prefixes every AWS name."""
+    """The application's name: lowercase letters, digits and hyphens; prefixes every AWS name
+    (with the stack's and services' names, within the name lengths above)."""
     default_tags: Annotated[dict[str, str], AfterValidator(check_tags)] = Field(
         default_factory=dict[str, str]
     )
@@ -139,21 +138,11 @@ class StackConfig(Model):
 
     @field_validator("app")
     @classmethod
-    def _app_fits_aws_names(cls, app: str, info: ValidationInfo) -> str:
+    def _app_name(cls, app: str) -> str:
         if not _APP_NAME.match(app):
             raise ValueError(
                 f"'{app}' must start with a letter and hold only lowercase letters, digits "
                 "and single hyphens"
-            )
-        stack = str(info.data.get("stack", ""))
-        logical = naming.load_balancer(f"{app}-{stack}")
-        longest_alb_name = naming.physical_length(logical)
-        if longest_alb_name > ALB_NAME_MAX:
-            budget = ALB_NAME_MAX - longest_alb_name + len(app)
-            raise ValueError(
-                f"'{app}' makes the load balancer's name '{naming.physical_shape(logical)}' "
-                f"{longest_alb_name} characters; AWS allows {ALB_NAME_MAX}. With stack "
-                f"'{stack}', app may have at most {max(budget, 0)} characters"
             )
         return app
 
@@ -163,6 +152,7 @@ class StackConfig(Model):
         routes; the stack's own tags before the edge): a tier's rules are reported once the
         tiers before it hold, so one mistake is not reported again as its consequences."""
         for rules in (
+            names.problems,
             data.problems,
             compute.problems,
             monitoring.problems,

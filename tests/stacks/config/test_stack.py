@@ -22,7 +22,7 @@ from tests.stacks.config.stack_files import (
 # (id, changes, the key path the message must name, a phrase the message must hold)
 INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("typo-top-key", {"golive:netwrok": {"azCount": 2}}, "golive:netwrok", "did you mean 'network'"),
-    ("app-too-long", {"golive:app": "live-event-platform"}, "app", "AWS allows 32"),
+    ("app-too-long", {"golive:app": "live-event-platform"}, "app", "shorten the app name by 7 (to 12 characters)"),
     ("app-uppercase", {"golive:app": "Auction"}, "app", "lowercase"),
     ("app-leading-digit", {"golive:app": "1auction"}, "app", "start with a letter"),
     ("app-double-hyphen", {"golive:app": "auc--tion"}, "app", "single hyphens"),
