@@ -24,6 +24,7 @@ from plan.harness import (
     StackFileError,
     load_stack_config,
     run_program,
+    shown_path,
     to_jsonable,
 )
 from stacks.config import ConfigError, DeclaredException, PolicyConfig, parse
@@ -174,7 +175,11 @@ def _run(stack: str, stack_file: Path | None) -> Plan:
     """The program's plan, or a clean error for what a user can fix (no traceback)."""
     try:
         return run_program(stack, project_dir=PROJECT_DIR, stack_file=stack_file)
-    except (ConfigError, StackFileError) as exc:
+    except ConfigError as exc:
+        # Name the file the user gave, not the stack's default one.
+        source = shown_path(stack_file) if stack_file else ""
+        raise _fail(str(ConfigError(exc.problems, stack, source))) from None
+    except StackFileError as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:
         # A data source that finds nothing fails the program the way `pulumi preview` would.

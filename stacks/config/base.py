@@ -41,10 +41,10 @@ class Problem:
 class ConfigError(Exception):
     """The stack file is invalid. `problems` lists every issue found, in file order."""
 
-    def __init__(self, problems: Iterable[Problem], stack: str = "") -> None:
+    def __init__(self, problems: Iterable[Problem], stack: str = "", source: str = "") -> None:
         self.problems = list(problems)
         self.stack = stack
-        where = f"Pulumi.{stack}.yaml" if stack else "the stack file"
+        where = source or (f"Pulumi.{stack}.yaml" if stack else "the stack file")
         count = len(self.problems)
         lines = [f"{count} problem{'s' if count != 1 else ''} in {where}:"]
         lines += [f"  - {p}" for p in self.problems]

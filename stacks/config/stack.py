@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import re
 import types
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
@@ -146,25 +147,8 @@ class StackConfig(Model):
             )
         return app
 
-    def problems(self) -> list[tuple[str, str]]:
-        """The rules across tiers, a tier at a time in the order they build on each other (the
-        compute tier on the data tier's secrets, monitoring on both, the edge on the services'
-        routes; the stack's own tags before the edge): a tier's rules are reported once the
-        tiers before it hold, so one mistake is not reported again as its consequences."""
-        for rules in (
-            names.problems,
-            data.problems,
-            compute.problems,
-            monitoring.problems,
-            StackConfig._tag_problems,
-            edge.problems,
-        ):
-            found = rules(self)
-            if found:
-                return found
-        return []
-
-    def _tag_problems(self) -> list[tuple[str, str]]:
+    def tag_problems(self) -> list[tuple[str, str]]:
+        """The default tags name this app and stack (the budget filters on them)."""
         problems: list[tuple[str, str]] = []
         for tag, expected in (("golive:app", self.app), ("golive:stack", self.stack)):
             actual = self.default_tags.get(tag)
@@ -278,8 +262,17 @@ def parse(
     try:
         cfg = StackConfig.model_validate(values)
     except ValidationError as exc:
-        raise ConfigError(_problems_from(exc), stack) from None
-    problems = config_secret_problems(cfg, raw_config, secret_keys)
+        problems = _problems_from(exc)
+        invalid = {str(e["loc"][0]) for e in exc.errors() if e["loc"]} | (
+            set(_PLACEHOLDERS) - set(values)
+        )
+        partial = _beside_invalid_keys(values, invalid)
+        if partial is not None:
+            problems += cross_tier_problems(partial, invalid)
+            if "secrets" not in invalid:
+                problems += config_secret_problems(partial, raw_config, secret_keys)
+        raise ConfigError(problems, stack) from None
+    problems = cross_tier_problems(cfg) + config_secret_problems(cfg, raw_config, secret_keys)
     if problems:
         raise ConfigError(problems, stack)
     return cfg
@@ -440,3 +433,63 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
             message = text if named else f"{shown_value} is invalid: {text}"
         problems.append(Problem(path, message))
     return problems
+
+
+# ----------------------------------------------------------------------------- rules across tiers
+
+
+@dataclass(frozen=True)
+class CrossRule:
+    """The rules of one tier across the stack file's keys, and the top-level keys they read."""
+
+    check: Callable[[StackConfig], list[tuple[str, str]]]
+    reads: frozenset[str]
+    """`StackConfig` fields the rules read (a key whose own value is invalid skips them)."""
+
+
+CROSS_RULES = (
+    CrossRule(names.problems, frozenset({"app", "services", "cache"})),
+    CrossRule(
+        data.problems,
+        frozenset({"app", "region", "protect", "database", "secrets", "cache"}),
+    ),
+    CrossRule(
+        compute.problems,
+        frozenset({"app", "protect", "services", "tasks", "schedules", "load_balancer"})
+        | {"database", "secrets", "cache"},
+    ),
+    CrossRule(monitoring.problems, frozenset({"app", "services", "alarms", "database"})),
+    CrossRule(StackConfig.tag_problems, frozenset({"app", "default_tags"})),
+    CrossRule(
+        edge.problems,
+        frozenset({"region", "domain", "cdn", "frontend", "services"}),
+    ),
+)
+"""Every tier's rules across keys, all reported at once: each tier's from its own keys' view, so
+one mistake is reported where it is (a tag and a name too long are two problems, not one)."""
+
+_PLACEHOLDERS: Mapping[str, str] = {"app": "app", "region": "us-east-1"}
+"""Stand-ins for required keys whose value is invalid, so the other keys' rules can still run
+(the rules that read them do not)."""
+
+
+def cross_tier_problems(cfg: StackConfig, invalid: Collection[str] = ()) -> list[Problem]:
+    """The rules of every tier whose keys hold valid values (`invalid`: keys that do not)."""
+    return [
+        Problem(path, message)
+        for rule in CROSS_RULES
+        if not rule.reads & set(invalid)
+        for path, message in rule.check(cfg)
+    ]
+
+
+def _beside_invalid_keys(values: Mapping[str, Any], invalid: Collection[str]) -> StackConfig | None:
+    """The stack file without its invalid keys (defaults or stand-ins in their place), so the
+    rules across the other keys still report: a typo in one key hides nothing in another."""
+    kept = {k: v for k, v in values.items() if k in StackConfig.model_fields and k not in invalid}
+    for key, stand_in in _PLACEHOLDERS.items():
+        kept.setdefault(key, stand_in)
+    try:
+        return StackConfig.model_validate(kept)
+    except ValidationError:
+        return None

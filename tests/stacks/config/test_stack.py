@@ -85,6 +85,61 @@ def test_every_problem_is_listed_at_once() -> None:
     )
 
 
+def _problems(changes: dict[str, Any]) -> dict[str, str]:
+    with pytest.raises(ConfigError) as raised:
+        parse("staging", as_cli(mutated(changes)))
+    return {p.path: p.message for p in raised.value.problems}
+
+
+def test_a_name_too_long_no_longer_hides_a_tag_mismatch() -> None:
+    """Reproduces a tag mismatch reported only once the app name was shortened."""
+    problems = _problems(
+        {"golive:app": "live-event-platform", "aws:defaultTags.tags.golive:stack": "prod"}
+    )
+    assert "shorten the app name by 7" in problems["app"]
+    assert "set it to 'staging'" in problems["aws:defaultTags.tags.golive:stack"]
+
+
+def test_an_invalid_key_hides_no_rule_across_the_other_keys() -> None:
+    """A field's own error used to stop every rule across fields (tags, references, routes)."""
+    problems = _problems(
+        {
+            "golive:network.azCount": 9,
+            "aws:defaultTags.tags.golive:stack": "prod",
+            "golive:services.api.secrets": ["JWT_SECRET", "SMPT"],
+            "golive:tasks.seed.service": "apii",
+        }
+    )
+    assert "less than or equal to 6" in problems["network.azCount"]
+    assert "set it to 'staging'" in problems["aws:defaultTags.tags.golive:stack"]
+    assert (
+        "'SMPT' is not in golive:secrets (did you mean 'SMTP'?)"
+        in (problems["services.api.secrets[1]"])
+    )
+    assert "'apii' is not a service of this stack" in problems["tasks.seed.service"]
+
+
+def test_rules_that_read_an_invalid_key_stay_quiet_instead_of_misleading() -> None:
+    """With `secrets` invalid, a service naming one of them is not reported as unknown."""
+    problems = _problems(
+        {
+            "golive:secrets.SMTP.source": "vault",
+            "aws:defaultTags.tags.golive:app": "other",
+        }
+    )
+    assert "secrets.SMTP.source" in problems
+    assert "set it to 'auction'" in problems["aws:defaultTags.tags.golive:app"]
+    assert not [p for p in problems if p.startswith("services.")]
+
+
+def test_an_invalid_required_key_still_lets_the_other_rules_run() -> None:
+    problems = _problems(
+        {"aws:region": "us-est-1", "golive:services.api.secrets": ["NOPE", "SMTP", "DATABASE"]}
+    )
+    assert "did you mean" in problems["aws:region"]
+    assert "'NOPE' is not in golive:secrets" in problems["services.api.secrets[0]"]
+
+
 def test_more_azs_than_the_region_offers_fails_before_any_resource() -> None:
     registered: list[RecordedResource] = []
     with pytest.raises(
