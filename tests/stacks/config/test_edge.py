@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from plan.harness import load_stack_config
 from stacks.config import parse
+from tests.conftest import STACKFILES
 from tests.stacks.config.stack_files import DELETE, as_cli, assert_names_key, config_of, mutated
 
 CSP_TOO_LONG = "default-src 'self'; " + "img-src https://cdn.example.com " * 60
@@ -72,7 +74,10 @@ def test_warnings_name_the_edge_exceptions_of_each_file() -> None:
     assert not any("CloudFront.1" in w for w in hosts)
     assert not any("priceClass" in w for w in hosts)
     spa = "\n".join(config_of("spa").warnings())
-    assert "controls CloudFront.7, CloudFront.9, ELB.1, ELB.17 fail unless" in spa
+    assert "no domain: a trial stack" in spa and "its control exceptions are declared" in spa
+    raw, _ = load_stack_config("spa", stack_file=STACKFILES / "Pulumi.spa.yaml")
+    undeclared = parse("spa", {**raw, "golive:policy": "{}"}).warnings()
+    assert "controls CloudFront.7, CloudFront.9, ELB.1, ELB.17 fail unless" in "\n".join(undeclared)
 
 
 def test_opt_in_regions_keep_the_edge_buckets_in_us_east_1() -> None:
