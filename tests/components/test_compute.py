@@ -38,13 +38,13 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "cpu": "256", "memory": "512", "architecture": "X86_64",
         "strategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}],
         "scaling": (1, 2), "retention": 30, "deletion_protection": False, "access_logs": False,
-        "cors": "https://staging.auction.example.com", "keep_images": 30, "protect": False,
+        "cors": "https://staging.auction.example.com", "keep_images": 50, "protect": False,
     },
     "prod": {
         "cpu": "1024", "memory": "2048", "architecture": "ARM64",
         "strategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
         "scaling": (2, 6), "retention": 365, "deletion_protection": True, "access_logs": True,
-        "cors": "https://auction.example.com", "keep_images": 100, "protect": True,
+        "cors": "https://auction.example.com", "keep_images": 50, "protect": True,
     },
 }  # fmt: skip
 STACKS = list(EXPECTED)

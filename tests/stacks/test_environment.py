@@ -13,6 +13,7 @@ import pytest
 
 from components.monitoring import rollback_alarm_names
 from plan.harness import Plan, RecordedResource
+from tests.conftest import stack_values
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TOPIC = "aws:sns/topic:Topic"
@@ -26,10 +27,9 @@ def app_of(plan: Plan) -> str:
 
 
 def stack_config(plan: Plan) -> dict[str, Any]:
-    return {
-        "alarms": json.loads(plan.config["golive:alarms"]),
-        "budget": json.loads(plan.config["golive:budget"]),
-    }
+    """The alarms and budget the stack file asks for, defaults filled in."""
+    values = stack_values(plan.stack, plan.config)
+    return {"alarms": values["alarms"], "budget": values["budget"]}
 
 
 def test_alarm_topic_is_under_the_stack_key_whose_policy_admits_the_publishers(

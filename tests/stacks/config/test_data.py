@@ -21,7 +21,6 @@ from tests.stacks.config.stack_files import (
     as_cli,
     assert_names_key,
     mutated,
-    stack_document,
 )
 
 CACHE_ON = {"nodeType": "cache.t4g.micro"}
@@ -242,7 +241,9 @@ def test_staging_warns_about_its_declared_exceptions_and_prod_does_not() -> None
     for phrase in ("control RDS.5: exception declared", "control RDS.8: exception declared"):
         assert phrase in staging
         assert phrase not in prod
-    assert "(control RDS.6)" in staging and "RDS.6" not in prod
+    assert "RDS.6" not in staging + prod  # both keep enhanced monitoring (the default)
+    unmonitored = parse("staging", as_cli(mutated({"golive:database.monitoringInterval": 0})))
+    assert "no enhanced monitoring (control RDS.6)" in "\n".join(unmonitored.warnings())
     for text in (staging, prod):
         assert "secrets JWT_SECRET, SMTP, DATABASE: AWS cannot rotate them" in text
         assert "control SecretsManager.1: exception declared" in text
@@ -339,10 +340,7 @@ def test_golive_plan_shows_the_restore_warning(tmp_path: Path) -> None:
 def test_the_runbooks_prod_restore_change_passes_every_control() -> None:
     # Step one of a protected stack's restore (docs/runbook.md): protect off, PUL.1 declared
     # for the duration, the snapshot set. The policy pack must not block it.
-    exceptions = {
-        **stack_document("prod")["golive:policy"]["exceptions"],
-        "PUL.1": "restore from pre-v1-4-2 in progress; protect back on once verified",
-    }
+    exceptions = {"PUL.1": "restore from pre-v1-4-2 in progress; protect back on once verified"}
     document = mutated(
         {RESTORE: "pre-v1-4-2", "golive:protect": False, "golive:policy.exceptions": exceptions},
         "prod",

@@ -36,7 +36,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("waf-window-not-allowed", {"golive:cdn.waf.rateLimitWindowSeconds": 30}, "cdn.waf.rateLimitWindowSeconds", "60, 120, 300, 600"),
     ("waf-rule-unknown", {"golive:cdn.waf.countOnlyRules": ["SizeRestrictions_Body"]}, "cdn.waf.countOnlyRules[0]", "'SizeRestrictions_BODY'"),
     ("hsts-preload-no-subdomains", {"golive:cdn.securityHeaders.hsts.preload": True, "golive:cdn.securityHeaders.hsts.includeSubdomains": False}, "cdn.securityHeaders.hsts.includeSubdomains", "preload"),
-    ("hsts-preload-short", {"golive:cdn.securityHeaders.hsts.preload": True}, "cdn.securityHeaders.hsts.maxAgeSeconds", "one year"),
+    ("hsts-preload-short", {"golive:cdn.securityHeaders.hsts": {"maxAgeSeconds": 86400, "preload": True}}, "cdn.securityHeaders.hsts.maxAgeSeconds", "one year"),
     ("hsts-too-short", {"golive:cdn.securityHeaders.hsts.maxAgeSeconds": 60}, "cdn.securityHeaders.hsts.maxAgeSeconds", "greater than or equal to 300"),
     ("csp-too-long", {"golive:cdn.securityHeaders.contentSecurityPolicy": CSP_TOO_LONG}, "cdn.securityHeaders.contentSecurityPolicy", "1783"),
     ("frame-options-unknown", {"golive:cdn.securityHeaders.frameOptions": "ALLOW-FROM"}, "cdn.securityHeaders.frameOptions", "'SAMEORIGIN'"),
