@@ -263,7 +263,7 @@ def parse(
         cfg = StackConfig.model_validate(values)
     except ValidationError as exc:
         problems = _problems_from(exc)
-        invalid = {str(e["loc"][0]) for e in exc.errors() if e["loc"]} | (
+        invalid = {_field_name(str(e["loc"][0])) for e in exc.errors() if e["loc"]} | (
             set(_PLACEHOLDERS) - set(values)
         )
         partial = _beside_invalid_keys(values, invalid)
@@ -450,20 +450,15 @@ class CrossRule:
 CROSS_RULES = (
     CrossRule(names.problems, frozenset({"app", "services", "cache"})),
     CrossRule(
-        data.problems,
-        frozenset({"app", "region", "protect", "database", "secrets", "cache"}),
+        data.problems, frozenset({"app", "region", "protect", "database", "secrets", "cache"})
     ),
     CrossRule(
         compute.problems,
-        frozenset({"app", "protect", "services", "tasks", "schedules", "load_balancer"})
-        | {"database", "secrets", "cache"},
+        frozenset({"services", "tasks", "schedules", "database", "secrets", "cache"}),
     ),
     CrossRule(monitoring.problems, frozenset({"app", "services", "alarms", "database"})),
     CrossRule(StackConfig.tag_problems, frozenset({"app", "default_tags"})),
-    CrossRule(
-        edge.problems,
-        frozenset({"region", "domain", "cdn", "frontend", "services"}),
-    ),
+    CrossRule(edge.problems, frozenset({"domain", "cdn", "frontend", "services"})),
 )
 """Every tier's rules across keys, all reported at once: each tier's from its own keys' view, so
 one mistake is reported where it is (a tag and a name too long are two problems, not one)."""
@@ -471,6 +466,14 @@ one mistake is reported where it is (a tag and a name too long are two problems,
 _PLACEHOLDERS: Mapping[str, str] = {"app": "app", "region": "us-east-1"}
 """Stand-ins for required keys whose value is invalid, so the other keys' rules can still run
 (the rules that read them do not)."""
+
+
+def _field_name(key: str) -> str:
+    """The `StackConfig` field a stack-file key sets (`loadBalancer` -> `load_balancer`)."""
+    return next(
+        (name for name, info in StackConfig.model_fields.items() if key in (name, info.alias)),
+        key,
+    )
 
 
 def cross_tier_problems(cfg: StackConfig, invalid: Collection[str] = ()) -> list[Problem]:
@@ -486,7 +489,11 @@ def cross_tier_problems(cfg: StackConfig, invalid: Collection[str] = ()) -> list
 def _beside_invalid_keys(values: Mapping[str, Any], invalid: Collection[str]) -> StackConfig | None:
     """The stack file without its invalid keys (defaults or stand-ins in their place), so the
     rules across the other keys still report: a typo in one key hides nothing in another."""
-    kept = {k: v for k, v in values.items() if k in StackConfig.model_fields and k not in invalid}
+    kept = {
+        name: value
+        for name, value in ((_field_name(k), v) for k, v in values.items())
+        if name in StackConfig.model_fields and name not in invalid
+    }
     for key, stand_in in _PLACEHOLDERS.items():
         kept.setdefault(key, stand_in)
     try:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import types
+from typing import Any, cast
 
 import pytest
 
-from plan.harness import RecordedResource, run_program
+from plan.harness import RecordedResource, load_stack_config, run_program
 from plan.mocks import Lookups
 from stacks.config import ConfigError, StackConfig, known_keys, parse
+from stacks.config.stack import CROSS_RULES, CrossRule
+from tests.conftest import STACKFILES
 from tests.stacks.config import test_edge, test_network
 from tests.stacks.config.stack_files import (
     DELETE,
@@ -170,3 +173,38 @@ def test_known_keys_follows_nested_models() -> None:
     assert "retentionDays" in known_keys(("network", "flowLogs", "x"))
     assert "azCount" in known_keys(("network", "x"))
     assert "network" in known_keys(("x",))
+
+
+class _Reads:
+    """A stack config that records which of its fields a rule reads (through its properties and
+    methods too)."""
+
+    def __init__(self, cfg: StackConfig) -> None:
+        self._cfg = cfg
+        self.read: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        cls = type(self._cfg)
+        if name in cls.model_fields:
+            self.read.add(name)
+            return getattr(self._cfg, name)
+        attribute = getattr(cls, name)
+        if isinstance(attribute, property):
+            assert attribute.fget is not None
+            return attribute.fget(self)
+        if callable(attribute):
+            return types.MethodType(attribute, self)
+        return getattr(self._cfg, name)
+
+
+@pytest.mark.parametrize("rule", CROSS_RULES, ids=lambda rule: rule.check.__module__.split(".")[-1])
+def test_each_rule_across_tiers_reads_only_the_keys_it_declares(rule: CrossRule) -> None:
+    """`reads` decides which rules still run beside an invalid key: it must be complete."""
+    stacks = [("staging", None), ("prod", None)] + [
+        (path.name.split(".")[1], path) for path in sorted(STACKFILES.glob("**/Pulumi.*.yaml"))
+    ]
+    for stack, path in stacks:
+        raw, _ = load_stack_config(stack, stack_file=path)
+        recorder = _Reads(parse(stack, raw))
+        rule.check(cast(StackConfig, recorder))
+        assert recorder.read - {"stack"} <= rule.reads, (stack, path)
