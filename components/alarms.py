@@ -13,8 +13,9 @@ Descriptions are templates filled with the `Thresholds` fields, the watched reso
 and its `limits`.
 
 Deployment rollback: the ECS service of each web service names the `rolls_back` alarms of its
-target group before they exist, with `rollback_alarm_names`, and these specs create alarms with
-exactly those names (1-minute periods, so a release's bake time stays short).
+target group, and each worker (no port, so no target group) its own `rolls_back` alarm on the
+tasks it keeps running, before they exist, with `rollback_alarm_names`; these specs create
+alarms with exactly those names (1-minute periods, so a release's bake time stays short).
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ class AlarmSpec:
     missing_data: MissingData
     """What a period without data means: the reason is noted beside each spec."""
     rolls_back: bool = False
-    """A web service's deployment rolls back when this alarm fires (its description says so)."""
+    """The watched service's deployment rolls back when this alarm fires (its description says
+    so)."""
 
     def metric_names(self) -> list[str]:
         if isinstance(self.metric, MetricMath):
@@ -303,6 +305,36 @@ SERVICE_ALARMS = (
     ),
 )
 """Each ECS service, web or worker (dimensions `ClusterName`, `ServiceName`)."""
+
+WORKER_ALARMS = (
+    # A worker's rollback signal. The circuit breaker catches tasks that never reach RUNNING;
+    # without a target group nothing else sees a new version whose tasks start and then crash
+    # (ECS stops the old tasks once the new ones run, then restarts the crashing ones).
+    AlarmSpec(
+        role="tasks-missing",
+        description=(
+            "{subject}: fewer tasks running than desired for 3 minutes (tasks crash soon after "
+            "they start, or cannot be placed)"
+        ),
+        namespace="ECS/ContainerInsights",
+        metric=MetricMath(
+            queries=(("running", "RunningTaskCount"), ("desired", "DesiredTaskCount")),
+            id="missing",
+            expression="desired - FILL(running, 0)",
+            label="{subject} tasks missing",
+        ),
+        statistic="Average",
+        period=60,
+        evaluation_periods=3,
+        comparison="GreaterThanThreshold",
+        threshold=0,
+        # Container Insights (ECS.12) reports both every minute; a gap is no evidence. A Spot
+        # task's replacement takes about a minute: one interruption does not roll back.
+        missing_data="notBreaching",
+        rolls_back=True,
+    ),
+)
+"""Each worker, on top of `SERVICE_ALARMS` (dimensions `ClusterName`, `ServiceName`)."""
 
 DATABASE_ALARMS = (
     AlarmSpec(
@@ -510,6 +542,8 @@ metrics exist only in us-east-1)."""
 
 ROLLBACK_ALARM_ROLES = tuple(spec.role for spec in TARGET_GROUP_ALARMS if spec.rolls_back)
 """The per-web-service alarms that roll a deployment back (their names end with these)."""
+WORKER_ROLLBACK_ALARM_ROLES = tuple(spec.role for spec in WORKER_ALARMS if spec.rolls_back)
+"""The per-worker alarms that roll a deployment back."""
 
 _ROLLS_BACK = " Rolls a deployment back."
 
@@ -520,14 +554,16 @@ def alarm_name(prefix: str, scope: str, role: str) -> str:
     return f"{prefix}-{scope}-{role}"
 
 
-def rollback_alarm_names(prefix: str, service: str) -> list[str]:
-    """The CloudWatch alarm names that roll back `service`'s deployments.
+def rollback_alarm_names(prefix: str, service: str, *, web: bool = True) -> list[str]:
+    """The CloudWatch alarm names that roll back `service`'s deployments (a web service's, or
+    with `web=False` a worker's).
 
     Pure and known before any alarm exists, so the ECS service can name its deployment alarms
     while the monitoring component (composed last) creates alarms with exactly these names:
     no dependency cycle between the service and its alarms.
     """
-    return [alarm_name(prefix, service, role) for role in ROLLBACK_ALARM_ROLES]
+    roles = ROLLBACK_ALARM_ROLES if web else WORKER_ROLLBACK_ALARM_ROLES
+    return [alarm_name(prefix, service, role) for role in roles]
 
 
 # ---------------------------------------------------------------------- spec -> alarm

@@ -75,7 +75,9 @@ class CacheArgs:
     apply_immediately: bool = False
     """Apply changes now (True) or in the maintenance window (False)."""
     protect: bool = False
-    """Refuse to delete or replace the auth token secret (prod)."""
+    """Refuse to delete or replace the replication group and its auth token secret (prod).
+    ElastiCache has no deletion protection of its own (no such field in CreateReplicationGroup,
+    botocore elasticache 2015-02-02): Pulumi's `protect` is the only guard."""
 
 
 class Cache(pulumi.ComponentResource):
@@ -249,6 +251,9 @@ class Cache(pulumi.ComponentResource):
             apply_immediately=args.apply_immediately,
             tags={"Name": args.replication_group_id},
             # The id is explicit, so a replacement (e.g. a new subnet group) must delete the
-            # old group first; a cache holds no data that must outlive it.
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+            # old group first; a cache holds no data that must outlive a deliberate change,
+            # but with `protect` a delete or replace fails until the stack file allows it.
+            opts=pulumi.ResourceOptions(
+                parent=self, delete_before_replace=True, protect=args.protect
+            ),
         )

@@ -19,9 +19,10 @@ What each alarm watches (metric, statistic, periods, threshold, missing data) is
 specs per tier in `components.alarms`; this component pairs every resource it is handed with its
 tier's specs. The dashboard's widgets are laid out by `components.dashboard`.
 
-Deployment rollback: the ECS service of each web service names its alarms before they exist,
-with `rollback_alarm_names(prefix, service)`, and this component creates alarms with exactly
-those names (1-minute periods, so a release's bake time stays short). No dependency cycle.
+Deployment rollback: the ECS service of each web service and each worker names its alarms
+before they exist, with `rollback_alarm_names(prefix, service, web=...)`, and this component
+creates alarms with exactly those names (1-minute periods, so a release's bake time stays
+short). No dependency cycle.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from components.alarms import (
     ROLLBACK_ALARM_ROLES,
     SERVICE_ALARMS,
     TARGET_GROUP_ALARMS,
+    WORKER_ALARMS,
     AlarmSpec,
     Watched,
     alarm_name,
@@ -546,7 +548,9 @@ def _watched(args: MonitoringArgs) -> Iterator[tuple[Watched, Sequence[AlarmSpec
     if args.cluster_name is not None:
         for service, service_name in args.services.items():
             dimensions = {"ClusterName": args.cluster_name, "ServiceName": service_name}
-            yield Watched(service, service, dimensions), SERVICE_ALARMS
+            worker = service not in args.target_groups
+            specs = SERVICE_ALARMS + WORKER_ALARMS if worker else SERVICE_ALARMS
+            yield Watched(service, service, dimensions), specs
     if args.db_instance_identifier is not None and args.db_instance_class is not None:
         dimensions = {"DBInstanceIdentifier": args.db_instance_identifier}
         limits = {MAX_CONNECTIONS: default_max_connections(args.db_instance_class)}

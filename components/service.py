@@ -48,6 +48,9 @@ UNRELEASED_TAG = "unreleased"
 such a service runs 0 tasks)."""
 RELEASED_TAG = "golive:released"
 """ECS service tag: "false" until the service's first `golive release` (it then runs 0 tasks)."""
+MIN_TASKS_TAG = "golive:minTasks"
+"""ECS service tag: the tasks it keeps once released (desired count, or the autoscaling floor),
+so the controls judge a stack file's task count before its first release too."""
 SERVICE_STREAM_PREFIX = "service"
 
 
@@ -396,7 +399,13 @@ class Service(pulumi.ComponentResource):
             scaling = replace(scaling, min_count=0)
         if not self.released:
             return 0, scaling
-        return (scaling.min_count if scaling else args.desired_count), scaling
+        return self._released_count, scaling
+
+    @property
+    def _released_count(self) -> int:
+        """The tasks the service keeps once released: the autoscaling floor, or desired count."""
+        scaling = self._args.scaling
+        return scaling.min_count if scaling else self._args.desired_count
 
     def _create_service(self, scaling: Scaling | None) -> aws.ecs.Service:
         args, name = self._args, self._name
@@ -453,6 +462,7 @@ class Service(pulumi.ComponentResource):
             tags={
                 "golive:service": args.container.name,
                 RELEASED_TAG: "true" if self.released else "false",
+                MIN_TASKS_TAG: str(self._released_count),
                 **args.tags,
             },
             opts=pulumi.ResourceOptions(

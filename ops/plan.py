@@ -27,10 +27,11 @@ from plan.harness import (
     StackFileError,
     load_stack_config,
     run_program,
+    shown_path,
     to_jsonable,
 )
 from plan.mocks import RefusedInputs
-from stacks.config import ConfigError, parse
+from stacks.config import ConfigError, DeclaredException, PolicyConfig, parse
 
 # Wide enough for ARNs when piped (CI logs); a terminal keeps its own width.
 # emoji=False: ARNs hold ":secret:", which rich would otherwise print as an emoji.
@@ -190,17 +191,61 @@ def _show(value: Any) -> str:
     return "[dim]-[/]" if value is None else str(value)
 
 
+def exception_rows(
+    left: PolicyConfig, right: PolicyConfig
+) -> list[tuple[str, DeclaredException | None, DeclaredException | None]]:
+    """Every control either stack excepts, in checklist order, with each stack's declaration
+    (None: that stack meets the control)."""
+    from policies.rules import CONTROLS, control
+
+    ours, theirs = left.declared_exceptions(), right.declared_exceptions()
+    order = {item.id: i for i, item in enumerate(CONTROLS)}
+    ids = sorted({*ours, *theirs}, key=lambda c: order[control(c).id])
+    return [(c, ours.get(c), theirs.get(c)) for c in ids]
+
+
+def render_exceptions(a: str, left: PolicyConfig, b: str, right: PolicyConfig) -> None:
+    """The exceptions of two stacks side by side: reason and where each is declared, or
+    `required` (the stack meets the control)."""
+    rows = exception_rows(left, right)
+    if not rows:
+        return
+    table = Table(title=f"Control exceptions ({a} vs {b})", title_justify="left")
+    table.add_column("control", no_wrap=True)
+    table.add_column(a, overflow="fold")
+    table.add_column(b, overflow="fold")
+    for control_id, ours, theirs in rows:
+        table.add_row(control_id, _exception(ours), _exception(theirs))
+    console.print(table)
+
+
+def _exception(declared: DeclaredException | None) -> str:
+    if declared is None:
+        return "[green]required[/]"
+    return f"{declared.reason} [dim]({declared.source})[/]"
+
+
 def _run(stack: str, stack_file: Path | None) -> Plan:
     """The program's plan, or a clean error for what a user can fix (no traceback)."""
     try:
         return run_program(stack, project_dir=PROJECT_DIR, stack_file=stack_file)
-    except (ConfigError, StackFileError, RefusedInputs) as exc:
+    except ConfigError as exc:
+        # Name the file the user gave, not the stack's default one.
+        source = shown_path(stack_file) if stack_file else ""
+        raise _fail(str(ConfigError(exc.problems, stack, source))) from None
+    except (StackFileError, RefusedInputs) as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:
         # A data source that finds nothing fails the program the way `pulumi preview` would.
         if str(exc).startswith("invoke of "):
             raise _fail(str(exc)) from None
         raise
+
+
+def _beside(stack_file: Path | None, stack: str) -> Path | None:
+    """`Pulumi.<stack>.yaml` in the directory of `--stack-file` (a team's staging and prod
+    files live together), or None for the project's own."""
+    return None if stack_file is None else stack_file.parent / f"Pulumi.{stack}.yaml"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -236,7 +281,11 @@ def plan(
     stack: Annotated[str, typer.Argument(help="Stack name: reads Pulumi.<stack>.yaml.")],
     *,
     against: Annotated[
-        str | None, typer.Option("--against", help="Compare with another stack.")
+        str | None,
+        typer.Option(
+            "--against",
+            help="Compare with another stack (its Pulumi.<stack>.yaml beside the stack file).",
+        ),
     ] = None,
     json_file: Annotated[
         Path | None, typer.Option("--json", help="Write the whole recorded plan to this file.")
@@ -272,7 +321,7 @@ def plan(
         _report_controls(stack, stack_file, state)
         return
     result = _run(stack, stack_file)
-    other = _run(against, None) if against else None
+    other = _run(against, _beside(stack_file, against)) if against else None
 
     cost = estimate(result)
     cfg = parse(stack, result.config)
@@ -280,11 +329,12 @@ def plan(
     if other is not None:
         console.print(f"[bold]golive plan {stack} --against {against}[/]\n")
         render_diff(result, other, compare(result, other))
+        other_cfg = parse(other.stack, other.config)
+        render_exceptions(stack, cfg.policy, other.stack, other_cfg.policy)
         other_cost = estimate(other)
         console.print(f"\nFixed monthly cost: {stack} {_usd(cost)}, {against} {_usd(other_cost)}")
-        assert against is not None
-        other_time = estimate_time(other, parse(against, other.config))
-        console.print(f"Time: {_time_line(stack, time)}; {_time_line(against, other_time)}")
+        other_time = estimate_time(other, other_cfg)
+        console.print(f"Time: {_time_line(stack, time)}; {_time_line(other.stack, other_time)}")
     else:
         if not quiet:
             console.print(render_tree(result))

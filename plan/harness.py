@@ -235,6 +235,33 @@ def _qualify(key: str) -> str:
     return key if ":" in key else f"{PROJECT_NAME}:{key}"
 
 
+def shown_path(path: Path) -> str:
+    """The stack file as the user would name it: relative to the working directory if inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def yaml_error(where: str, text: str, exc: yaml.YAMLError) -> str:
+    """`FILE:LINE:COLUMN: not valid YAML: what` and the line itself, with a caret under the
+    column (PyYAML counts lines and columns from 0)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if mark is None:
+        return f"{where}: not valid YAML: {problem}"
+    line, column = mark.line + 1, mark.column + 1
+    lines = text.splitlines()
+    source = lines[mark.line] if mark.line < len(lines) else ""
+    detail = f" ({context})" if context else ""
+    return (
+        f"{where}:{line}:{column}: not valid YAML: {problem}{detail}\n"
+        f"  {line:>4} | {source}\n"
+        f"       | {' ' * mark.column}^"
+    )
+
+
 def stack_names(project_dir: Path = PROJECT_DIR) -> list[str]:
     """Every stack that has a `Pulumi.<stack>.yaml` in the project directory."""
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
@@ -258,10 +285,11 @@ def load_stack_config(
     if not path.exists():
         known = ", ".join(stack_names(project_dir)) or "none"
         raise StackFileError(f"no stack file {path.name} (stacks here: {known})")
+    text = path.read_text()
     try:
-        document = yaml.safe_load(path.read_text()) or {}
+        document = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise StackFileError(f"{path.name} is not valid YAML: {exc}") from exc
+        raise StackFileError(yaml_error(shown_path(path), text, exc)) from exc
     if not isinstance(document, dict):
         raise StackFileError(f"{path.name}: expected a mapping with a 'config:' key")
     stack_config = document.get("config") or {}  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from components.naming import NAME_LIMITS
 from stacks.config import StackConfig
 from stacks.config.base import nested_models
 
@@ -79,9 +80,26 @@ def rows(model: type[BaseModel] = StackConfig, prefix: str = "") -> list[tuple[s
     return out
 
 
+def name_lengths() -> str:
+    """How long the app, stack and service names may be together (from `NAME_LIMITS`)."""
+    limits = "; ".join(
+        f"{' + '.join(limit.parts)}: {limit.room} ({limit.resource} `{limit.shape()}`, "
+        f"{limit.limit} characters)"
+        for limit in NAME_LIMITS
+    )
+    return (
+        "**Name lengths.** golive builds AWS names from `golive:app`, the stack's name and each "
+        f"web service's name, so together they may have at most: {limits}; the hyphens between "
+        "them do not count. A stack file over a limit fails with the names to shorten and by "
+        "how much."
+    )
+
+
 def markdown() -> str:
     lines = [
         BEGIN,
+        name_lengths(),
+        "",
         "| key | type | default | meaning |",
         "|---|---|---|---|",
     ]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from policies.model import Control, Controls
-from policies.rules import AREAS, CONTROLS
+from policies.profiles import PROFILES, Profile
+from policies.rules import AREAS, CONTROLS, control
 
 INTRO = """\
 # Controls
@@ -49,6 +50,22 @@ reason (who accepted it, and why):
 Only the controls whose exception "may be declared" below accept one, by their ID or by an ID
 they also satisfy; any other ID, and an empty reason, is a config error. What a control lists as
 never covered stays required in every stack, exception or not.
+
+Instead of writing the same exceptions into every staging file, a stack takes a named profile
+(below) in one line, and adds its own exceptions or takes one out:
+
+```yaml
+  golive:policy:
+    profiles: [staging]
+    exceptions:
+      RDS.10: "the team connects with passwords only"   # added (or a profile's, reworded)
+    required: [RDS.5]                                   # this staging keeps a Multi-AZ database
+```
+
+The controls report (`golive plan STACK --controls`) lists every declared exception one by one,
+with its reason and the profile it comes from (those of severity high in bold), and says which
+of a profile's exceptions this stack does not need; `golive plan STACK --against OTHER` shows
+the exceptions of both stacks side by side.
 """
 
 
@@ -101,6 +118,24 @@ def _section(item: Control) -> list[str]:
     return lines
 
 
+def _profile(profile: Profile) -> list[str]:
+    lines = [f"### {profile.name}", "", f"{profile.summary[0].upper()}{profile.summary[1:]}.", ""]
+    if profile.includes:
+        lines += [f"Takes every exception of {', '.join(profile.includes)}, and:", ""]
+    lines += ["| Control | Reason |", "|---|---|"]
+    for control_id, reason in profile.exceptions.items():
+        item = control(control_id)
+        lines.append(f"| [{control_id}](#{anchor(item)}) | {_cell(reason)} |")
+    return [*lines, ""]
+
+
+def _profiles() -> list[str]:
+    lines = ["## Exception profiles", ""]
+    for profile in PROFILES.values():
+        lines += _profile(profile)
+    return lines
+
+
 def _area(area: Controls) -> list[str]:
     lines = [f"## {area.title}", ""]
     for item in area:
@@ -110,7 +145,7 @@ def _area(area: Controls) -> list[str]:
 
 def markdown() -> str:
     """The whole of docs/controls.md."""
-    lines = [INTRO.format(count=len(CONTROLS)), *_summary(), ""]
+    lines = [INTRO.format(count=len(CONTROLS)), *_profiles(), *_summary(), ""]
     for area in AREAS:
         lines += _area(area)
     return "\n".join(lines).rstrip("\n") + "\n"

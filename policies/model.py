@@ -17,6 +17,9 @@ from typing import Any, NotRequired, Protocol, TypedDict, TypeVar, Unpack
 
 from policies.values import UNKNOWN, get, normalize, unwrap
 
+Declared = TypeVar("Declared")
+"""What a stack declares for an exception: a reason, or one with where it is written."""
+
 
 class Status(StrEnum):
     """A control's state in the controls report."""
@@ -178,7 +181,9 @@ class Control:
     """One control, with the rule that checks it (declared together through `Controls`).
 
     Exactly one of `resource_rule` / `stack_rule` is set. `applies_to` lists the type tokens the
-    control is about: a stack with none of them reports the control as not applicable.
+    control is about, and `applies_when` (if set) narrows them to the resources it concerns (a
+    distribution whose default behavior serves an S3 bucket): a stack with none of them reports
+    the control as not applicable.
     `exception_allowed` says whether a stack file may declare an exception (only where a stack
     may reasonably differ, e.g. a single-AZ staging database); `exception_never_covers` names
     the parts of the control such an exception leaves required (the rule reports them as
@@ -200,6 +205,9 @@ class Control:
     covers: tuple[str, ...] = ()
     """Other checklist IDs the same rule satisfies (e.g. SecretsManager.4 with .1)."""
     exception_never_covers: str = ""
+    applies_when: Callable[[Resource], bool] | None = None
+    """Whether a resource of `applies_to` is one the control is about; True while that is not
+    known yet (a value unknown in a preview), so nothing undecided is skipped."""
 
     def __post_init__(self) -> None:
         if (self.resource_rule is None) == (self.stack_rule is None):
@@ -209,9 +217,10 @@ class Control:
         if self.exception_never_covers and not self.exception_allowed:
             raise ValueError(f"control {self.id}: allows no exception, so nothing is left out")
 
-    def declared_exception(self, exceptions: Mapping[str, str]) -> str | None:
-        """The reason a stack's `golive:policy.exceptions` gives for this control (by its ID or
-        an ID it covers), if the control allows an exception at all."""
+    def declared_exception(self, exceptions: Mapping[str, Declared]) -> Declared | None:
+        """What a stack declares for this control (by its ID or an ID it covers) in
+        `exceptions` (an ID -> reason map, or `PolicyConfig.declared_exceptions()`), if the
+        control allows an exception at all."""
         if not self.exception_allowed:
             return None
         for control_id in (self.id, *self.covers):
@@ -219,9 +228,15 @@ class Control:
                 return exceptions[control_id]
         return None
 
+    def concerns(self, resource: Resource) -> bool:
+        """Whether `resource` is one this control is about (`applies_to`, `applies_when`)."""
+        if resource.type not in self.applies_to:
+            return False
+        return self.applies_when is None or self.applies_when(resource)
+
     def check(self, resources: Sequence[Resource]) -> list[Violation] | None:
         """Violations over a whole stack, or None when no resource is of an applicable type."""
-        relevant = [r for r in resources if r.type in self.applies_to]
+        relevant = [r for r in resources if self.concerns(r)]
         if not relevant:
             return None
         if self.stack_rule is not None:
@@ -254,6 +269,7 @@ class About(TypedDict):
     exception_allowed: bool
     covers: NotRequired[tuple[str, ...]]
     exception_never_covers: NotRequired[str]
+    applies_when: NotRequired[Callable[[Resource], bool]]
 
 
 ResourceRuleT = TypeVar("ResourceRuleT", bound=ResourceRule)

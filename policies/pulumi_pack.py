@@ -6,8 +6,9 @@ the stack's name. What it enforces comes from the stack's own `golive:policy`, w
 engine hands every policy pack in `PULUMI_CONFIG` (see `policy_from_environment`):
 
 - `enforcement` (mandatory or advisory) becomes the pack's enforcement level;
-- a declared exception silences the waivable findings of an exception-capable control (they are
-  listed, with the reason, by `golive plan STACK --controls`).
+- a declared exception (the stack file's own, or one of its profiles') silences the waivable
+  findings of an exception-capable control (they are listed, with the reason, by `golive plan
+  STACK --controls`).
 
 Unknown values: the engine's property proxy raises `UnknownValueError` on access, and the SDK
 turns that into an advisory "can't run policy during preview" line. A naive rule that read
@@ -152,7 +153,11 @@ def _resource_validator(control: Control, policy: PolicyConfig) -> Any:
         if args.resource_type not in control.applies_to:
             return
         props = _plain(args.props)
-        violations = rule(args.resource_type, props, _options(args.opts))
+        options = _options(args.opts)
+        resource = Resource(args.resource_type, args.name, args.urn, props, options)
+        if not control.concerns(resource):
+            return
+        violations = rule(args.resource_type, props, options)
         _report(control, policy, violations, report_violation, per_resource=True)
 
     return validate
@@ -193,8 +198,8 @@ def _report(
     per_resource: bool,
 ) -> None:
     """Report failures; then, if any check was undecidable, raise so the engine says so."""
-    reason = control.declared_exception(policy.exceptions)
-    remaining = [v for v in violations if not (reason is not None and v.waivable)]
+    declared = control.declared_exception(policy.declared_exceptions())
+    remaining = [v for v in violations if not (declared is not None and v.waivable)]
     for violation in remaining:
         if violation.outcome is Outcome.FAIL:
             # A resource policy's violation always belongs to the resource under validation.

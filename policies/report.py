@@ -2,9 +2,10 @@
 
 `evaluate(resources, policy)` runs every rule of `policies.rules.CONTROLS` over a stack's
 resources (the mock harness's recorded plan, or `policies.export.load_stack_export(...)` after a
-deploy) and says, per control ID: pass, fail, exception (with the stack file's reason),
-unknown (values not known yet), or not applicable. `render(report)` prints it as a table for
-`golive plan STACK --controls`.
+deploy) and says, per control ID: pass, fail, exception (with the declared reason and where it
+is declared: the stack file or one of its profiles), unknown (values not known yet), or not
+applicable. `render(report)` prints it as a table for `golive plan STACK --controls`, then
+every declared exception one by one: nothing is waived without being listed.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from policies.model import Control, Outcome, Resource, ResourceLike, Status, Violation
+from policies.model import Control, Outcome, Resource, ResourceLike, Severity, Status, Violation
 from policies.rules import CONTROLS, control
-from stacks.config import PolicyConfig
+from stacks.config import DeclaredException, PolicyConfig
 
 STATUS_STYLE: Mapping[Status, str] = {
     Status.PASS: "green",
@@ -32,16 +33,20 @@ STATUS_STYLE: Mapping[Status, str] = {
 
 @dataclass(frozen=True)
 class ControlResult:
-    """One control's state, with what the rule found and the declared reason, if any."""
+    """One control's state, with what the rule found and the declared exception, if any."""
 
     control: Control
     status: Status
     violations: tuple[Violation, ...] = ()
-    exception_reason: str | None = None
+    exception: DeclaredException | None = None
 
     @property
     def id(self) -> str:
         return self.control.id
+
+    @property
+    def exception_reason(self) -> str | None:
+        return self.exception.reason if self.exception else None
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,9 @@ class ControlsReport:
 
     `rejected_exceptions` maps an exception key of the stack file to why it was not honored (no
     such control, or one docs/controls.md requires in every stack): a reviewer must see those.
-    `unused_exceptions` lists declared exceptions whose control passes anyway (stale entries).
+    `unused_exceptions` lists exceptions the stack file declares itself whose control passes
+    anyway (stale entries); `unneeded_profile_exceptions` those a profile declares (a profile
+    fits many stacks: not a finding).
     """
 
     results: tuple[ControlResult, ...]
@@ -58,6 +65,9 @@ class ControlsReport:
     """`golive:policy.enforcement`: `mandatory` or `advisory`."""
     rejected_exceptions: Mapping[str, str] = field(default_factory=dict[str, str])
     unused_exceptions: tuple[str, ...] = ()
+    unneeded_profile_exceptions: tuple[str, ...] = ()
+    declared: Mapping[str, DeclaredException] = field(default_factory=dict[str, DeclaredException])
+    """Every exception the stack declares (`PolicyConfig.declared_exceptions()`)."""
 
     def counts(self) -> dict[Status, int]:
         """How many controls are in each state (every state present, zero included)."""
@@ -89,6 +99,10 @@ class ControlsReport:
             "counts": {status.value: n for status, n in self.counts().items()},
             "rejectedExceptions": dict(self.rejected_exceptions),
             "unusedExceptions": list(self.unused_exceptions),
+            "unneededProfileExceptions": list(self.unneeded_profile_exceptions),
+            "declaredExceptions": {
+                cid: {"reason": d.reason, "profile": d.profile} for cid, d in self.declared.items()
+            },
             "controls": [
                 {
                     "id": r.id,
@@ -98,6 +112,7 @@ class ControlsReport:
                     "status": r.status.value,
                     "exceptionAllowed": r.control.exception_allowed,
                     "exceptionReason": r.exception_reason,
+                    "exceptionProfile": r.exception.profile if r.exception else None,
                     "findings": [
                         {"message": v.message, "outcome": v.outcome.value, "urn": v.urn}
                         for v in r.violations
@@ -120,20 +135,30 @@ def evaluate(
     """
     policy = policy or PolicyConfig()
     stack = [Resource.of(r) for r in resources]
-    rejected = _rejected_exceptions(policy)
+    declared = policy.declared_exceptions()
+    rejected = _rejected_exceptions(declared)
     results: list[ControlResult] = []
     unused: list[str] = []
+    unneeded: list[str] = []
     for item in controls:
-        reason = item.declared_exception(policy.exceptions)
+        exception = item.declared_exception(declared)
         violations = item.check(stack)
-        if violations is None:
-            results.append(ControlResult(item, Status.NOT_APPLICABLE, (), reason))
-            continue
-        status = classify(violations, waived=reason is not None)
-        if reason is not None and status is Status.PASS:
-            unused.append(item.id)
-        results.append(ControlResult(item, status, tuple(violations), reason))
-    return ControlsReport(tuple(results), policy.enforcement, rejected, tuple(unused))
+        status = (
+            Status.NOT_APPLICABLE
+            if violations is None
+            else classify(violations, waived=exception is not None)
+        )
+        if exception is not None and status in (Status.PASS, Status.NOT_APPLICABLE):
+            (unneeded if exception.profile else unused).append(item.id)
+        results.append(ControlResult(item, status, tuple(violations or ()), exception))
+    return ControlsReport(
+        tuple(results),
+        policy.enforcement,
+        rejected,
+        tuple(unused),
+        tuple(unneeded),
+        declared,
+    )
 
 
 def classify(violations: Sequence[Violation], *, waived: bool) -> Status:
@@ -152,9 +177,9 @@ def classify(violations: Sequence[Violation], *, waived: bool) -> Status:
     return Status.EXCEPTION
 
 
-def _rejected_exceptions(policy: PolicyConfig) -> dict[str, str]:
+def _rejected_exceptions(declared: Mapping[str, DeclaredException]) -> dict[str, str]:
     rejected: dict[str, str] = {}
-    for key in policy.exceptions:
+    for key in declared:
         try:
             item = control(key)
         except KeyError:
@@ -189,10 +214,47 @@ def table(report: ControlsReport, *, show_not_applicable: bool = True, limit: in
     return grid
 
 
+STRONG_SEVERITIES = (Severity.CRITICAL, Severity.HIGH)
+"""An exception to a control of these severities is shown in bold (e.g. ECS.2 in a prod)."""
+
+
+def exceptions_table(report: ControlsReport) -> Table:
+    """Every exception the stack declares, one row each: the control, where it is declared,
+    the reason, and whether this stack needs it (a profile's may not be)."""
+    grid = Table(title="Declared exceptions", show_lines=False, expand=False)
+    grid.add_column("Control", no_wrap=True)
+    grid.add_column("Sev", no_wrap=True)
+    grid.add_column("Declared in", no_wrap=True)
+    grid.add_column("Reason")
+    grid.add_column("Here", no_wrap=True)
+    by_id = report.by_id()
+    for control_id, exception in report.declared.items():
+        result = by_id.get(_control_id(control_id))
+        if result is None:
+            continue  # rejected: reported below the summary
+        needed = result.status is Status.EXCEPTION
+        style = "bold" if result.control.severity in STRONG_SEVERITIES and needed else ""
+        grid.add_row(
+            Text(control_id, style=style),
+            result.control.severity.value,
+            exception.source,
+            Text(exception.reason, style=style),
+            "applies" if needed else Text("not needed", style="dim"),
+        )
+    return grid
+
+
+def _control_id(key: str) -> str:
+    try:
+        return control(key).id
+    except KeyError:
+        return key
+
+
 def _details(result: ControlResult, limit: int) -> str:
     lines: list[str] = []
-    if result.status is Status.EXCEPTION:
-        lines.append(f"declared: {result.exception_reason}")
+    if result.status is Status.EXCEPTION and result.exception is not None:
+        lines.append(f"declared ({result.exception.source}): {result.exception.reason}")
     shown = [v for v in result.violations if result.status is not Status.PASS]
     for violation in shown[:limit]:
         prefix = "?" if violation.outcome is Outcome.UNKNOWN else "-"
@@ -219,13 +281,15 @@ def render(
     """Print the report: the table, the counts, and any problem with the declared exceptions."""
     console = console or Console(emoji=False)
     console.print(table(report, show_not_applicable=show_not_applicable, limit=limit))
+    if report.declared:
+        console.print(exceptions_table(report))
     console.print(summary(report))
     for key, why in report.rejected_exceptions.items():
         console.print(f"[bold red]exception {key} in the stack file is not honored:[/] {why}")
     for key in report.unused_exceptions:
         console.print(
             f"[yellow]exception {key} is declared but the control passes in what was checked: "
-            "remove it unless it is needed later (task counts are judged after a first release)[/]"
+            "remove it unless it is needed later[/]"
         )
     if report.with_status(Status.UNKNOWN):
         console.print(

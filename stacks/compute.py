@@ -483,7 +483,7 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
             backends=backends,
             load_balancer=target,
             # Monitoring creates these alarms with exactly these names (composed last).
-            rollback_alarm_names=rollback_alarm_names(cfg.prefix, name) if target else (),
+            rollback_alarm_names=rollback_alarm_names(cfg.prefix, name, web=target is not None),
         ),
     )
 

@@ -8,7 +8,7 @@ import os
 # runs the tests (a terminal, CI's pipe, an xdist worker), so table cells never wrap.
 os.environ["COLUMNS"] = "200"
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,15 @@ _VARIANTS: dict[str, Callable[[], Lookups]] = {
 
 def raw_config(stack: str) -> dict[str, str]:
     return load_stack_config(stack)[0]
+
+
+def stack_values(stack: str, config: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A stack file's values as the config model resolves them (every default filled in), with
+    the stack file's camelCase keys: what the program is asked to build."""
+    from stacks.config import parse
+
+    cfg = parse(stack, raw_config(stack) if config is None else config)
+    return cfg.model_dump(mode="json", by_alias=True)
 
 
 @pytest.fixture(params=STACKS)

@@ -25,6 +25,18 @@ def _behaviors(props: Props) -> list[Any] | None:
     return [default, *ordered] if default is not None else list(ordered)
 
 
+def _default_behavior_serves_s3(distribution: Resource) -> bool:
+    """Whether `/` reaches an S3 origin (a static site), or it cannot be told yet."""
+    default_origin = unwrap(distribution.get("defaultCacheBehavior.targetOriginId"))
+    origins = as_list(distribution.get("origins"))
+    if default_origin is UNKNOWN or origins is UNKNOWN:
+        return True
+    for origin in origins:
+        if unwrap(get(origin, "originId")) in (default_origin, UNKNOWN):
+            return _is_s3_origin(origin) is not False
+    return True
+
+
 @controls.resource_rule(
     id="CloudFront.1",
     title="Default root object",
@@ -32,12 +44,19 @@ def _behaviors(props: Props) -> list[Any] | None:
     source="FSBP, CKV_AWS_305",
     covers=("CKV_AWS_305",),
     applies_to=(aws.DISTRIBUTION,),
+    applies_when=_default_behavior_serves_s3,
     exception_allowed=False,
-    description="defaultRootObject is set.",
-    why=("A request for `/` returns the site's index instead of an error or an origin listing."),
+    description=(
+        "Where `/` reaches an S3 origin (a static site): defaultRootObject is set. A "
+        "distribution whose default behavior goes to the app's container is not concerned."
+    ),
+    why=(
+        "A request for `/` returns the site's index instead of a bucket listing or an error; an "
+        "app container answers `/` itself."
+    ),
 )
 def cloudfront_root_object(resource_type: str, props: Props, options: Options) -> list[Violation]:
-    """CloudFront.1: a default root object, so `/` never lists or errors on the origin."""
+    """CloudFront.1: a default root object, so `/` never lists or errors on an S3 origin."""
     return require(is_set(get(props, "defaultRootObject")), "defaultRootObject is not set")
 
 

@@ -379,9 +379,13 @@ def vpc_endpoints(resources: Sequence[Resource]) -> list[Violation]:
     title="NAT gateway per AZ",
     severity=Severity.MEDIUM,
     source="WA REL10",
-    applies_to=(aws.VPC,),
+    applies_to=(aws.NAT_GATEWAY,),
     exception_allowed=True,
-    description="One NAT gateway per AZ, so an AZ outage keeps egress in the others.",
+    description=(
+        "Where tasks reach the internet through NAT: one NAT gateway per AZ, so an AZ outage "
+        "keeps egress in the others. Without NAT (tasks on public IPs, ECS.2) nothing depends "
+        "on one gateway."
+    ),
     why=(
         "Private subnets reach the internet through NAT; with one gateway, losing its AZ cuts "
         "egress (image pulls, external APIs) for the tasks in every AZ."

@@ -332,33 +332,58 @@ def circuit_breaker(resource_type: str, props: Props, options: Options) -> list[
     source="WA REL08",
     applies_to=(aws.ECS_SERVICE,),
     exception_allowed=True,
-    description="Services roll back on alarms; alarms.alarmNames are alarms of this stack.",
+    exception_never_covers=(
+        "web services, which roll back on their own target group's 5xx and unhealthy-host alarms"
+    ),
+    description=(
+        "Every service rolls back on alarms of this stack: web services on their target "
+        "group's, workers on their running tasks."
+    ),
     why=(
-        "A release that passes its health checks but raises errors (5xx, unhealthy targets) rolls "
-        "back by itself."
+        "A release that passes its health checks but raises errors (5xx, unhealthy targets), or "
+        "a worker whose new tasks crash after starting, rolls back by itself."
     ),
 )
 def alarm_rollback(resources: Sequence[Resource]) -> list[Violation]:
-    """REL08 (alarms): services roll back on alarms, all of which this stack creates."""
+    """REL08 (alarms): services roll back on alarms, all of which this stack creates.
+
+    An exception may cover workers only: a web service always has its target group's alarms.
+    """
     found: list[Violation] = []
     alarms = of_type(resources, aws.METRIC_ALARM)
+    web = {service.urn for service in _web_services(resources)}
     for service in of_type(resources, aws.ECS_SERVICE):
         urn = service.urn
+        waivable = urn not in web
         for flag in ("enable", "rollback"):
-            for v in require(is_true(service.get(f"alarms.{flag}")), f"alarms.{flag} is not true"):
-                found.append(Violation(f"{service.name}: {v.message}", v.outcome, urn))
+            for v in require(
+                is_true(service.get(f"alarms.{flag}")),
+                f"alarms.{flag} is not true",
+                waivable=waivable,
+            ):
+                found.append(Violation(f"{service.name}: {v.message}", v.outcome, urn, waivable))
         names = as_list(service.get("alarms.alarmNames"))
         if names is UNKNOWN:
-            found.append(unknown(f"{service.name}: alarms.alarmNames not known yet", urn=urn))
+            found.append(
+                unknown(
+                    f"{service.name}: alarms.alarmNames not known yet", urn=urn, waivable=waivable
+                )
+            )
             continue
         if not names:
-            found.append(fail(f"{service.name}: alarms.alarmNames is empty", urn=urn))
+            found.append(
+                fail(f"{service.name}: alarms.alarmNames is empty", urn=urn, waivable=waivable)
+            )
         for name in names:
             matched, uncertain = referenced(name, alarms, "name")
             if not matched:
                 make = unknown if uncertain or name is UNKNOWN else fail
                 found.append(
-                    make(f"{service.name}: alarm {name!r} is not created by this stack", urn=urn)
+                    make(
+                        f"{service.name}: alarm {name!r} is not created by this stack",
+                        urn=urn,
+                        waivable=waivable,
+                    )
                 )
     return found
 
@@ -375,13 +400,21 @@ def _web_services(resources: Sequence[Resource]) -> list[Resource]:
 
 RELEASED_TAG = "golive:released"
 """components.service tags each ECS service "false" until its first `golive release`."""
+MIN_TASKS_TAG = "golive:minTasks"
+"""components.service tags each ECS service with the tasks it keeps once released."""
 
 
 def _unreleased(service: Resource) -> bool:
-    """A service never released runs 0 tasks by design (nothing to run yet): its task count and
-    autoscaling floor are judged once `golive release` records an image, not before, or the
-    policy pack would block a stack's first `pulumi up`."""
+    """A service never released runs 0 tasks by design (nothing to run yet), so its counts
+    would block a stack's first `pulumi up`: its task count and autoscaling floor are judged on
+    what it keeps once released instead (`_released_count`)."""
     return unwrap(service.get(f"tags.{RELEASED_TAG}")) == "false"
+
+
+def _released_count(service: Resource) -> Any:
+    """The tasks an unreleased service keeps once released, from its tag (unknown without)."""
+    count = as_number(service.get(f"tags.{MIN_TASKS_TAG}"))
+    return UNKNOWN if count is None else count
 
 
 def _scaling_targets(
@@ -431,7 +464,7 @@ def service_redundancy(resources: Sequence[Resource]) -> list[Violation]:
         urn = service.urn
         targets, uncertain = _scaling_targets(service, resources)
         if _unreleased(service):
-            count: Any = 2.0  # judged after the first release
+            count: Any = _released_count(service)
         elif targets:
             count: Any = min(
                 (as_number(t.get("minCapacity")) for t in targets),
@@ -446,7 +479,8 @@ def service_redundancy(resources: Sequence[Resource]) -> list[Violation]:
         elif count is None or count < 2:
             found.append(
                 fail(
-                    f"{service.name}: runs {count or 0:.0f} task(s); >=2 survive an AZ loss",
+                    f"{service.name}: runs {count or 0:.0f} task(s){_once(service)}; >=2 survive "
+                    "an AZ loss",
                     urn=urn,
                 )
             )
@@ -468,6 +502,10 @@ def service_redundancy(resources: Sequence[Resource]) -> list[Violation]:
             for v in require(answer, message, waivable=False):
                 found.append(Violation(f"{service.name}: {v.message}", v.outcome, urn, False))
     return found
+
+
+def _once(service: Resource) -> str:
+    return " once released" if _unreleased(service) else ""
 
 
 def _number_or_default(value: Any, default: float, minimum: float) -> Tri:
@@ -506,10 +544,13 @@ def autoscaling(resources: Sequence[Resource]) -> list[Violation]:
             found.append(make(f"{service.name}: no autoscaling target", urn=service.urn))
             continue
         for target in targets:
-            floor = True if _unreleased(service) else number_at_least(target.get("minCapacity"), 2)
+            minimum = (
+                _released_count(service) if _unreleased(service) else target.get("minCapacity")
+            )
+            floor = number_at_least(minimum, 2)
             found += [
                 Violation(f"{service.name}: {v.message}", v.outcome, service.urn)
-                for v in require(floor, "autoscaling minCapacity is below 2")
+                for v in require(floor, f"autoscaling minCapacity is below 2{_once(service)}")
             ]
             resource_id = target.get("resourceId")
             verdicts: list[Tri] = []

@@ -24,7 +24,7 @@ from stacks.config.compute import (
 )
 from stacks.config.data import backup_before_release, secret_env_names
 from stacks.config.monitoring import AlarmThresholds
-from stacks.config.policy import PolicyConfig
+from stacks.config.policy import DeclaredException, PolicyConfig
 from stacks.config.stack import StackConfig, known_keys, load, parse, read_config_secrets
 from stacks.config.windows import parse_window
 
@@ -34,6 +34,7 @@ __all__ = [
     "NAMESPACE",
     "AlarmThresholds",
     "ConfigError",
+    "DeclaredException",
     "PolicyConfig",
     "Problem",
     "ServiceConfig",

@@ -6,7 +6,7 @@ component documents its secure default once, and the stack file's reference show
 A model's `problems()` returns the rules across its own keys as (key path relative to the model,
 message) pairs; the base model's one validator raises them with the keys' other errors, so a
 stack file lists every problem at once. Rules that span tiers are each tier module's
-`problems(cfg)`, which `StackConfig.problems()` aggregates.
+`problems(cfg)`, which `stacks.config.stack.CROSS_RULES` runs together, beside any invalid key.
 """
 
 from __future__ import annotations
@@ -42,10 +42,10 @@ class Problem:
 class ConfigError(Exception):
     """The stack file is invalid. `problems` lists every issue found, in file order."""
 
-    def __init__(self, problems: Iterable[Problem], stack: str = "") -> None:
+    def __init__(self, problems: Iterable[Problem], stack: str = "", source: str = "") -> None:
         self.problems = list(problems)
         self.stack = stack
-        where = f"Pulumi.{stack}.yaml" if stack else "the stack file"
+        where = source or (f"Pulumi.{stack}.yaml" if stack else "the stack file")
         count = len(self.problems)
         lines = [f"{count} problem{'s' if count != 1 else ''} in {where}:"]
         lines += [f"  - {p}" for p in self.problems]

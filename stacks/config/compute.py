@@ -17,7 +17,6 @@ from pydantic import AfterValidator, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from aws_facts.ecs import FARGATE_SIZES
-from aws_facts.limits import TARGET_GROUP_NAME_MAX
 from components import naming
 from components.cluster import ClusterArgs
 from components.container import ContainerSpec, TaskSize
@@ -555,7 +554,8 @@ class ServiceConfig(Model):
                 (
                     "writableRootReason",
                     "is required when readonlyRootFilesystem is false: say why the app must "
-                    "write outside writablePaths (control ECS.5 exception)",
+                    "write outside writablePaths (control ECS.5 then fails unless golive:policy "
+                    "declares an exception)",
                 )
             )
         if self.readonly_root_filesystem and self.writable_root_reason:
@@ -706,7 +706,6 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
                     )
                 )
             owners.setdefault(name, kind)
-    problems += _name_length_problems(cfg)
     problems += _route_conflicts(cfg.services)
     for name, service in cfg.services.items():
         problems += _service_reference_problems(cfg, name, service)
@@ -838,28 +837,6 @@ def _image_from_problems(
     ]
 
 
-def _name_length_problems(cfg: StackConfig) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
-    for name, service in cfg.services.items():
-        if not service.is_web:
-            continue
-        logical = naming.target_group(cfg.prefix, name)
-        length = naming.physical_length(logical)
-        if length > TARGET_GROUP_NAME_MAX:
-            budget = TARGET_GROUP_NAME_MAX - length + len(name)
-            problems.append(
-                (
-                    f"services.{name}",
-                    f"its target group would be named '{naming.physical_shape(logical)}', "
-                    f"{length} characters; "
-                    f"AWS allows {TARGET_GROUP_NAME_MAX}. With app and stack '{cfg.prefix}', a "
-                    f"web service name may have at most {max(budget, 0)} characters: shorten "
-                    "the service or the app name",
-                )
-            )
-    return problems
-
-
 def _route_conflicts(services: Mapping[str, ServiceConfig]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     claimed: dict[tuple[str, str], str] = {}
@@ -919,7 +896,7 @@ def warnings(cfg: StackConfig) -> list[str]:
         if not service.readonly_root_filesystem:
             notes.append(
                 f"services.{name}.readonlyRootFilesystem is false: {service.writable_root_reason} "
-                "(control ECS.5 exception)"
+                f"({cfg.policy.note('ECS.5')})"
             )
         if service.image and service.image.endswith(":latest"):
             notes.append(

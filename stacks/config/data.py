@@ -664,7 +664,7 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
 def _replica_problems(cfg: StackConfig, database: DatabaseConfig) -> list[tuple[str, str]]:
     """Read replicas: RDS's own rules, and the RDS.25 exception they make necessary."""
     problems: list[tuple[str, str]] = []
-    declared = RDS_25 in cfg.policy.exceptions
+    declared = RDS_25 in cfg.policy.declared_exceptions()
     if database.read_replicas is None:
         if declared:
             problems.append(
@@ -832,7 +832,7 @@ def warnings(cfg: StackConfig) -> list[str]:
     if exceptions:
         notes.append(
             f"secrets {', '.join(exceptions)}: AWS cannot rotate them by itself; rotate them as "
-            "a release step (control SecretsManager.1/4 exception)"
+            f"a release step ({cfg.policy.note('SecretsManager.1')})"
         )
     for name, secret in cfg.secrets.items():
         if secret.recovery_window_days == 0:
@@ -855,12 +855,12 @@ def _database_warnings(cfg: StackConfig, database: DatabaseConfig) -> list[str]:
     if not database.multi_az:
         notes.append(
             "database.multiAz is false: an AZ outage or instance failure stops the database "
-            "until AWS replaces it (control RDS.5 exception)"
+            f"until AWS replaces it ({cfg.policy.note('RDS.5')})"
         )
     if not database.deletion_protection:
         notes.append(
             "database.deletionProtection is false: a `pulumi destroy` deletes the database "
-            "(control RDS.8 exception)"
+            f"({cfg.policy.note('RDS.8')})"
         )
     if not database.final_snapshot:
         notes.append(
@@ -884,7 +884,7 @@ def _database_warnings(cfg: StackConfig, database: DatabaseConfig) -> list[str]:
     if not database.iam_authentication:
         notes.append(
             "database.iamAuthentication is false: IAM database authentication off "
-            "(control RDS.10 exception)"
+            f"({cfg.policy.note('RDS.10')})"
         )
     if database.max_allocated_storage < database.allocated_storage * STORAGE_AUTOSCALING_ADVISED:
         notes.append(

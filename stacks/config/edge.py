@@ -21,6 +21,7 @@ from aws_facts.limits import (
 )
 from components.cdn import AccessLogs, AppOrigin, CdnArgs, SecurityHeaders, StaticSite, Waf
 from components.load_balancer import ORIGIN_HEADER_VALUES, OriginHeader
+from policies.profiles import TRIAL
 from stacks.config.base import Hostname, LogRetentionDays, Model, check_unique, default_of
 from stacks.config.compute import RepositoryPath
 
@@ -474,16 +475,19 @@ def warnings(cfg: StackConfig) -> list[str]:
     """A stack without a domain, and the edge protections a stack file turns off."""
     notes: list[str] = []
     if cfg.domain is None:
+        declared = cfg.policy.declared_exceptions()
+        missing = [c for c in TRIAL.exceptions if c not in declared]
         notes.append(
             "no domain: a trial stack on CloudFront's own hostname and certificate "
-            "(AWS allows TLSv1 to viewers; plain HTTP from CloudFront to the ALB in the VPC)"
+            "(AWS allows TLSv1 to viewers; plain HTTP from CloudFront to the ALB in the VPC): "
+            + (
+                f"controls {', '.join(missing)} fail unless golive:policy declares exceptions "
+                "(the `trial` profile declares them)"
+                if missing
+                else "its control exceptions are declared"
+            )
         )
-    if not cfg.frontend.enabled:
-        notes.append(
-            "frontend.enabled is false: CloudFront sends '/' to the app and sets no default "
-            "root object (control CloudFront.1 exception)"
-        )
-    elif not cfg.cdn.api_paths:
+    if cfg.frontend.enabled and not cfg.cdn.api_paths:
         notes.append(
             "frontend is on and cdn.apiPaths is empty: every path serves the static site, "
             "so the app is not reachable through CloudFront"

@@ -7,7 +7,9 @@ uses (an auto-named resource with a stand-in for Pulumi's suffix), under the sta
 value it holds; `problems(cfg)` judges each with AWS's own rule for that input
 (`aws_facts.input_rules`, the rules the offline plan's mocks and the policy pack apply), so
 `app: internal` is a config error naming `app`, not a `pulumi up` that fails at the load
-balancer after the VPC exists.
+balancer after the VPC exists. A name too long for one of `components.naming.NAME_LIMITS` (the
+load balancer, a target group, the cache) gets that limit's advice instead: which of the app,
+stack and service names to shorten, and by how much.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from aws_facts.input_rules import Length, rule
 from aws_facts.regions import GLOBAL_SERVICES_REGION
 from components import naming
 from components.database import log_exports, replica_identifier
+from components.naming import CACHE_LIMIT, LOAD_BALANCER_LIMIT, TARGET_GROUP_LIMIT
 from components.secrets import SecretSource
 from stacks.config.network import FlowLogDestination
 
@@ -36,6 +39,11 @@ SECRET = "aws:secretsmanager/secret:Secret"
 FAMILY = "aws:ecs/taskDefinition:TaskDefinition"
 INSTANCE = "aws:rds/instance:Instance"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+ADVISED = frozenset({LOAD_BALANCER, TARGET_GROUP, REPLICATION_GROUP})
+"""Resources whose length `_length_advice` judges (with what to shorten by how much)."""
 
 
 @dataclass(frozen=True)
@@ -137,8 +145,8 @@ def _data_names(cfg: StackConfig) -> Iterator[Planned]:
             yield _auto("app", ROLE, naming.database_monitoring_role(p))
     cache = cfg.cache
     if cache is not None:
-        group = "aws:elasticache/replicationGroup:ReplicationGroup"
-        yield Planned("app", group, "replicationGroupId", cache.replication_group_id(p))
+        group_id = cache.replication_group_id(p)
+        yield Planned("app", REPLICATION_GROUP, "replicationGroupId", group_id)
         yield _auto("app", SECURITY_GROUP, naming.cache_security_group(p))
         yield _auto("app", "aws:elasticache/subnetGroup:SubnetGroup", naming.cache_subnet_group(p))
         token = naming.secret_name_prefix(path, cache.auth_token.env_name)
@@ -151,7 +159,7 @@ def _compute_names(cfg: StackConfig) -> Iterator[Planned]:
     if any(s.ecs_exec for s in cfg.services.values()):
         yield _auto("app", LOG_GROUP, naming.exec_sessions_log_group(p))
     if cfg.has_web_services:
-        yield _auto("app", "aws:lb/loadBalancer:LoadBalancer", naming.load_balancer(p))
+        yield _auto("app", LOAD_BALANCER, naming.load_balancer(p))
         yield _auto("app", SECURITY_GROUP, naming.load_balancer_security_group(p))
         if cfg.load_balancer.access_logs.enabled:
             yield _auto("app", BUCKET, naming.load_balancer_logs(p), "bucket")
@@ -196,7 +204,7 @@ def _service_names(cfg: StackConfig, name: str, service: ServiceConfig) -> Itera
                 yield _auto(key, "aws:appautoscaling/policy:Policy", policy)
     if service.is_web:
         target_group = naming.target_group(cfg.prefix, name)
-        yield _auto(key, "aws:lb/targetGroup:TargetGroup", target_group)
+        yield _auto(key, TARGET_GROUP, target_group)
 
 
 def _workload_names(key: str, base: str) -> Iterator[Planned]:
@@ -238,6 +246,8 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
     for item in planned(cfg):
         checked = rule(item.resource_type, item.path)
         for check, reason in checked.broken(item.value):
+            if isinstance(check, Length) and item.resource_type in ADVISED:
+                continue
             # Service, task, schedule and secret names are validated to characters every AWS
             # name takes: what else they are in can break only by its length. The rest (a
             # reserved start, above all) is the app's and the stack's, which start every name.
@@ -246,13 +256,29 @@ def problems(cfg: StackConfig) -> list[tuple[str, str]]:
             values = grouped.setdefault(where, [])
             if item.value not in values:
                 values.append(item.value)
-    found: list[tuple[str, str]] = []
+    found = _length_advice(cfg)
     for (key, whole, what, reason), values in grouped.items():
         shown = ", ".join(_shown(v) for v in values[:3])
         more = f" and {len(values) - 3} more" if len(values) > 3 else ""
         made = f"{shown}{more} is" if whole else f"{_subject(key, cfg)} makes {shown}{more},"
         found.append((key, f"{made} refused by AWS as {what}: {reason}; {_fix(key, cfg)}"))
     return found
+
+
+def _length_advice(cfg: StackConfig) -> list[tuple[str, str]]:
+    """The load balancer and each web service's target group (with web services), the cache's
+    replication group (with a cache): too long, with which names to shorten by how much."""
+    found: list[tuple[str, str]] = []
+    if cfg.has_web_services:
+        found.append(("app", LOAD_BALANCER_LIMIT.advice(cfg.app, cfg.stack)))
+        found += [
+            (f"services.{name}", TARGET_GROUP_LIMIT.advice(cfg.app, cfg.stack, name))
+            for name, service in cfg.services.items()
+            if service.is_web
+        ]
+    if cfg.cache is not None:
+        found.append(("cache", CACHE_LIMIT.advice(cfg.app, cfg.stack)))
+    return [(path, advice) for path, advice in found if advice]
 
 
 def _shown(value: str) -> str:

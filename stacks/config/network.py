@@ -152,7 +152,7 @@ def warnings(cfg: StackConfig) -> list[str]:
     if cfg.network.nat is NatStrategy.NONE:
         notes.append(
             "network.nat is 'none': services run in public subnets with public IPs "
-            "(their security group admits only the load balancer; control ECS.2 exception)"
+            f"(their security group admits only the load balancer; {cfg.policy.note('ECS.2')})"
         )
     if cfg.network.nat is NatStrategy.SINGLE:
         notes.append(

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import re
 import types
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
@@ -16,15 +17,13 @@ from pydantic import (
     BaseModel,
     Field,
     ValidationError,
-    ValidationInfo,
     field_validator,
 )
 from pydantic.alias_generators import to_camel
 
 from aws_facts.input_rules import TAG_RULES
-from aws_facts.limits import ALB_NAME_MAX, TAGS_PER_RESOURCE
+from aws_facts.limits import TAGS_PER_RESOURCE
 from aws_facts.regions import AWS_REGIONS, GLOBAL_SERVICES_REGION, OPT_IN_REGIONS
-from components import naming
 from components.secrets import SecretSource
 from stacks.config import ci, compute, data, edge, monitoring, names, network, release
 from stacks.config.base import (
@@ -91,7 +90,8 @@ class StackConfig(Model):
     region: str
     """`aws:region`: where the stack lives. CloudFront certificates and WAF go to us-east-1."""
     app: str
-    """The application's name: lowercase letters, digits and hyphens; prefixes every AWS name."""
+    """The application's name: lowercase letters, digits and hyphens; prefixes every AWS name
+    (with the stack's and services' names, within the name lengths above)."""
     default_tags: Annotated[dict[str, str], AfterValidator(check_tags)] = Field(
         default_factory=dict[str, str]
     )
@@ -156,46 +156,16 @@ class StackConfig(Model):
 
     @field_validator("app")
     @classmethod
-    def _app_fits_aws_names(cls, app: str, info: ValidationInfo) -> str:
+    def _app_name(cls, app: str) -> str:
         if not _APP_NAME.match(app):
             raise ValueError(
                 f"'{app}' must start with a letter and hold only lowercase letters, digits "
                 "and single hyphens"
             )
-        stack = str(info.data.get("stack", ""))
-        logical = naming.load_balancer(f"{app}-{stack}")
-        longest_alb_name = naming.physical_length(logical)
-        if longest_alb_name > ALB_NAME_MAX:
-            budget = ALB_NAME_MAX - longest_alb_name + len(app)
-            raise ValueError(
-                f"'{app}' makes the load balancer's name '{naming.physical_shape(logical)}' "
-                f"{longest_alb_name} characters; AWS allows {ALB_NAME_MAX}. With stack "
-                f"'{stack}', app may have at most {max(budget, 0)} characters"
-            )
         return app
 
-    def problems(self) -> list[tuple[str, str]]:
-        """The rules across tiers, a tier at a time in the order they build on each other (the
-        compute tier on the data tier's secrets, monitoring on both, the edge on the services'
-        routes; the stack's own tags before the edge; last, the AWS names all of them make): a
-        tier's rules are reported once the tiers before it hold, so one mistake is not reported
-        again as its consequences."""
-        for rules in (
-            data.problems,
-            compute.problems,
-            release.problems,
-            monitoring.problems,
-            StackConfig._tag_problems,
-            edge.problems,
-            ci.problems,
-            names.problems,
-        ):
-            found = rules(self)
-            if found:
-                return found
-        return []
-
-    def _tag_problems(self) -> list[tuple[str, str]]:
+    def tag_problems(self) -> list[tuple[str, str]]:
+        """The default tags name this app and stack (the budget filters on them)."""
         problems: list[tuple[str, str]] = []
         for tag, expected in (("golive:app", self.app), ("golive:stack", self.stack)):
             actual = self.default_tags.get(tag)
@@ -314,8 +284,17 @@ def parse(
     try:
         cfg = StackConfig.model_validate(values)
     except ValidationError as exc:
-        raise ConfigError(_problems_from(exc), stack) from None
-    problems = config_secret_problems(cfg, raw_config, secret_keys)
+        problems = _problems_from(exc)
+        invalid = {_field_name(str(e["loc"][0])) for e in exc.errors() if e["loc"]} | (
+            set(_PLACEHOLDERS) - set(values)
+        )
+        partial = _beside_invalid_keys(values, invalid)
+        if partial is not None:
+            problems += cross_tier_problems(partial, invalid)
+            if "secrets" not in invalid:
+                problems += config_secret_problems(partial, raw_config, secret_keys)
+        raise ConfigError(problems, stack) from None
+    problems = cross_tier_problems(cfg) + config_secret_problems(cfg, raw_config, secret_keys)
     if problems:
         raise ConfigError(problems, stack)
     return cfg
@@ -476,3 +455,89 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
             message = text if named else f"{shown_value} is invalid: {text}"
         problems.append(Problem(path, message))
     return problems
+
+
+# ----------------------------------------------------------------------------- rules across tiers
+
+
+@dataclass(frozen=True)
+class CrossRule:
+    """The rules of one tier across the stack file's keys, and the top-level keys they read."""
+
+    check: Callable[[StackConfig], list[tuple[str, str]]]
+    reads: frozenset[str]
+    """`StackConfig` fields the rules read (a key whose own value is invalid skips them)."""
+
+
+CROSS_RULES = (
+    CrossRule(
+        names.problems,
+        frozenset(
+            {
+                *("app", "region", "budget", "ci", "network", "database", "secrets", "cache"),
+                *("services", "tasks", "schedules", "load_balancer", "frontend", "cdn"),
+            }
+        ),
+    ),
+    CrossRule(
+        data.problems,
+        frozenset({"app", "region", "protect", "policy", "database", "secrets", "cache"}),
+    ),
+    CrossRule(
+        compute.problems,
+        frozenset(
+            {
+                *("services", "tasks", "schedules", "database", "secrets", "cache"),
+                *("load_balancer", "policy", "protect"),
+            }
+        ),
+    ),
+    CrossRule(release.problems, frozenset({"release", "tasks", "services", "frontend"})),
+    CrossRule(monitoring.problems, frozenset({"app", "services", "alarms", "budget", "database"})),
+    CrossRule(StackConfig.tag_problems, frozenset({"app", "default_tags"})),
+    CrossRule(
+        edge.problems,
+        frozenset({"domain", "cdn", "frontend", "services", "region", "policy"}),
+    ),
+    CrossRule(ci.problems, frozenset({"ci", "protect"})),
+)
+"""Every tier's rules across keys, all reported at once: each tier's from its own keys' view, so
+one mistake is reported where it is (a tag and a name too long are two problems, not one)."""
+
+_PLACEHOLDERS: Mapping[str, str] = {"app": "app", "region": "us-east-1"}
+"""Stand-ins for required keys whose value is invalid, so the other keys' rules can still run
+(the rules that read them do not)."""
+
+
+def _field_name(key: str) -> str:
+    """The `StackConfig` field a stack-file key sets (`loadBalancer` -> `load_balancer`)."""
+    return next(
+        (name for name, info in StackConfig.model_fields.items() if key in (name, info.alias)),
+        key,
+    )
+
+
+def cross_tier_problems(cfg: StackConfig, invalid: Collection[str] = ()) -> list[Problem]:
+    """The rules of every tier whose keys hold valid values (`invalid`: keys that do not)."""
+    return [
+        Problem(path, message)
+        for rule in CROSS_RULES
+        if not rule.reads & set(invalid)
+        for path, message in rule.check(cfg)
+    ]
+
+
+def _beside_invalid_keys(values: Mapping[str, Any], invalid: Collection[str]) -> StackConfig | None:
+    """The stack file without its invalid keys (defaults or stand-ins in their place), so the
+    rules across the other keys still report: a typo in one key hides nothing in another."""
+    kept = {
+        name: value
+        for name, value in ((_field_name(k), v) for k, v in values.items())
+        if name in StackConfig.model_fields and name not in invalid
+    }
+    for key, stand_in in _PLACEHOLDERS.items():
+        kept.setdefault(key, stand_in)
+    try:
+        return StackConfig.model_validate(kept)
+    except ValidationError:
+        return None

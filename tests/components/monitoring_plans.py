@@ -46,6 +46,7 @@ EXPECTED_ALARMS = [
     "feed-cpu",
     "feed-memory",
     "feed-tasks-below-desired",
+    "feed-tasks-missing",
     "rds-cpu",
     "rds-free-storage",
     "rds-freeable-memory",

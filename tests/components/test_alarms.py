@@ -19,6 +19,8 @@ from components.alarms import (
     REPLICA_ALARMS,
     SERVICE_ALARMS,
     TARGET_GROUP_ALARMS,
+    WORKER_ALARMS,
+    WORKER_ROLLBACK_ALARM_ROLES,
     AlarmSpec,
     MetricMath,
     Setting,
@@ -47,6 +49,7 @@ SPECS = [
     *LOAD_BALANCER_ALARMS,
     *TARGET_GROUP_ALARMS,
     *SERVICE_ALARMS,
+    *WORKER_ALARMS,
     *REPLICA_ALARMS,
     *CACHE_NODE_ALARMS,
     *CLOUDFRONT_ALARMS,
@@ -80,6 +83,9 @@ def test_rollback_alarm_names_are_pure_and_per_service() -> None:
         "auction-prod", "api"
     )
     assert len(ROLLBACK_ALARM_ROLES) == 2
+    assert rollback_alarm_names("transit-prod", "feeds", web=False) == [
+        "transit-prod-feeds-tasks-missing"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -88,12 +94,14 @@ def test_rollback_alarm_names_are_pure_and_per_service() -> None:
         LOAD_BALANCER_ALARMS,
         # A web service's target-group and ECS-service alarms share its name as their scope.
         TARGET_GROUP_ALARMS + SERVICE_ALARMS,
+        # A worker's ECS-service alarms and its rollback alarm share its name.
+        SERVICE_ALARMS + WORKER_ALARMS,
         DATABASE_ALARMS,
         REPLICA_ALARMS,
         CACHE_NODE_ALARMS,
         CLOUDFRONT_ALARMS,
     ],
-    ids=["load-balancer", "service", "database", "replica", "cache-node", "cloudfront"],
+    ids=["load-balancer", "service", "worker", "database", "replica", "cache-node", "cloudfront"],
 )
 def test_roles_are_unique_per_alarm_name_scope(specs: tuple[AlarmSpec, ...]) -> None:
     roles = [spec.role for spec in specs]
@@ -120,10 +128,14 @@ def test_templates_name_only_thresholds_the_subject_and_its_limits() -> None:
             assert placeholders(template) <= fields | {"subject"} | LIMITS, spec.role
 
 
-def test_rollback_roles_are_the_target_group_specs_that_roll_back() -> None:
+def test_rollback_roles_are_the_specs_that_roll_back() -> None:
     assert ROLLBACK_ALARM_ROLES == ("target-5xx", "unhealthy-hosts")
-    assert {s.role for s in SPECS if s.rolls_back} == set(ROLLBACK_ALARM_ROLES)
-    assert all(s.period == 60 for s in TARGET_GROUP_ALARMS if s.rolls_back)
+    assert WORKER_ROLLBACK_ALARM_ROLES == ("tasks-missing",)
+    assert {s.role for s in SPECS if s.rolls_back} == {
+        *ROLLBACK_ALARM_ROLES,
+        *WORKER_ROLLBACK_ALARM_ROLES,
+    }
+    assert all(s.period == 60 for s in SPECS if s.rolls_back)
 
 
 # ---------------------------------------------------------------------- alarms declared
@@ -190,10 +202,8 @@ def test_per_resource_dimension_sets(full: Plan) -> None:
     assert dims("alb-5xx") == [{"LoadBalancer": LB}]
     assert dims("web-unhealthy-hosts") == [{"LoadBalancer": LB, "TargetGroup": TG["web"]}]
     assert dims("feed-cpu") == [{"ClusterName": CLUSTER, "ServiceName": SERVICES["feed"]}]
-    assert (
-        dims("feed-tasks-below-desired")
-        == [{"ClusterName": CLUSTER, "ServiceName": SERVICES["feed"]}] * 2
-    )
+    for suffix in ("feed-tasks-below-desired", "feed-tasks-missing"):
+        assert dims(suffix) == [{"ClusterName": CLUSTER, "ServiceName": SERVICES["feed"]}] * 2
     assert dims("rds-connections") == [{"DBInstanceIdentifier": DB}]
     assert dims("cache-2-evictions") == [{"CacheClusterId": CACHE_MEMBERS[1]}]
     assert dims("cloudfront-5xx") == [{"DistributionId": DISTRIBUTION, "Region": "Global"}]
@@ -246,6 +256,21 @@ def test_rollback_alarms_use_one_minute_periods_and_the_agreed_names(full: Plan)
         assert alarm.inputs["evaluationPeriods"] == 2
     assert not any(
         a.name.startswith(f"{PREFIX}-feed-") and "5xx" in a.name for a in full.of_type(ALARM)
+    )
+    assert not any(a.name == f"{PREFIX}-web-tasks-missing" for a in full.of_type(ALARM))
+
+
+def test_a_worker_rolls_back_when_its_tasks_stop_soon_after_starting(full: Plan) -> None:
+    [name] = rollback_alarm_names(PREFIX, "feed", web=False)
+    alarm = full.named(name)
+    queries = {q["id"]: q for q in alarm.inputs["metricQueries"]}
+    assert queries["missing"]["expression"] == "desired - FILL(running, 0)"
+    assert {m["period"] for m in metrics_of(alarm)} == {60}
+    # Three minutes short: a Spot task's replacement (about a minute) does not roll back.
+    assert (alarm.inputs["evaluationPeriods"], alarm.inputs["datapointsToAlarm"]) == (3, 3)
+    assert (alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == (
+        "GreaterThanThreshold",
+        0,
     )
 
 
@@ -312,7 +337,10 @@ def test_descriptions_are_filled_in_and_rollback_alarms_say_so(full: Plan) -> No
         for a in full.of_type(ALARM)
         if "Rolls a deployment back" in a.inputs["alarmDescription"]
     }
-    assert rolls_back == set(rollback_alarm_names(PREFIX, "web"))
+    assert rolls_back == {
+        *rollback_alarm_names(PREFIX, "web"),
+        *rollback_alarm_names(PREFIX, "feed", web=False),
+    }
 
 
 def test_the_cache_hit_rate_alarm_is_a_rate_with_a_lookup_floor(full: Plan) -> None:

@@ -11,6 +11,8 @@ import pytest
 from components.cache import Cache, CacheArgs, CacheEngine
 from components.database import allow_from
 from plan.harness import Plan, RecordedResource, SecretValue, is_unknown, run_program
+from policies.model import Resource
+from policies.rules import BY_ID
 from tests.components.data_stackfiles import stackfile_plan
 from tests.conftest import STACKFILES
 
@@ -117,6 +119,8 @@ def test_auth_token_is_generated_kept_secret_and_stored_under_the_stack_key(
         },
     }
     assert secret.protect is True
+    # ElastiCache has no deletion protection: Pulumi's protect guards the group (PUL.1).
+    assert group.protect is True
     (version,) = [
         v for v in trading.of_type(VERSION) if v.inputs["secretId"] == secret.outputs["id"]
     ]
@@ -158,6 +162,12 @@ def test_single_node_redis_without_failover_or_snapshots(pool: Plan) -> None:
     assert (inputs["atRestEncryptionEnabled"], inputs["transitEncryptionEnabled"]) == (True, True)
     (password,) = [p for p in pool.of_type(PASSWORD) if p.name.endswith("-cache-auth-token")]
     assert password.inputs["length"] == 64
+    assert pool.one(GROUP).protect is False  # protect: false in its stack file
+
+
+def test_a_protected_stack_with_a_cache_passes_pul1(trading: Plan) -> None:
+    stateful = BY_ID["PUL.1"].check([Resource.of(r) for r in trading.resources])
+    assert stateful == []
 
 
 def _cache_program() -> None:

@@ -40,14 +40,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "cpu": "256", "memory": "512", "architecture": "X86_64",
         "strategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}],
         "scaling": (1, 2), "retention": 30, "deletion_protection": False, "access_logs": False,
-        "cors": "https://staging.auction.example.com", "keep_images": 30, "protect": False,
+        "cors": "https://staging.auction.example.com", "keep_images": 50, "protect": False,
         "internal": False,  # cdn.origin publicAlb
     },
     "prod": {
         "cpu": "1024", "memory": "2048", "architecture": "ARM64",
         "strategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
         "scaling": (2, 6), "retention": 365, "deletion_protection": True, "access_logs": True,
-        "cors": "https://auction.example.com", "keep_images": 100, "protect": True,
+        "cors": "https://auction.example.com", "keep_images": 50, "protect": True,
         "internal": True,  # cdn.origin vpc
     },
 }  # fmt: skip
@@ -425,6 +425,7 @@ def test_ecs_service_is_private_safe_to_deploy_and_after_its_listener_rule(
     inputs = service.inputs
     # Staging runs without NAT (its stack file): tasks in public subnets with a public IP.
     public_ip = json.loads(raw_config(stack)["golive:network"])["nat"] == "none"
+    api = json.loads(raw_config(stack)["golive:services"])["api"]
     assert {k: v for k, v in inputs.items() if k not in ("desiredCount",)} == {
         "cluster": plan.one(CLUSTER).outputs["arn"],
         "taskDefinition": plan.named(f"auction-{stack}-api-taskdef").outputs["arn"],
@@ -462,6 +463,8 @@ def test_ecs_service_is_private_safe_to_deploy_and_after_its_listener_rule(
         "tags": {
             "golive:service": "api",
             "golive:released": "true" if variant == "released" else "false",
+            # What it keeps once released: the controls judge it before the release too.
+            "golive:minTasks": str(api["autoscaling"]["minCount"]),
         },
     }
     assert "launchType" not in inputs

@@ -75,7 +75,15 @@ def test_worker_has_no_port_target_group_rule_or_ingress(tracker: Plan) -> None:
     feeds = service_named(tracker, "transit-tracker-feeds").inputs
     assert feeds["loadBalancers"] == []
     assert "healthCheckGracePeriodSeconds" not in feeds
-    assert "alarms" not in feeds
+    # Its own rollback signal: the tasks it keeps running (REL08.ALARMS).
+    assert feeds["alarms"] == {
+        "alarmNames": ["transit-tracker-feeds-tasks-missing"],
+        "enable": True,
+        "rollback": True,
+    }
+    assert tracker.named("transit-tracker-feeds-tasks-missing").inputs["name"] == (
+        "transit-tracker-feeds-tasks-missing"
+    )
     assert [g.inputs["tags"]["golive:service"] for g in tracker.of_type(TARGET_GROUP)] == ["web"]
     assert [r.inputs["tags"]["golive:service"] for r in tracker.of_type(RULE)] == ["web"]
     feeds_sg = group_id(tracker, "transit-tracker-feeds")

@@ -21,7 +21,7 @@ from components.database import (
 )
 from plan.harness import Plan, RecordedResource, SecretValue, run_program
 from tests.components.data_stackfiles import stackfile_plan
-from tests.conftest import STACKFILES, STACKS, cached_plan, raw_config
+from tests.conftest import STACKFILES, STACKS, cached_plan, raw_config, stack_values
 
 INSTANCE = "aws:rds/instance:Instance"
 SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
@@ -34,7 +34,7 @@ KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555
 
 
 def database_config(plan: Plan) -> dict[str, Any]:
-    return json.loads(raw_config(plan.stack)["golive:database"])
+    return stack_values(plan.stack, plan.config)["database"]
 
 
 def protect(plan: Plan) -> bool:
@@ -293,8 +293,10 @@ def test_monitoring_role_trusts_only_rds_monitoring_of_this_account() -> None:
     assert attachment.inputs["policyArn"] == (
         "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
     )
-    staging_roles = cached_plan("staging").of_type("aws:iam/role:Role")
-    assert not [r for r in staging_roles if "db-monitoring" in r.name]
+    # Without enhanced monitoring (monitoringInterval 0), no role.
+    assert database_config(stackfile_plan("pool"))["monitoringInterval"] == 0
+    pool_roles = stackfile_plan("pool").of_type("aws:iam/role:Role")
+    assert not [r for r in pool_roles if "db-monitoring" in r.name]
 
 
 def test_every_database_resource_is_a_child_of_the_component(stack_plan: Plan) -> None:
@@ -494,7 +496,7 @@ def _by_name(plan: Plan, token: str) -> dict[str, dict[str, Any]]:
 
 
 def test_no_stack_file_restores_and_the_identifier_is_the_base_one(stack_plan: Plan) -> None:
-    assert "restoreFromSnapshot" not in database_config(stack_plan)
+    assert database_config(stack_plan)["restoreFromSnapshot"] is None
     instance = stack_plan.one(INSTANCE)
     assert "snapshotIdentifier" not in instance.inputs
     assert instance.inputs["identifier"] == f"auction-{stack_plan.stack}-db"

@@ -9,7 +9,7 @@ import pytest
 
 from plan.harness import Plan, RecordedResource, run_program
 from plan.mocks import Lookups
-from tests.conftest import STACKFILES, cached_plan, raw_config
+from tests.conftest import STACKFILES, cached_plan, raw_config, stack_values
 
 SUBNET = "aws:ec2/subnet:Subnet"
 NAT = "aws:ec2/natGateway:NatGateway"
@@ -19,7 +19,7 @@ ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 
 
 def network_config(plan: Plan) -> dict[str, object]:
-    return json.loads(raw_config(plan.stack)["golive:network"])
+    return stack_values(plan.stack, plan.config)["network"]
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ def _changes() -> dict[str, Any]:
     database = json.loads(config["golive:database"])
     database["readReplicas"] = {"count": 2, "instanceClass": "db.t4g.small"}
     policy = json.loads(config["golive:policy"])
-    policy["exceptions"]["RDS.25"] = REASON
+    policy.setdefault("exceptions", {})["RDS.25"] = REASON
     secrets = json.loads(config["golive:secrets"])
     secrets["DATABASE"]["keys"] = {"DATABASE_URL": "url", "REPORTS_URL": "reader2Url"}
     return {"database": database, "policy": policy, "secrets": secrets}
@@ -190,4 +190,7 @@ def test_the_plan_says_who_owns_the_master_password_and_how_it_rotates() -> None
         and "pulumi up --replace` on auction-prod-db-master-password" in n
         for n in notes
     )
-    assert any("the database's master secret" in n and "SecretsManager.1/4" in n for n in notes)
+    assert any(
+        "the database's master secret" in n and "control SecretsManager.1: exception declared" in n
+        for n in notes
+    )

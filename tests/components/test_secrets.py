@@ -12,7 +12,7 @@ import pytest
 from components.secrets import AppSecrets, AppSecretsArgs, SecretSource, SecretSpec
 from plan.harness import SECRET_STANDIN, Plan, RecordedResource, SecretValue, run_program
 from tests.components.data_stackfiles import stackfile_plan
-from tests.conftest import cached_plan, raw_config
+from tests.conftest import cached_plan, raw_config, stack_values
 
 SECRET = "aws:secretsmanager/secret:Secret"
 VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
@@ -20,8 +20,16 @@ PASSWORD = "random:index/randomPassword:RandomPassword"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 
 
+DEFAULT_DESCRIPTIONS = {
+    "generated": lambda name: f"{name} (generated)",
+    "external": lambda name: f"{name}: set with `golive secrets set`; never written by Pulumi",
+    "database": lambda name: f"{name}: the application's database role (created by db-init)",
+}
+"""What a secret without a description in the stack file is described as."""
+
+
 def secrets_config(plan: Plan) -> dict[str, Any]:
-    return json.loads(raw_config(plan.stack)["golive:secrets"])
+    return stack_values(plan.stack, plan.config)["secrets"]
 
 
 def secret_named(plan: Plan, name: str) -> RecordedResource:
@@ -81,7 +89,7 @@ def test_one_secret_per_stack_file_entry_under_the_stack_key(stack_plan: Plan) -
         secret = secret_named(stack_plan, name)
         assert secret.inputs == {
             "namePrefix": f"auction/{stack_plan.stack}/{name}-",
-            "description": entry["description"],
+            "description": entry["description"] or DEFAULT_DESCRIPTIONS[entry["source"]](name),
             "kmsKeyId": stack_plan.outputs["kmsKeyArn"],
             "recoveryWindowInDays": entry["recoveryWindowDays"],
             "tags": {
@@ -93,9 +101,9 @@ def test_one_secret_per_stack_file_entry_under_the_stack_key(stack_plan: Plan) -
         assert secret.protect is protect
 
 
-def test_staging_and_prod_recovery_windows_follow_their_files(stack_plan: Plan) -> None:
+def test_recovery_windows_follow_the_stack_files(stack_plan: Plan) -> None:
     windows = {s.inputs["recoveryWindowInDays"] for s in stack_plan.of_type(SECRET)}
-    assert windows == ({30} if stack_plan.stack == "prod" else {7})
+    assert windows == {e["recoveryWindowDays"] for e in secrets_config(stack_plan).values()}
 
 
 def test_generated_jwt_secret_is_a_random_password_stored_as_a_secret_version(

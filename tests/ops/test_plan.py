@@ -164,3 +164,31 @@ def test_plan_against_compares_both_estimates() -> None:
     assert re.search(
         r"Time: staging: cold deploy ~[\d.]+ min .*; prod: cold deploy ~", result.output
     )
+
+
+def test_a_yaml_syntax_error_names_the_file_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "Pulumi.staging.yaml"
+    bad.write_text("config:\n  aws:region: us-east-1\n  golive:network:\n    nat: none: single\n")
+    result = runner.invoke(app, ["plan", "staging", "--stack-file", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:4:14: not valid YAML: mapping values are not allowed here" in result.output
+    assert "   4 |     nat: none: single\n" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unclosed_flow_mapping_points_where_it_ends(tmp_path: Path) -> None:
+    bad = tmp_path / "Pulumi.staging.yaml"
+    bad.write_text("config:\n  golive:services:\n    api: {port: 80\n  golive:app: x\n")
+    result = runner.invoke(app, ["plan", "staging", "--stack-file", str(bad)])
+    assert result.exit_code == 1
+    shown = result.output.replace("\n", "")  # rich wraps long lines at a space
+    assert f"{bad}:4:13: not valid YAML: expected ',' or '}}', but got ':'" in shown
+    assert "(while parsing a flow mapping)" in shown
+
+
+def test_config_problems_name_the_stack_file_given(tmp_path: Path) -> None:
+    bad = tmp_path / "Pulumi.staging.yaml"
+    bad.write_text(Path("Pulumi.staging.yaml").read_text().replace("auction_app", "Auction App"))
+    result = runner.invoke(app, ["plan", "staging", "--stack-file", str(bad)])
+    assert result.exit_code == 1
+    assert re.search(rf"problems? in {re.escape(str(bad))}:", result.output.replace("\n", ""))

@@ -36,7 +36,7 @@ def test_options_are_recorded(prod: Plan) -> None:
 def test_stack_file_values_are_strings_like_the_cli_passes_them() -> None:
     config, secret_keys = load_stack_config("prod")
     assert config["golive:protect"] == "true"
-    assert json.loads(config["golive:network"])["azCount"] == 2
+    assert json.loads(config["golive:network"])["nat"] == "perAz"
     assert secret_keys == []
 
 

@@ -184,6 +184,19 @@ def test_failures_are_reported_before_the_undecided_raise() -> None:
     assert reported == ["storageEncrypted is not true"]
 
 
+def test_a_distribution_whose_default_behavior_is_the_app_needs_no_root_object() -> None:
+    policy = _policies()["CloudFront.1"]
+    cdn = next(r for r in compliant_stack() if r.name == "cdn")
+    site = {k: v for k, v in cdn.inputs.items() if k != "defaultRootObject"}
+    app = {
+        **site,
+        "defaultCacheBehavior": {**site["defaultCacheBehavior"], "targetOriginId": "api"},
+    }
+    distribution = "aws:cloudfront/distribution:Distribution"
+    assert _validate_resource(policy, distribution, site) == ["defaultRootObject is not set"]
+    assert _validate_resource(policy, distribution, app) == []
+
+
 def test_other_resource_types_are_ignored() -> None:
     policy = _policies()["RDS.5"]
     assert _validate_resource(policy, "aws:s3/bucket:Bucket", {"multiAz": False}) == []

@@ -14,6 +14,7 @@ import pytest
 from aws_facts.rds import default_max_connections
 from components.monitoring import rollback_alarm_names
 from plan.harness import Plan, RecordedResource
+from tests.conftest import stack_values
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TOPIC = "aws:sns/topic:Topic"
@@ -27,10 +28,9 @@ def app_of(plan: Plan) -> str:
 
 
 def stack_config(plan: Plan) -> dict[str, Any]:
-    return {
-        "alarms": json.loads(plan.config["golive:alarms"]),
-        "budget": json.loads(plan.config["golive:budget"]),
-    }
+    """The alarms and budget the stack file asks for, defaults filled in."""
+    values = stack_values(plan.stack, plan.config)
+    return {"alarms": values["alarms"], "budget": values["budget"]}
 
 
 def test_alarm_topic_is_under_the_stack_key_whose_policy_admits_the_publishers(
@@ -153,6 +153,8 @@ def expected_alarms(plan: Plan) -> list[str]:
                 f"{name}-no-healthy-hosts",
                 f"{name}-p95-latency",
             ]
+        else:
+            expected.append(f"{name}-tasks-missing")  # a worker's rollback alarm
         expected += [f"{name}-cpu", f"{name}-memory", f"{name}-tasks-below-desired"]
     if "golive:database" in config:
         rds = ("cpu", "free-storage", "freeable-memory", "connections", "read-latency")
@@ -307,13 +309,14 @@ def test_both_topics_have_every_subscriber(tracker: Plan) -> None:
         ]
 
 
-def test_workers_get_service_alarms_but_no_target_alarms(tracker: Plan) -> None:
+def test_workers_get_service_alarms_and_their_own_rollback_alarm(tracker: Plan) -> None:
     suffixes = alarm_suffixes(tracker)
     assert suffixes == expected_alarms(tracker)
     assert [s for s in suffixes if s.startswith("feeds-")] == [
         "feeds-cpu",
         "feeds-memory",
         "feeds-tasks-below-desired",
+        "feeds-tasks-missing",
     ]
     assert {s for s in suffixes if s.startswith("web-")} == {
         "web-target-5xx",

@@ -6,12 +6,23 @@ from __future__ import annotations
 import pytest
 
 from policies.model import Status
+from policies.rules import BY_ID
 from tests.policies.controls.cases import FAIL, UNK, Case, Mutation, check, params
-from tests.policies.fixtures import DELETE, ENGINE_UNKNOWN, UNKNOWN, chain, mutate, unknown_id
+from tests.policies.fixtures import (
+    DELETE,
+    ENGINE_UNKNOWN,
+    UNKNOWN,
+    chain,
+    compliant_stack,
+    mutate,
+    unknown_id,
+)
 
 CASES: list[Case] = [
     ("CloudFront.1", "no root object", mutate("cdn", defaultRootObject=DELETE), FAIL),
     ("CloudFront.1", "root object unknown", mutate("cdn", defaultRootObject=UNKNOWN), UNK),
+    ("CloudFront.1", "default origin not known yet, no root object", mutate("cdn",
+        defaultRootObject=DELETE, defaultCacheBehavior__targetOriginId=UNKNOWN), FAIL),
     ("CloudFront.3", "API behavior allows HTTP", mutate("cdn",
         orderedCacheBehaviors__0__viewerProtocolPolicy="allow-all"), FAIL),
     ("CloudFront.3", "default behavior allows HTTP", mutate("cdn",
@@ -60,3 +71,18 @@ PASSING_VARIANTS: list[Case] = []
 @pytest.mark.parametrize(("control_id", "mutation", "expected"), params(CASES))
 def test_case(control_id: str, mutation: Mutation, expected: Status) -> None:
     check(control_id, mutation, expected)
+
+
+# ----------------------------------------------------------------------------- CloudFront.1 scope
+# A default root object matters where `/` reaches an S3 origin; an app container answers `/`.
+
+
+def test_a_distribution_whose_default_behavior_is_the_app_is_not_concerned() -> None:
+    app_serves_root = mutate(
+        "cdn", defaultRootObject=DELETE, defaultCacheBehavior__targetOriginId="api"
+    )
+    assert BY_ID["CloudFront.1"].check(app_serves_root(compliant_stack())) is None
+
+
+def test_a_static_site_without_a_root_object_still_fails() -> None:
+    check("CloudFront.1", mutate("cdn", defaultRootObject=DELETE), FAIL)

@@ -10,6 +10,9 @@ import pytest
 from policies import aws
 from policies.controls.ecs import autoscaling, service_redundancy, tasks_not_privileged
 from policies.model import Outcome, Status
+from policies.report import evaluate
+from policies.rules import BY_ID
+from stacks.config import PolicyConfig
 from tests.policies.controls.cases import ALL, FAIL, PASS, UNK, Case, Mutation, check, params
 from tests.policies.fixtures import (
     DELETE,
@@ -126,20 +129,36 @@ def test_json_string_holding_a_sentinel_is_unknown() -> None:
 
 
 # ----------------------------------------------------------------------------- unreleased services
-# A service never released runs 0 tasks by design; once released, the floor of 2 applies.
+# A service never released runs 0 tasks by design; its count is judged on what it keeps once
+# released (the `golive:minTasks` tag), so a one-task prod fails before its first release too.
 
 
 def _messages(violations: list[object]) -> list[str]:
     return [getattr(v, "message", "") for v in violations]
 
 
-def test_unreleased_service_at_zero_tasks_passes_task_count_and_floor() -> None:
-    stack = chain(
-        mutate("web", desiredCount=0, tags={"golive:released": "false"}),
-        mutate("web-scaling", minCapacity=0),
-    )(compliant_stack())
+def _unreleased(min_tasks: str | None) -> Mutation:
+    tags = {"golive:released": "false"}
+    if min_tasks is not None:
+        tags["golive:minTasks"] = min_tasks
+    return chain(mutate("web", desiredCount=0, tags=tags), mutate("web-scaling", minCapacity=0))
+
+
+def test_unreleased_service_at_zero_tasks_passes_when_it_keeps_two_once_released() -> None:
+    stack = _unreleased("2")(compliant_stack())
     assert service_redundancy(stack) == []
     assert autoscaling(stack) == []
+
+
+def test_unreleased_one_task_service_fails_before_its_first_release() -> None:
+    stack = _unreleased("1")(compliant_stack())
+    assert any("runs 1 task(s) once released" in m for m in _messages(service_redundancy(stack)))
+    assert any("minCapacity is below 2 once released" in m for m in _messages(autoscaling(stack)))
+
+
+def test_unreleased_service_without_its_count_is_undecided() -> None:
+    [violation] = service_redundancy(_unreleased(None)(compliant_stack()))
+    assert violation.outcome is Outcome.UNKNOWN
 
 
 def test_released_service_at_zero_tasks_fails() -> None:
@@ -156,3 +175,35 @@ def test_unreleased_service_still_needs_zero_downtime_settings() -> None:
         compliant_stack()
     )
     assert any("deploymentMinimumHealthyPercent" in m for m in _messages(service_redundancy(stack)))
+
+
+# ----------------------------------------------------------------------------- rollback alarms
+# Workers roll back on their own alarm; an exception may cover a worker, never a web service.
+
+
+def _worker_without_alarms() -> Mutation:
+    return mutate("web", loadBalancers=[], alarms=DELETE)
+
+
+def _rel08(stack_mutation: Mutation, *, excepted: bool) -> Status:
+    policy = PolicyConfig(exceptions={"REL08.ALARMS": "a worker that may not roll back"})
+    report = evaluate(
+        stack_mutation(compliant_stack()),
+        policy if excepted else None,
+        controls=[BY_ID["REL08.ALARMS"]],
+    )
+    return report.results[0].status
+
+
+def test_a_worker_with_its_own_rollback_alarm_passes() -> None:
+    worker = mutate("web", loadBalancers=[])
+    assert _rel08(worker, excepted=False) is PASS
+
+
+def test_an_exception_covers_a_worker_without_rollback_alarms() -> None:
+    assert _rel08(_worker_without_alarms(), excepted=False) is FAIL
+    assert _rel08(_worker_without_alarms(), excepted=True) is Status.EXCEPTION
+
+
+def test_an_exception_never_covers_a_web_service_without_rollback_alarms() -> None:
+    assert _rel08(mutate("web", alarms=DELETE), excepted=True) is FAIL

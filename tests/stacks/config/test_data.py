@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,12 @@ from tests.stacks.config.stack_files import (
     as_cli,
     assert_names_key,
     mutated,
-    stack_document,
 )
 
 CACHE_ON = {"nodeType": "cache.t4g.micro"}
 RESTORE = "golive:database.restoreFromSnapshot"
-WITH_RDS_25 = {
-    **stack_document()["golive:policy"]["exceptions"],
-    "RDS.25": "read replicas need a golive-owned master password",
-}
+WITH_RDS_25 = {"RDS.25": "read replicas need a golive-owned master password"}
+"""Staging's own exceptions with replicas (its others come from its profile)."""
 
 # (id, stack, changes, the key path the message must name, a phrase the message must hold)
 INVALID: list[tuple[str, str, dict[str, Any], str, str]] = [
@@ -256,11 +254,27 @@ def test_repository_stack_files_describe_the_auction_data_tier() -> None:
 def test_staging_warns_about_its_declared_exceptions_and_prod_does_not() -> None:
     staging = "\n".join(parse("staging", as_cli(mutated({}))).warnings())
     prod = "\n".join(parse("prod", as_cli(mutated({}, "prod"))).warnings())
-    for phrase in ("RDS.5 exception", "RDS.8 exception", "RDS.6"):
+    for phrase in ("control RDS.5: exception declared", "control RDS.8: exception declared"):
         assert phrase in staging
         assert phrase not in prod
+    assert "RDS.6" not in staging + prod  # both keep enhanced monitoring (the default)
+    unmonitored = parse("staging", as_cli(mutated({"golive:database.monitoringInterval": 0})))
+    assert "no enhanced monitoring (control RDS.6)" in "\n".join(unmonitored.warnings())
     for text in (staging, prod):
         assert "secrets JWT_SECRET, SMTP, DATABASE: AWS cannot rotate them" in text
+        assert "control SecretsManager.1: exception declared" in text
+
+
+def test_a_warning_never_claims_an_exception_the_stack_does_not_declare() -> None:
+    """Reproduces `golive plan` printing "(control RDS.5 exception)" for a single-AZ database
+    whose stack file declared no such exception."""
+    undeclared = parse(
+        "staging", as_cli(mutated({"golive:policy": {"enforcement": "mandatory"}}))
+    ).warnings()
+    text = "\n".join(undeclared)
+    assert not re.search(r"control [\w./]+ exception\)", text), text
+    for control_id in ("RDS.5", "RDS.8", "SecretsManager.1", "ECS.2"):
+        assert f"control {control_id} fails unless golive:policy declares an exception" in text
 
 
 def test_a_cache_adds_its_token_to_the_secret_variables() -> None:
@@ -342,10 +356,7 @@ def test_golive_plan_shows_the_restore_warning(tmp_path: Path) -> None:
 def test_the_runbooks_prod_restore_change_passes_every_control() -> None:
     # Step one of a protected stack's restore (docs/runbook.md): protect off, PUL.1 declared
     # for the duration, the snapshot set. The policy pack must not block it.
-    exceptions = {
-        **stack_document("prod")["golive:policy"]["exceptions"],
-        "PUL.1": "restore from pre-v1-4-2 in progress; protect back on once verified",
-    }
+    exceptions = {"PUL.1": "restore from pre-v1-4-2 in progress; protect back on once verified"}
     document = mutated(
         {RESTORE: "pre-v1-4-2", "golive:protect": False, "golive:policy.exceptions": exceptions},
         "prod",

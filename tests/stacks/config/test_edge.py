@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from plan.harness import load_stack_config
 from stacks.config import parse
+from tests.conftest import STACKFILES
 from tests.stacks.config.stack_files import DELETE, as_cli, assert_names_key, config_of, mutated
 
 CSP_TOO_LONG = "default-src 'self'; " + "img-src https://cdn.example.com " * 60
@@ -34,7 +36,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("waf-window-not-allowed", {"golive:cdn.waf.rateLimitWindowSeconds": 30}, "cdn.waf.rateLimitWindowSeconds", "60, 120, 300, 600"),
     ("waf-rule-unknown", {"golive:cdn.waf.countOnlyRules": ["SizeRestrictions_Body"]}, "cdn.waf.countOnlyRules[0]", "'SizeRestrictions_BODY'"),
     ("hsts-preload-no-subdomains", {"golive:cdn.securityHeaders.hsts.preload": True, "golive:cdn.securityHeaders.hsts.includeSubdomains": False}, "cdn.securityHeaders.hsts.includeSubdomains", "preload"),
-    ("hsts-preload-short", {"golive:cdn.securityHeaders.hsts.preload": True}, "cdn.securityHeaders.hsts.maxAgeSeconds", "one year"),
+    ("hsts-preload-short", {"golive:cdn.securityHeaders.hsts": {"maxAgeSeconds": 86400, "preload": True}}, "cdn.securityHeaders.hsts.maxAgeSeconds", "one year"),
     ("hsts-too-short", {"golive:cdn.securityHeaders.hsts.maxAgeSeconds": 60}, "cdn.securityHeaders.hsts.maxAgeSeconds", "greater than or equal to 300"),
     ("csp-too-long", {"golive:cdn.securityHeaders.contentSecurityPolicy": CSP_TOO_LONG}, "cdn.securityHeaders.contentSecurityPolicy", "1783"),
     ("frame-options-unknown", {"golive:cdn.securityHeaders.frameOptions": "ALLOW-FROM"}, "cdn.securityHeaders.frameOptions", "'SAMEORIGIN'"),
@@ -75,8 +77,14 @@ def test_warnings_name_the_edge_exceptions_of_each_file() -> None:
     prod = config_of("prod").warnings()
     assert not any(w.startswith("cdn.") for w in prod)
     hosts = config_of("hosts").warnings()
-    assert any("frontend.enabled is false" in w and "CloudFront.1" in w for w in hosts)
+    # The app answers '/': CloudFront.1 (a default root object) does not concern it.
+    assert not any("CloudFront.1" in w for w in hosts)
     assert not any("priceClass" in w for w in hosts)
+    spa = "\n".join(config_of("spa").warnings())
+    assert "no domain: a trial stack" in spa and "its control exceptions are declared" in spa
+    raw, _ = load_stack_config("spa", stack_file=STACKFILES / "Pulumi.spa.yaml")
+    undeclared = parse("spa", {**raw, "golive:policy": "{}"}).warnings()
+    assert "controls CloudFront.7, CloudFront.9, ELB.1, ELB.17 fail unless" in "\n".join(undeclared)
 
 
 def test_opt_in_regions_keep_the_edge_buckets_in_us_east_1() -> None:

@@ -1,6 +1,7 @@
 """The AWS names a stack file makes: every stack file, and extremes, either plan with names AWS
 accepts (the mocks judge every input of every resource) or fail before any resource with a config
-error naming the key. Never a plan AWS would refuse.
+error naming the key. Never a plan AWS would refuse. Where app, stack and service names together
+are too long (`components.naming.NAME_LIMITS`), the problem says which to shorten and by how much.
 """
 
 from __future__ import annotations
@@ -17,11 +18,20 @@ import yaml
 from aws_facts.input_rules import INPUT_RULES, Rule
 from aws_facts.limits import ALB_NAME_MAX
 from components import naming
+from components.naming import (
+    CACHE_LIMIT,
+    LOAD_BALANCER_LIMIT,
+    NAME_LIMITS,
+    TARGET_GROUP_LIMIT,
+    NameLimit,
+)
 from plan.harness import PROJECT_DIR, Plan, RecordedResource, run_program, unwrap_secrets
+from plan.reference import markdown
 from stacks.config import ConfigError, StackConfig, parse
 from stacks.config.names import Planned, planned, problems
 from tests.components.data_stackfiles import stackfile_plan
 from tests.conftest import STACKFILES, STACKS, cached_plan
+from tests.stacks.config.stack_files import as_cli, mutated, write_stack_file
 
 STACK_FILES: list[tuple[str, Path]] = [
     *((stack, PROJECT_DIR / f"Pulumi.{stack}.yaml") for stack in STACKS),
@@ -237,8 +247,6 @@ def test_an_extreme_plans_with_names_aws_accepts_or_names_the_key(
 def test_app_internal_names_app_and_the_load_balancer_rule() -> None:
     config = copy.deepcopy(yaml.safe_load((PROJECT_DIR / "Pulumi.staging.yaml").read_text()))
     _app("internal")(config["config"])
-    from tests.stacks.config.stack_files import as_cli
-
     with pytest.raises(ConfigError) as raised:
         parse("staging", as_cli(config["config"]))
     (problem,) = raised.value.problems
@@ -251,8 +259,6 @@ def test_app_internal_names_app_and_the_load_balancer_rule() -> None:
 
 
 def _config(base: str, stack: str, change: Change) -> StackConfig:
-    from tests.stacks.config.stack_files import as_cli
-
     config = copy.deepcopy(yaml.safe_load(dict(STACK_FILES)[base].read_text())["config"])
     config["aws:defaultTags"]["tags"]["golive:stack"] = stack
     change(config)
@@ -275,3 +281,76 @@ def test_planned_names_follow_what_the_stack_file_turns_on() -> None:
     assert "aws:lb/loadBalancer:LoadBalancer" not in types  # no web service
     assert "aws:s3/bucket:Bucket" not in types  # no frontend, flow logs to CloudWatch
     assert "aws:elasticache/replicationGroup:ReplicationGroup" in types
+
+
+# ----------------------------------------------------------------------------- length advice
+
+WEB: dict[str, Any] = {
+    "port": 3000,
+    "hosts": [],
+    "paths": ["/app/*"],
+    "healthCheck": {"path": "/app/health"},
+}
+
+
+def _renamed(app: str, **services: dict[str, Any]) -> dict[str, Any]:
+    config = mutated({"golive:app": app, "aws:defaultTags.tags.golive:app": app})
+    config["golive:services"] = {**config["golive:services"], **services}
+    config["golive:cdn"] = {**config["golive:cdn"], "apiPaths": ["/api/*", "/app/*"]}
+    return config
+
+
+@pytest.mark.parametrize("limit", NAME_LIMITS, ids=[limit.resource for limit in NAME_LIMITS])
+def test_the_room_is_exactly_what_fits(limit: NameLimit) -> None:
+    service = "svcs" if limit.per_service else ""
+    app = "a" * (limit.room - len("prod") - len(service))
+    assert limit.excess(app, "prod", service) == 0
+    assert limit.excess(app + "a", "prod", service) == 1
+
+
+def test_two_web_services_of_a_long_app_say_what_to_shorten() -> None:
+    """The trading team's case: app 'trading-dashboard' with backend and frontend."""
+    config = _renamed("trading-dashboard", frontend=WEB)
+    with pytest.raises(ConfigError) as raised:
+        parse("staging", as_cli(config))
+    problems = {p.path: p.message for p in raised.value.problems}
+    assert problems["app"].startswith(
+        "the load balancer's name 'trading-dashboard-staging-alb-xxxxxxx' would be 37 "
+        "characters; AWS allows 32, so app + stack names may have 19 characters together "
+        "(app 'trading-dashboard' 17 + stack 'staging' 7): shorten the app name by 5 (to 12 "
+        "characters)"
+    )
+    assert "shorten the app name by 10 (to 7 characters)" in problems["services.frontend"]
+    assert "shorten the app name by 5" in problems["services.api"]
+
+
+def test_a_long_cache_id_names_the_app_and_stack() -> None:
+    app = "a" * (CACHE_LIMIT.room - len("staging"))
+    assert CACHE_LIMIT.excess(app, "staging") == 0
+    config = mutated({"golive:app": app + "ab", "aws:defaultTags.tags.golive:app": app + "ab"})
+    config["golive:cache"] = {"engine": "valkey"}
+    with pytest.raises(ConfigError) as raised:
+        parse("staging", as_cli(config))
+    problems = {p.path: p.message for p in raised.value.problems}
+    assert (
+        "the cache's name" in problems["cache"]
+        and "shorten the app name by 2" in (problems["cache"])
+    )
+
+
+def test_the_longest_names_that_fit_plan_within_aws_limits() -> None:
+    """At exactly the room, the names the mocks give AWS fit (Pulumi's suffix included)."""
+    service = "svc"
+    app = "b" * (TARGET_GROUP_LIMIT.room - len("staging") - len(service))
+    config = _renamed(app, **{service: WEB})
+    plan = run_program("staging", stack_file=write_stack_file(config, []))
+    groups = plan.of_type("aws:lb/targetGroup:TargetGroup")
+    assert max(len(g.outputs["name"]) for g in groups) == TARGET_GROUP_LIMIT.limit
+    (balancer,) = plan.of_type("aws:lb/loadBalancer:LoadBalancer")
+    assert len(balancer.outputs["name"]) <= LOAD_BALANCER_LIMIT.limit
+
+
+def test_the_config_reference_says_how_long_the_names_may_be_together() -> None:
+    text = markdown()
+    for limit in NAME_LIMITS:
+        assert f"{' + '.join(limit.parts)}: {limit.room} ({limit.resource}" in text
