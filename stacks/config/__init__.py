@@ -15,13 +15,8 @@ package's interface.
 """
 
 from stacks.config.base import NAMESPACE, ConfigError, Problem
-from stacks.config.compute import (
-    CACHE_ENV,
-    DATABASE_ENV,
-    ServiceConfig,
-    check_schedule_expression,
-    ecr_repository_arn,
-)
+from stacks.config.compute import CACHE_ENV, DATABASE_ENV, ServiceConfig
+from stacks.config.compute_values import check_schedule_expression, ecr_repository_arn
 from stacks.config.data import backup_before_release, secret_env_names
 from stacks.config.monitoring import AlarmThresholds
 from stacks.config.policy import DeclaredException, PolicyConfig

@@ -218,3 +218,13 @@ def test_the_product_never_points_at_files_outside_the_repository() -> None:
         except UnicodeDecodeError:
             continue
         assert "../shared" not in text, f"{name} refers to ../shared"
+
+
+MODULE_LINES_MAX = 900
+
+
+def test_no_module_outside_the_tests_outgrows_one_concern() -> None:
+    """A module past 900 lines holds more than one concern: split it along them."""
+    for path in [*_python_files(*GOLIVE_PACKAGES), PROJECT_DIR / "__main__.py"]:
+        lines = len(path.read_text().splitlines())
+        assert lines <= MODULE_LINES_MAX, f"{path.relative_to(PROJECT_DIR)}: {lines} lines"
