@@ -50,6 +50,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -466,7 +467,6 @@ class Database(pulumi.ComponentResource):
         master_password: pulumi.Output[str] | None,
     ) -> aws.rds.Instance:
         args = self._args
-        performance_insights = args.performance_insights
         return aws.rds.Instance(
             f"{self._name}-db",
             identifier=self._instance_identifier,
@@ -477,10 +477,9 @@ class Database(pulumi.ComponentResource):
             # another major, fails the restore (the old instance keeps serving).
             snapshot_identifier=args.restore_from_snapshot,
             engine="postgres",
-            # Major only: RDS picks and upgrades the minor (RDS.13); a pinned minor would fight
-            # AWS's automatic upgrades on every `pulumi up`.
+            # Major only: RDS picks and upgrades the minor (RDS.13; `_shared_inputs`); a pinned
+            # minor would fight AWS's automatic upgrades on every `pulumi up`.
             engine_version=args.engine_major,
-            auto_minor_version_upgrade=True,
             # A new major in the stack file is a deliberate upgrade; without this RDS refuses it.
             allow_major_version_upgrade=True,
             engine_lifecycle_support=(
@@ -490,7 +489,6 @@ class Database(pulumi.ComponentResource):
             ),
             instance_class=args.instance_class,
             db_name=args.db_name,
-            port=POSTGRES_PORT,
             username=args.master_username,
             # RDS keeps the master password in Secrets Manager under the stack key and rotates
             # it: no password in config or state, ever (RDS.25). With read replicas AWS refuses
@@ -498,38 +496,21 @@ class Database(pulumi.ComponentResource):
             manage_master_user_password=True if master_password is None else None,
             master_user_secret_kms_key_id=args.kms_key_arn if master_password is None else None,
             password=master_password,
-            iam_database_authentication_enabled=args.iam_authentication,
-            storage_type="gp3",
-            allocated_storage=args.allocated_storage,
-            max_allocated_storage=args.max_allocated_storage,
-            storage_encrypted=True,
-            kms_key_id=args.kms_key_arn,
-            db_subnet_group_name=subnet_group.name,
-            vpc_security_group_ids=[security_group.id],
-            publicly_accessible=False,
-            multi_az=args.multi_az,
-            parameter_group_name=parameter_group.name,
-            ca_cert_identifier=CA_CERTIFICATE,
             backup_retention_period=args.backup_retention_days,
             backup_window=args.backup_window,
-            maintenance_window=args.maintenance_window,
-            copy_tags_to_snapshot=True,
             # Retained automated backups allow a point-in-time restore after a teardown until
             # they expire on their own.
             delete_automated_backups=False,
-            deletion_protection=args.deletion_protection,
             skip_final_snapshot=final_snapshot_identifier is None,
             final_snapshot_identifier=final_snapshot_identifier,
-            performance_insights_enabled=performance_insights,
-            performance_insights_kms_key_id=args.kms_key_arn if performance_insights else None,
-            performance_insights_retention_period=(
-                args.performance_insights_retention_days if performance_insights else None
-            ),
-            monitoring_interval=args.monitoring_interval,
-            monitoring_role_arn=monitoring_role_arn,
             enabled_cloudwatch_logs_exports=list(log_exports(args.iam_authentication)),
-            apply_immediately=args.apply_immediately,
             tags={"Name": self._instance_identifier},
+            **self._shared_inputs(
+                security_group=security_group,
+                subnet_group=subnet_group,
+                parameter_group=parameter_group,
+                monitoring_role_arn=monitoring_role_arn,
+            ),
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # The log groups first, so RDS exports into them (see _create_log_groups).
@@ -543,6 +524,49 @@ class Database(pulumi.ComponentResource):
                 retain_on_delete=args.protect,
             ),
         )
+
+    def _shared_inputs(
+        self,
+        *,
+        security_group: aws.ec2.SecurityGroup,
+        subnet_group: aws.rds.SubnetGroup,
+        parameter_group: aws.rds.ParameterGroup,
+        monitoring_role_arn: pulumi.Output[str] | None,
+    ) -> dict[str, Any]:
+        """What the instance and each of its read replicas take alike: placement, storage,
+        encryption, parameters, monitoring and maintenance."""
+        args = self._args
+        performance_insights = args.performance_insights
+        return {
+            "auto_minor_version_upgrade": True,
+            "port": POSTGRES_PORT,
+            "iam_database_authentication_enabled": args.iam_authentication,
+            "storage_type": "gp3",
+            # A replica ignores these at creation (it copies the source's storage); kept equal
+            # so the cost estimate and autoscaling see what it holds.
+            "allocated_storage": args.allocated_storage,
+            "max_allocated_storage": args.max_allocated_storage,
+            "storage_encrypted": True,
+            "kms_key_id": args.kms_key_arn,
+            "db_subnet_group_name": subnet_group.name,
+            "vpc_security_group_ids": [security_group.id],
+            "publicly_accessible": False,
+            # The stack's availability choice holds for every copy that serves reads (RDS.5).
+            "multi_az": args.multi_az,
+            "parameter_group_name": parameter_group.name,
+            "ca_cert_identifier": CA_CERTIFICATE,
+            "maintenance_window": args.maintenance_window,
+            "copy_tags_to_snapshot": True,
+            "deletion_protection": args.deletion_protection,
+            "performance_insights_enabled": performance_insights,
+            "performance_insights_kms_key_id": args.kms_key_arn if performance_insights else None,
+            "performance_insights_retention_period": (
+                args.performance_insights_retention_days if performance_insights else None
+            ),
+            "monitoring_interval": args.monitoring_interval,
+            "monitoring_role_arn": monitoring_role_arn,
+            "apply_immediately": args.apply_immediately,
+        }
 
     def _create_replica(
         self,
@@ -558,7 +582,6 @@ class Database(pulumi.ComponentResource):
         identifier = replica_identifier(self._instance_identifier, number)
         child = pulumi.ResourceOptions(parent=self)
         log_groups = self._log_groups(f"db-replica{number}", identifier, child)
-        performance_insights = args.performance_insights
         return aws.rds.Instance(
             f"{self._name}-db-replica{number}",
             identifier=identifier,
@@ -568,40 +591,18 @@ class Database(pulumi.ComponentResource):
             # Engine, version, database, master user and password come from the source; a
             # major upgrade of the instance upgrades its replicas with it.
             instance_class=args.replica_instance_class or args.instance_class,
-            auto_minor_version_upgrade=True,
-            port=POSTGRES_PORT,
-            iam_database_authentication_enabled=args.iam_authentication,
-            storage_type="gp3",
-            # Ignored at creation (the replica copies the source's storage); kept equal so the
-            # cost estimate and autoscaling see what the replica holds.
-            allocated_storage=args.allocated_storage,
-            max_allocated_storage=args.max_allocated_storage,
-            storage_encrypted=True,
-            kms_key_id=args.kms_key_arn,
-            db_subnet_group_name=subnet_group.name,
-            vpc_security_group_ids=[security_group.id],
-            publicly_accessible=False,
-            # The stack's availability choice holds for every copy that serves reads (RDS.5).
-            multi_az=args.multi_az,
-            parameter_group_name=parameter_group.name,
-            ca_cert_identifier=CA_CERTIFICATE,
             # RDS creates replicas with backups off, and takes no final snapshot of a replica
             # (botocore rds DeleteDBInstance: "Can't be specified when deleting a read replica").
             backup_retention_period=0,
             skip_final_snapshot=True,
-            copy_tags_to_snapshot=True,
-            deletion_protection=args.deletion_protection,
-            performance_insights_enabled=performance_insights,
-            performance_insights_kms_key_id=args.kms_key_arn if performance_insights else None,
-            performance_insights_retention_period=(
-                args.performance_insights_retention_days if performance_insights else None
-            ),
-            monitoring_interval=args.monitoring_interval,
-            monitoring_role_arn=monitoring_role_arn,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
-            maintenance_window=args.maintenance_window,
-            apply_immediately=args.apply_immediately,
             tags={"Name": identifier},
+            **self._shared_inputs(
+                security_group=security_group,
+                subnet_group=subnet_group,
+                parameter_group=parameter_group,
+                monitoring_role_arn=monitoring_role_arn,
+            ),
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=list(log_groups),
