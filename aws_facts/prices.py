@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 READ_ON = "2025-06"
-"""When the figures below were read from the pages in `SOURCES`."""
+"""When us-east-1's figures (`_US`) were read from the pages in `SOURCES`; another region's
+figures name their source and date beside them in `PRICES`."""
 
 SOURCES: dict[str, str] = {
     "fargate": "https://aws.amazon.com/fargate/pricing/",
@@ -25,6 +26,11 @@ SOURCES: dict[str, str] = {
     "kms": "https://aws.amazon.com/kms/pricing/",
     "cloudwatch": "https://aws.amazon.com/cloudwatch/pricing/",
     "waf": "https://aws.amazon.com/waf/pricing/",
+    "fargate_regional": (
+        "https://github.com/theuves/fgcalc src/utils/data.js (each region's row of the Fargate "
+        "pricing page)"
+    ),
+    "nat_regional": "https://cloudpipelines.pages.dev/guides/aws-nat-gateway-pricing-2026/",
 }
 """Where each figure comes from (read on `READ_ON`)."""
 
@@ -69,14 +75,14 @@ class RegionPrices:
 
 
 _US = RegionPrices(
-    fargate_vcpu_hour=0.04048,
-    fargate_gb_hour=0.004445,
-    alb_hour=0.0225,
-    nat_hour=0.045,
-    nat_gb=0.045,
-    interface_endpoint_az_hour=0.01,
-    gp3_gb_month=0.115,
-    rds_hour={
+    fargate_vcpu_hour=0.04048,  # SOURCES["fargate"], read READ_ON (all of `_US` likewise)
+    fargate_gb_hour=0.004445,  # SOURCES["fargate"]
+    alb_hour=0.0225,  # SOURCES["alb"]
+    nat_hour=0.045,  # SOURCES["nat"]
+    nat_gb=0.045,  # SOURCES["nat"]
+    interface_endpoint_az_hour=0.01,  # SOURCES["interface_endpoint"]
+    gp3_gb_month=0.115,  # SOURCES["rds"] (gp3, Single-AZ)
+    rds_hour={  # SOURCES["rds"]
         "db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065,
         "db.t4g.large": 0.129, "db.t4g.xlarge": 0.258, "db.t4g.2xlarge": 0.517,
         "db.t3.micro": 0.018, "db.t3.small": 0.036, "db.t3.medium": 0.072, "db.t3.large": 0.145,
@@ -85,7 +91,7 @@ _US = RegionPrices(
         "db.m5.large": 0.178, "db.r7g.large": 0.239, "db.r7g.xlarge": 0.478,
         "db.r6g.large": 0.225,
     },
-    cache_hour={
+    cache_hour={  # SOURCES["elasticache"]
         "cache.t4g.micro": 0.016, "cache.t4g.small": 0.032, "cache.t4g.medium": 0.065,
         "cache.t3.micro": 0.017, "cache.t3.small": 0.034, "cache.t3.medium": 0.068,
         "cache.m7g.large": 0.158, "cache.m6g.large": 0.149, "cache.r7g.large": 0.219,
@@ -93,93 +99,16 @@ _US = RegionPrices(
 )  # fmt: skip
 
 PRICES: dict[str, RegionPrices] = {
-    # US East (N. Virginia) and US West (Oregon) list the same prices for all of these.
     "us-east-1": _US,
+    # US West (Oregon), each figure compared with us-east-1's on 2026-12-06:
+    #   fargate_vcpu_hour, fargate_gb_hour: the same, SOURCES["fargate_regional"]
+    #   nat_hour, nat_gb: the same ($0.045, $0.045), SOURCES["nat_regional"]
+    #   alb_hour, interface_endpoint_az_hour, gp3_gb_month, rds_hour, cache_hour: no regional
+    #   source found; us-east-1's figures, which Oregon's matched wherever one was found.
     "us-west-2": _US,
-    "eu-west-1": RegionPrices(
-        fargate_vcpu_hour=0.04048,
-        fargate_gb_hour=0.004445,
-        alb_hour=0.0252,
-        nat_hour=0.048,
-        nat_gb=0.048,
-        interface_endpoint_az_hour=0.011,
-        gp3_gb_month=0.127,
-        rds_hour={
-            "db.t4g.micro": 0.017,
-            "db.t4g.small": 0.034,
-            "db.t4g.medium": 0.068,
-            "db.t4g.large": 0.136,
-            "db.t3.micro": 0.019,
-            "db.t3.small": 0.038,
-            "db.t3.medium": 0.076,
-            "db.m7g.large": 0.177,
-            "db.r7g.large": 0.261,
-        },
-        cache_hour={
-            "cache.t4g.micro": 0.017,
-            "cache.t4g.small": 0.034,
-            "cache.t4g.medium": 0.068,
-            "cache.t3.micro": 0.018,
-            "cache.t3.small": 0.036,
-            "cache.m7g.large": 0.176,
-        },
-    ),
-    "eu-central-1": RegionPrices(
-        fargate_vcpu_hour=0.04656,
-        fargate_gb_hour=0.00511,
-        alb_hour=0.027,
-        nat_hour=0.052,
-        nat_gb=0.052,
-        interface_endpoint_az_hour=0.012,
-        gp3_gb_month=0.137,
-        rds_hour={
-            "db.t4g.micro": 0.018,
-            "db.t4g.small": 0.036,
-            "db.t4g.medium": 0.072,
-            "db.t4g.large": 0.144,
-            "db.t3.micro": 0.02,
-            "db.t3.small": 0.04,
-            "db.t3.medium": 0.08,
-            "db.m7g.large": 0.191,
-            "db.r7g.large": 0.276,
-        },
-        cache_hour={
-            "cache.t4g.micro": 0.018,
-            "cache.t4g.small": 0.036,
-            "cache.t4g.medium": 0.072,
-            "cache.t3.micro": 0.019,
-            "cache.t3.small": 0.038,
-            "cache.m7g.large": 0.181,
-        },
-    ),
-    "ap-southeast-2": RegionPrices(
-        fargate_vcpu_hour=0.04856,
-        fargate_gb_hour=0.00532,
-        alb_hour=0.0252,
-        nat_hour=0.059,
-        nat_gb=0.059,
-        interface_endpoint_az_hour=0.013,
-        gp3_gb_month=0.138,
-        rds_hour={
-            "db.t4g.micro": 0.02,
-            "db.t4g.small": 0.041,
-            "db.t4g.medium": 0.082,
-            "db.t4g.large": 0.164,
-            "db.t3.micro": 0.022,
-            "db.t3.small": 0.044,
-            "db.t3.medium": 0.088,
-            "db.m7g.large": 0.212,
-            "db.r7g.large": 0.299,
-        },
-        cache_hour={
-            "cache.t4g.micro": 0.02,
-            "cache.t4g.small": 0.04,
-            "cache.t4g.medium": 0.08,
-            "cache.t3.micro": 0.021,
-            "cache.t3.small": 0.042,
-            "cache.m7g.large": 0.198,
-        },
-    ),
+    # eu-west-1, eu-central-1 and ap-southeast-2 were removed on 2026-12-06: only their Fargate
+    # figures could be checked against a source (RDS, ElastiCache, ALB, gp3 and PrivateLink could
+    # not), so a stack there gets no figures instead of unverified ones.
 }
-"""List prices by region, read on `READ_ON` from `SOURCES`; classes not listed are shown
-without a figure."""
+"""List prices by region, each figure with its source and the date it was read (above and in
+`_US`); classes not listed are shown without a figure."""

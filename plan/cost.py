@@ -2,8 +2,9 @@
 
 Counts what the plan declares (NAT gateways, public IPv4 addresses of NAT gateways, of an
 internet-facing load balancer and of tasks on public IPs, the ALB, Fargate tasks at their
-released counts, RDS instances and read replicas, cache nodes, storage, secrets, keys, alarms
-beyond the free tier, interface endpoints, WAF) and prices it per 730-hour month from
+released counts, scheduled tasks at Fargate's one-minute minimum per run, RDS instances and
+read replicas, cache nodes, storage, secrets, keys, alarms beyond the free tier, interface
+endpoints, WAF) and prices it per 730-hour month from
 `aws_facts.prices`. Usage-based charges (data transfer, requests, log ingestion, CloudFront) are
 listed without a figure: they depend on traffic. A region without prices there gets no figures
 at all, and says so, rather than another region's; a total above `budget.monthlyUsd` is a
@@ -12,6 +13,7 @@ warning.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -149,13 +151,57 @@ def _released_counts(plan: Plan) -> dict[str, tuple[float, bool]]:
     return counts
 
 
-def _fargate(plan: Plan, estimate: CostEstimate) -> int:
-    """Prices each service's tasks; returns how many of them run on public IPs."""
-    public_ip_tasks = 0
-    definitions = {
+@dataclass(frozen=True)
+class _TaskSize:
+    """What one Fargate task of a task definition costs an hour, before Spot."""
+
+    vcpu: float
+    memory_gb: float
+    arch: str
+    hourly: float
+
+    @classmethod
+    def of(cls, definition: dict[str, Any], estimate: CostEstimate) -> _TaskSize:
+        vcpu = _number(definition.get("cpu")) / 1024
+        memory_gb = _number(definition.get("memory")) / 1024
+        arch = str(_mapping(definition.get("runtimePlatform")).get("cpuArchitecture", "X86_64"))
+        hourly = vcpu * estimate.price("fargate_vcpu_hour") + memory_gb * estimate.price(
+            "fargate_gb_hour"
+        )
+        return cls(vcpu, memory_gb, arch, hourly * (1 - ARM_DISCOUNT if arch == "ARM64" else 1))
+
+    def task_hours(self, count: float, strategies: Any) -> tuple[float, str]:
+        """The on-demand-equivalent task count of `count` tasks under a capacity provider
+        strategy, and the kind to show: the on-demand base (`onDemandBase`) always runs on
+        regular Fargate, Spot takes the rest."""
+        strategy = [_mapping(s) for s in _sequence(strategies)]
+        spot = self.arch != "ARM64" and any(
+            s.get("capacityProvider") == "FARGATE_SPOT" and _number(s.get("weight")) > 0
+            for s in strategy
+        )
+        if not spot:
+            return count, self.arch
+        base = sum(
+            _number(s.get("base")) for s in strategy if s.get("capacityProvider") == "FARGATE"
+        )
+        on_demand = min(count, base)
+        return on_demand + (count - on_demand) * (1 - SPOT_DISCOUNT), f"{self.arch}, Spot"
+
+    def label(self, kind: str) -> str:
+        return f"{self.vcpu:g} vCPU, {self.memory_gb:g} GB, {kind}"
+
+
+def _task_definitions(plan: Plan) -> dict[Any, dict[str, Any]]:
+    return {
         d.outputs.get("arn"): _inputs(d)
         for d in plan.of_type("aws:ecs/taskDefinition:TaskDefinition")
     }
+
+
+def _fargate(plan: Plan, estimate: CostEstimate) -> int:
+    """Prices each service's tasks; returns how many of them run on public IPs."""
+    public_ip_tasks = 0
+    definitions = _task_definitions(plan)
     released = _released_counts(plan)
     for service in plan.of_type("aws:ecs/service:Service"):
         inputs = _inputs(service)
@@ -164,32 +210,48 @@ def _fargate(plan: Plan, estimate: CostEstimate) -> int:
             continue
         name = str(service.outputs.get("name") or inputs.get("name") or service.name)
         count, is_released = released.get(name, (_number(inputs.get("desiredCount"), 0.0), True))
-        vcpu = _number(definition.get("cpu")) / 1024
-        memory_gb = _number(definition.get("memory")) / 1024
-        hourly = vcpu * estimate.price("fargate_vcpu_hour") + memory_gb * estimate.price(
-            "fargate_gb_hour"
-        )
         if _mapping(inputs.get("networkConfiguration")).get("assignPublicIp"):
             public_ip_tasks += round(count)
-        arch = str(_mapping(definition.get("runtimePlatform")).get("cpuArchitecture", "X86_64"))
-        strategy = [_mapping(s) for s in _sequence(inputs.get("capacityProviderStrategies"))]
-        spot = arch != "ARM64" and any(
-            s.get("capacityProvider") == "FARGATE_SPOT" and _number(s.get("weight")) > 0
-            for s in strategy
-        )
-        if arch == "ARM64":
-            hourly *= 1 - ARM_DISCOUNT
-        # The on-demand base (`onDemandBase`) always runs on regular Fargate; Spot takes the rest.
-        base = sum(
-            _number(s.get("base")) for s in strategy if s.get("capacityProvider") == "FARGATE"
-        )
-        on_demand = min(count, base) if spot else count
-        monthly = hourly * HOURS * (on_demand + (count - on_demand) * (1 - SPOT_DISCOUNT))
-        kind = f"{arch}, Spot" if spot else arch
-        label = f"Fargate {service.name} ({vcpu:g} vCPU, {memory_gb:g} GB, {kind})"
+        size = _TaskSize.of(definition, estimate)
+        tasks, kind = size.task_hours(count, inputs.get("capacityProviderStrategies"))
         quantity = f"{count:g} task(s)" + ("" if is_released else " once released")
-        estimate.add(label, quantity, monthly)
+        estimate.add(
+            f"Fargate {service.name} ({size.label(kind)})", quantity, size.hourly * tasks * HOURS
+        )
     return public_ip_tasks
+
+
+_RATE_MINUTES = {"minute": 1.0, "hour": 60.0, "day": 1440.0}
+
+
+def runs_a_month(expression: str) -> float | None:
+    """How often a `rate(...)` schedule runs in a 730-hour month; None for `cron` and `at`."""
+    match = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", expression.strip())
+    if match is None:
+        return None
+    return HOURS * 60 / (int(match[1]) * _RATE_MINUTES[match[2]])
+
+
+def _schedules(plan: Plan, estimate: CostEstimate) -> None:
+    """Prices each scheduled task at Fargate's one-minute minimum per run: a task ticking every
+    minute costs as much as one that never stops."""
+    definitions = _task_definitions(plan)
+    for schedule in plan.of_type("aws:scheduler/schedule:Schedule"):
+        inputs = _inputs(schedule)
+        ecs = _mapping(_mapping(inputs.get("target")).get("ecsParameters"))
+        definition = definitions.get(ecs.get("taskDefinitionArn"))
+        if definition is None:
+            continue
+        expression = str(inputs.get("scheduleExpression", ""))
+        runs = runs_a_month(expression)
+        size = _TaskSize.of(definition, estimate)
+        count = _number(ecs.get("taskCount"), 1.0)
+        tasks, kind = size.task_hours(count, ecs.get("capacityProviderStrategies"))
+        estimate.add(
+            f"Fargate {schedule.name} ({size.label(kind)}, 1 minute a run at least)",
+            expression,
+            None if runs is None else size.hourly * tasks * runs / 60,
+        )
 
 
 def _database(plan: Plan, estimate: CostEstimate) -> None:
@@ -331,6 +393,7 @@ def estimate(plan: Plan) -> CostEstimate:
         budget_usd=cfg.budget.monthly_usd if cfg.budget else None,
     )
     public_ip_tasks = _fargate(plan, result)
+    _schedules(plan, result)
     _network(plan, result, public_ip_tasks)
     _database(plan, result)
     _cache(plan, result)

@@ -14,6 +14,7 @@ from rich.text import Text
 from typer.testing import CliRunner
 
 from ops.cli import app
+from plan.cost import estimate
 from plan.harness import PROJECT_DIR, Plan, run_program
 from policies.model import Status
 from policies.report import ControlsReport, evaluate, exceptions_table
@@ -197,3 +198,10 @@ def test_transit_tracker_worker_schedule_and_budget() -> None:
         assert plan.one("aws:elasticache/replicationGroup:ReplicationGroup")
     budget = planned("transit", "prod").one("aws:budgets/budget:Budget").inputs
     assert float(budget["limitAmount"]) == 100
+
+
+def test_transit_prod_costs_what_the_team_budgeted_before_usage() -> None:
+    """~$92 a month fixed (DESIGN: the transit team's figure), under the $100 budget alert."""
+    result = estimate(planned("transit", "prod"))
+    assert result.budget_usd == 100 and result.warnings() == []
+    assert result.fixed_monthly_usd is not None and result.fixed_monthly_usd <= 92
