@@ -118,3 +118,13 @@ def is_unscopable(action: str) -> bool:
 def sar_page(service: str) -> str:
     """The Service Authorization Reference page of a service prefix."""
     return SAR_URL + SAR_PAGES[service]
+
+
+ECR_PULL_ACTIONS = (
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:DescribeImages",
+    "ecr:GetDownloadUrlForLayer",
+)
+"""What pulling (or copying) an image reads from its repository: the manifest (BatchGetImage),
+which layers are there, each layer's download URL (ECR API Reference; botocore ecr model)."""

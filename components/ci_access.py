@@ -54,9 +54,11 @@ which GitHub's default `environment:` subject does not carry (GitHub docs, "Open
 reference", customizing the subject claims; AWS offers no condition key for GitHub's other claims:
 "Support for custom claims for OIDC is unavailable in AWS", GitHub docs, "Configuring OpenID
 Connect in Amazon Web Services")."""
-MAX_SESSION_SECONDS = 3600 * 2
-"""The deploy role's longest session: a release with snapshot, migrations and bake time outlasts
-the default hour (the workflow asks for the length it needs, up to this)."""
+MAX_SESSION_SECONDS = 3600 * 3
+"""The deploy role's longest session: a release job (infrastructure, snapshot, migrations, bake
+time; at most 150 minutes) outlasts the default hour, and credentials that expire before the job
+ends fail it half-way. The workflows ask for this length (IAM allows 1-12 h: CreateRole
+MaxSessionDuration 3600-43200, botocore iam model)."""
 
 
 # ---------------------------------------------------------------------------- who may assume

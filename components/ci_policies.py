@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aws_facts.iam import UNSCOPABLE_ACTIONS
+from aws_facts.iam import ECR_PULL_ACTIONS, UNSCOPABLE_ACTIONS
 from components import naming
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
@@ -46,6 +46,8 @@ class StackScope:
     """Actions the stack file grants its tasks (`taskRoleStatements`): inside the ceiling."""
     workload_resources: tuple[str, ...] = ()
     """Resources the stack file grants its tasks: S3 and SSM ones stay reachable."""
+    images_from_account: str = ""
+    """The account whose repositories of this app promotion copies from, when not this one."""
 
     @property
     def prefix(self) -> str:
@@ -246,10 +248,17 @@ def _named_grants(scope: StackScope) -> list[Grant]:
                     "ecr:UploadLayerPart"],
         ),
         Grant(
-            # Promotion reads the images another stack of the app released (same account);
-            # a deploy step, so not the preview role's.
+            # Promotion reads the images another stack of the app built (in this account, or in
+            # `images_from_account`) to copy them; a deploy step, so not the preview role's.
             "ReadTheAppsImages",
-            [arn("ecr", f"repository/{scope.app}/*")],
+            [
+                arn("ecr", f"repository/{scope.app}/*"),
+                *(
+                    [f"arn:aws:ecr:*:{scope.images_from_account}:repository/{scope.app}/*"]
+                    if scope.images_from_account
+                    else []
+                ),
+            ],
             reads=[],
             writes=list(ECR_PULL_ACTIONS),
         ),
@@ -475,14 +484,6 @@ def _named_grants(scope: StackScope) -> list[Grant]:
         ]  # fmt: skip
     return grants
 
-
-ECR_PULL_ACTIONS = (
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:BatchGetImage",
-    "ecr:DescribeImages",
-    "ecr:GetDownloadUrlForLayer",
-)
-"""What pulling (or copying) an image reads from its repository."""
 
 SERVICE_LINKED_ROLES = (
     "ecs.amazonaws.com",

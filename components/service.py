@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from aws_facts.iam import ECR_PULL_ACTIONS
 from components import naming
 from components.container import (
     ContainerSpec,
@@ -106,6 +107,9 @@ class Repository:
     protect: bool = False
     """Refuse to delete the repository (it holds the images releases roll back to); without
     it, deleting the stack deletes the repository with its images."""
+    reader_accounts: tuple[str, ...] = ()
+    """Other accounts that may pull (copy) its images: prod's, when prod promotes staging's
+    builds from its own account."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -294,6 +298,13 @@ class Service(pulumi.ComponentResource):
             policy=_lifecycle_policy(settings.keep_images),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        if settings.reader_accounts:
+            aws.ecr.RepositoryPolicy(
+                f"{name}-repository-readers",
+                repository=repository.name,
+                policy=_readers_policy(settings.reader_accounts),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         return repository
 
     def _image(self, repository: aws.ecr.Repository | None) -> pulumi.Output[str]:
@@ -518,6 +529,27 @@ class Service(pulumi.ComponentResource):
                 },
                 opts=child,
             )
+
+
+def _readers_policy(accounts: Sequence[str]) -> str:
+    """Other accounts may pull (copy) the repository's images, and nothing else: the reads an
+    image copy makes (ECR User Guide, "Private repository policy examples": allow pull access
+    to another account)."""
+    import json
+
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "PromotionFromOtherAccounts",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in sorted(accounts)]},
+                    "Action": list(ECR_PULL_ACTIONS),
+                }
+            ],
+        }
+    )
 
 
 def _lifecycle_policy(keep: int) -> str:

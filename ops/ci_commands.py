@@ -16,7 +16,13 @@ from ops.builds import builds, stack_config
 from ops.commands import Profile, ProjectDir, StateBucket, pulumi_step, runtime_of
 from ops.errors import command_boundary
 from ops.lease import StackLease
-from ops.pipeline import apply_infrastructure, clean_up, project_name, version_images
+from ops.pipeline import (
+    apply_infrastructure,
+    clean_up,
+    project_name,
+    promote_images,
+    version_images,
+)
 from ops.releases import default_state_bucket
 
 INFRA_TIMEOUT = 60 * 60
@@ -75,13 +81,28 @@ def images_command(
     version: Annotated[
         str, typer.Argument(help="Commit SHA (short or full), release tag (v1.2.0) or digest.")
     ],
+    into: Annotated[
+        str | None,
+        typer.Option(
+            "--into",
+            help="Copy the images, by digest, into this stack's own repositories first "
+            "(promotion) and print those.",
+        ),
+    ] = None,
     project_dir: ProjectDir = None,
     profile: Profile = None,
 ) -> None:
     """Print SERVICE=REPOSITORY@sha256:... for each image built from VERSION."""
-    cfg = stack_config(stack, project_dir or Path.cwd())
-    aws = connect(runtime_of(ctx), region=cfg.region, profile=profile)
-    for name, reference in version_images(aws, cfg, version, project_dir).items():
+    directory = project_dir or Path.cwd()
+    cfg = stack_config(stack, directory)
+    target = stack_config(into, directory) if into else None
+    aws = connect(runtime_of(ctx), region=(target or cfg).region, profile=profile)
+    images = (
+        promote_images(aws, cfg, target, version, project_dir)
+        if target is not None
+        else version_images(aws, cfg, version, project_dir)
+    )
+    for name, reference in images.items():
         typer.echo(f"{name}={reference}")
 
 

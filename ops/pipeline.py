@@ -30,6 +30,7 @@ from ops import ui
 from ops.aws import Aws
 from ops.errors import ExitCode, OpsError, error_code
 from ops.lease import StackLease, ci_run_url
+from ops.promotion import Download, EcrRepository, Promotion
 from ops.pulumi_step import PulumiError, PulumiStep
 from ops.releases import ReleaseStore
 from ops.versions import pin
@@ -59,32 +60,49 @@ def apply_infrastructure(
     ui.done(f"{stack}'s infrastructure is up to date")
 
 
-def version_images(
-    aws: Aws, cfg: StackConfig, ref: str, project_dir: Path | None
-) -> dict[str, str]:
-    """Service -> `REPOSITORY@sha256:...` of the image `ref` names, for every built service."""
-    registry = f"{aws.account_id()}.dkr.ecr.{cfg.region}.amazonaws.com"
+@dataclass(frozen=True)
+class BuiltImage:
+    repository: EcrRepository
+    digest: str
+    tag: str | None
+    """The tag `ref` resolved to (a commit SHA), or the image's first tag for a digest."""
+
+    def reference(self, region: str) -> str:
+        host = f"{self.repository.account}.dkr.ecr.{region}.amazonaws.com"
+        return f"{host}/{self.repository.name}@{self.digest}"
+
+
+def built_images(
+    aws: Aws, cfg: StackConfig, ref: str, project_dir: Path | None, *, account: str | None = None
+) -> dict[str, BuiltImage]:
+    """Service -> the image `ref` names in `cfg`'s repositories (in `account`, default the
+    caller's), for every service the project builds."""
+    account = account or aws.account_id()
     ecr = aws.client("ecr", cfg.region)
-    found: dict[str, str] = {}
+    found: dict[str, BuiltImage] = {}
     for name, service in cfg.services.items():
         if service.own_build is None:
             continue
-        repository = naming.repository(cfg.app, cfg.stack, name)
-        version = pin(aws, f"{registry}/{repository}", ref, project_dir)
+        repository = EcrRepository(ecr, account, naming.repository(cfg.app, cfg.stack, name))
+        host = f"{account}.dkr.ecr.{cfg.region}.amazonaws.com"
+        version = pin(aws, f"{host}/{repository.name}", ref, project_dir)
         image_id = (
             {"imageDigest": version} if version.startswith("sha256:") else {"imageTag": version}
         )
         try:
-            described = ecr.describe_images(repositoryName=repository, imageIds=[image_id])
+            described = ecr.describe_images(**repository.ids, imageIds=[image_id])
         except ClientError as exc:
             if error_code(exc) not in {"ImageNotFoundException", "RepositoryNotFoundException"}:
                 raise
             raise OpsError(
-                f"{repository} has no image {version}",
+                f"{repository.name} has no image {version}",
                 "build it first (the deploy workflow on main), or check the version",
                 exit_code=ExitCode.NOTHING_CHANGED,
             ) from None
-        found[name] = f"{registry}/{repository}@{described['imageDetails'][0]['imageDigest']}"
+        detail = described["imageDetails"][0]
+        tags = [str(tag) for tag in detail.get("imageTags", [])]
+        tag = version if "imageTag" in image_id else next(iter(sorted(tags)), None)
+        found[name] = BuiltImage(repository, str(detail["imageDigest"]), tag)
     if not found:
         raise OpsError(
             f"stack {cfg.stack} runs no image this project builds (every service has `image`)",
@@ -92,6 +110,67 @@ def version_images(
             exit_code=ExitCode.USAGE,
         )
     return found
+
+
+def version_images(
+    aws: Aws, cfg: StackConfig, ref: str, project_dir: Path | None
+) -> dict[str, str]:
+    """Service -> `REPOSITORY@sha256:...` of the image `ref` names, for every built service."""
+    images = built_images(aws, cfg, ref, project_dir)
+    return {name: image.reference(cfg.region) for name, image in images.items()}
+
+
+def promote_images(
+    aws: Aws,
+    source: StackConfig,
+    target: StackConfig,
+    ref: str,
+    project_dir: Path | None,
+    *,
+    download: Download | None = None,
+) -> dict[str, str]:
+    """Copy the images `ref` names from `source`'s repositories into `target`'s, by digest
+    (`ops.promotion`); service -> `TARGET_REPOSITORY@sha256:...` (the same digest)."""
+    if source.app != target.app or source.stack == target.stack:
+        raise OpsError(
+            f"cannot promote from {source.app}/{source.stack} to {target.app}/{target.stack}",
+            "promote between two stacks of the same app (staging into prod)",
+            exit_code=ExitCode.USAGE,
+        )
+    images = built_images(
+        aws, source, ref, project_dir, account=target.ci.images_from_account or None
+    )
+    account, ecr = aws.account_id(), aws.client("ecr", target.region)
+    promoted: dict[str, str] = {}
+    for name, image in images.items():
+        own = target.services.get(name)
+        if own is None or own.own_build is None:
+            continue  # the target runs another image for it (or no such service)
+        if image.tag is None:
+            raise OpsError(
+                f"{image.repository.name}@{image.digest} has no tag: ECR's lifecycle policy "
+                "expires untagged images, so prod would lose it",
+                "promote by the commit SHA or release tag it was built from",
+                exit_code=ExitCode.USAGE,
+            )
+        into = EcrRepository(ecr, account, naming.repository(target.app, target.stack, name))
+        kwargs = {"download": download} if download else {}
+        promotion = Promotion(image.repository, into, **kwargs)
+        promotion.copy(image.digest, image.tag)
+        report = promotion.report
+        ui.progress(
+            f"{name}: {image.digest[:19]} in {into.name} ({report.manifests_copied} manifests, "
+            f"{report.blobs_copied} blobs, {report.bytes_copied} bytes copied; "
+            f"{report.blobs_present} blobs already there)"
+        )
+        promoted[name] = BuiltImage(into, image.digest, image.tag).reference(target.region)
+    if not promoted:
+        raise OpsError(
+            f"stack {target.stack} builds none of {', '.join(images)} (they run `image`)",
+            "nothing to promote into it",
+            exit_code=ExitCode.USAGE,
+        )
+    return promoted
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,11 @@ def done(message: str) -> None:
     console.print(f"ok {message}", style="green")
 
 
+def progress(message: str) -> None:
+    """What a command did, on stderr: its stdout is data that CI parses."""
+    err_console.print(f"ok {message}", style="green")
+
+
 def info(message: str) -> None:
     console.print(f"   {message}")
 

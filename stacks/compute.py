@@ -443,6 +443,7 @@ def _service(context: _Context, name: str, service: ServiceConfig, compute: Comp
                     name=repository,
                     keep_images=service.keep_images,
                     protect=cfg.protect,
+                    reader_accounts=tuple(cfg.ci.image_readers),
                 )
                 if service.image is None and source is None
                 else None

@@ -300,6 +300,7 @@ def _scope(cfg: StackConfig, facts: AccountFacts) -> StackScope:
         record_names=tuple(cfg.certificate_names),
         workload_actions=tuple(a for s in statements for a in s.actions),
         workload_resources=tuple(r for s in statements for r in s.resources),
+        images_from_account=cfg.ci.images_from_account,
     )
 
 

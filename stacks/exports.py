@@ -244,8 +244,12 @@ Images the project builds live in each stack's own ECR repository
 (`services.<n>.repositoryUrl`): immutable tags, scan on push, the stack's KMS key, and a
 lifecycle policy that keeps the last `keepImages` images. CI builds each image once, for every
 platform the stacks run (`golive builds`: staging x86 Spot and prod ARM64 make one multi-arch
-image), tagged with the commit and pushed to staging's repository; prod is released that very
-image by digest (`golive images staging VERSION`), so promoting needs no rebuild.
+image), tagged with the commit and pushed to staging's repository. Promotion copies that very
+image, digest unchanged, into prod's own repository before prod's release (`golive images
+staging VERSION --into prod`): prod's images and rollback targets never depend on staging's
+repository, which keeps only its last images and is deleted with staging. With one AWS account
+per stack, staging's file lists prod's account in `ci.imageReaders` and prod's names staging's
+in `ci.imagesFromAccount`.
 """
 
 

@@ -60,6 +60,12 @@ def _ecr_lifecycle_policy(c: Ctx) -> tuple[str, dict[str, Any]]:
     return str(c.inputs.get("repository", c.logical)), {"registryId": c.account}
 
 
+@answers.builder("aws:ecr/repositoryPolicy:RepositoryPolicy")
+def _ecr_repository_policy(c: Ctx) -> tuple[str, dict[str, Any]]:
+    # terraform-provider-aws ecr repository_policy: the id is the repository's name.
+    return str(c.inputs.get("repository", c.logical)), {"registryId": c.account}
+
+
 @answers.builder("aws:lb/loadBalancer:LoadBalancer")
 def _load_balancer(c: Ctx) -> tuple[str, dict[str, Any]]:
     name = c.physical_name()

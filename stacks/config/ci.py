@@ -19,6 +19,8 @@ _GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$")
 _GITHUB_ENVIRONMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 _S3_BUCKET = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _KMS_ALIAS = re.compile(r"^(?!aws/)[A-Za-z0-9/_-]{1,250}$")
+# An AWS account id: 12 digits (botocore ecr model, RegistryId `[0-9]{12}`).
+_ACCOUNT = re.compile(r"^[0-9]{12}$")
 READ_IDS = "gh api repos/OWNER/REPO --jq '{owner: .owner.id, repo: .id}'"
 """How to read a repository's immutable ids (GitHub REST API, "Get a repository")."""
 
@@ -77,12 +79,27 @@ class CiConfig(Model):
     )
     """Alias of this stack's own secrets-provider key, without `alias/` (`golive bootstrap`
     creates `<name>-secrets-<stack>` and prints it)."""
+    images_from_account: Annotated[
+        str, _matches(_ACCOUNT, "an AWS account id (12 digits, quoted in YAML)")
+    ] = ""
+    """With one AWS account per stack: the account of the stack CI builds the images into
+    (staging's, on prod's file). Promotion copies them from its repositories into this stack's
+    own, by digest, and the deploy role may read them there. Empty: the same account."""
+    image_readers: list[
+        Annotated[str, _matches(_ACCOUNT, "an AWS account id (12 digits, quoted in YAML)")]
+    ] = []
+    """With one AWS account per stack: the accounts whose stacks promote this stack's images
+    (prod's, on staging's file). Each of this stack's repositories lets them pull (a repository
+    policy); their own IAM decides who there may."""
     pull_request_previews: bool = default_of(CiAccessArgs, "pull_request_previews")
     """Also create a read-only role for `pulumi preview` on pull requests (never where `protect`
     is on: a preview decrypts the stack's secrets, and a pull request runs its own code)."""
 
     def problems(self) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []
+        repeated = sorted({a for a in self.image_readers if self.image_readers.count(a) > 1})
+        if repeated:
+            problems.append(("imageReaders", f"lists {', '.join(repeated)} more than once"))
         if self.enabled:
             for key, value in (
                 ("repository", self.repository),

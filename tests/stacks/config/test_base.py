@@ -115,6 +115,7 @@ MODEL_ONLY = {
     ("CiConfig", "environment"),
     ("CiConfig", "state_bucket"),
     ("CiConfig", "secrets_key_alias"),
+    ("CiConfig", "images_from_account"),
     ("FrontendConfig", "enabled"),  # CdnArgs: a site, or None
     ("WafConfig", "enabled"),  # CdnArgs: a web ACL, or None
     ("AccessLogsConfig", "enabled"),  # CdnArgs: access logs, or None
