@@ -1,6 +1,7 @@
 """The commands the delivery workflows call beside `release` and `rollback`: `builds`, `up`,
-`images` and `cleanup`, registered on the app by `register()` (see `ops.builds` and
-`ops.pipeline` for what each does). They read the stack file, not the stack outputs."""
+`images`, `cleanup`, `approvers` and `approve`, registered on the app by `register()` (see
+`ops.builds`, `ops.pipeline` and `ops.approval` for what each does). They read the stack file,
+not the stack outputs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Annotated
 import typer
 
 from ops import ui
+from ops.approval import approval, approvers
 from ops.aws import connect
 from ops.builds import builds, stack_config
 from ops.commands import Profile, ProjectDir, StateBucket, pulumi_step, runtime_of
@@ -126,8 +128,40 @@ def cleanup_command(
         raise typer.Exit(code)
 
 
+@command_boundary
+def approvers_command(
+    *,
+    stack: Annotated[str, typer.Argument(help="Stack name (prod).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list for CI.")] = False,
+    project_dir: ProjectDir = None,
+) -> None:
+    """Who approves the stack's releases (`ci.approvers`); none: its GitHub environment."""
+    names = approvers(stack_config(stack, project_dir or Path.cwd()))
+    if as_json:
+        typer.echo(json.dumps(names))
+    else:
+        ui.info(", ".join(names) or f"none: the `{stack}` GitHub environment approves")
+
+
+@command_boundary
+def approve_command(
+    *,
+    stack: Annotated[str, typer.Argument(help="Stack name (prod).")],
+    actor: Annotated[
+        str,
+        typer.Option("--actor", help="GitHub login that started the run (triggering_actor)."),
+    ],
+    project_dir: ProjectDir = None,
+) -> None:
+    """Go on only if ACTOR is one of the stack's `ci.approvers` (exit 1 otherwise); a stack
+    without approvers leaves the approval to its GitHub environment."""
+    ui.done(approval(stack_config(stack, project_dir or Path.cwd()), actor))
+
+
 def register(app: typer.Typer) -> None:
     app.command("builds")(builds_command)
     app.command("up")(up_command)
     app.command("images")(images_command)
     app.command("cleanup")(cleanup_command)
+    app.command("approvers")(approvers_command)
+    app.command("approve")(approve_command)

@@ -18,7 +18,7 @@ app = typer.Typer(
 @app.callback()
 def _main() -> None:
     """golive: offline plan, bootstrap, secrets, backup, run-task, release, verify, rollback,
-    destroy; and what CI runs: builds, up, images, cleanup."""
+    destroy; and what CI runs: builds, up, images, cleanup, approvers, approve."""
 
 
 from ops.plan import plan as _plan  # noqa: E402  (commands register after the app exists)
@@ -35,5 +35,6 @@ app.command("destroy")(destroy_command)
 
 from ops.ci_commands import register as register_ci_commands  # noqa: E402
 
-# builds, up, images, cleanup: what the delivery workflows run beside release and rollback
+# builds, up, images, cleanup, approvers, approve: what the delivery workflows run beside
+# release and rollback
 register_ci_commands(app)

@@ -21,6 +21,9 @@ _S3_BUCKET = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _KMS_ALIAS = re.compile(r"^(?!aws/)[A-Za-z0-9/_-]{1,250}$")
 # An AWS account id: 12 digits (botocore ecr model, RegistryId `[0-9]{12}`).
 _ACCOUNT = re.compile(r"^[0-9]{12}$")
+# GitHub: a username holds at most 39 letters, digits and single hyphens, and neither begins nor
+# ends with a hyphen (the sign-up form's rule).
+_GITHUB_LOGIN = re.compile(r"^(?=.{1,39}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
 READ_IDS = "gh api repos/OWNER/REPO --jq '{owner: .owner.id, repo: .id}'"
 """How to read a repository's immutable ids (GitHub REST API, "Get a repository")."""
 
@@ -41,6 +44,30 @@ def _names_only(value: str) -> str:
             f"ci.repositoryId (`{READ_IDS}`); the roles then accept both subject forms"
         )
     return value
+
+
+def _login(value: str) -> str:
+    if value.startswith("@"):
+        raise ValueError(f"{value!r}: write the GitHub login without '@' ({value[1:]!r})")
+    if not _GITHUB_LOGIN.match(value):
+        raise ValueError(
+            f"{value!r} is not a GitHub login (at most 39 letters, digits and single hyphens; "
+            "a person's login, not a team or an email)"
+        )
+    return value
+
+
+def _approver_list(logins: list[str]) -> list[str]:
+    """Non-empty when present (an empty list would read as "nobody approves"); GitHub compares
+    logins without case, so `Alice` and `alice` are one person."""
+    if not logins:
+        raise ValueError("is empty: name at least one GitHub login, or remove the key")
+    seen: set[str] = set()
+    for login in logins:
+        if login.lower() in seen:
+            raise ValueError(f"names {login!r} twice (GitHub logins ignore case)")
+        seen.add(login.lower())
+    return logins
 
 
 class CiConfig(Model):
@@ -95,6 +122,16 @@ class CiConfig(Model):
     """Also create a read-only role for `pulumi preview` on pull requests (never where `protect`
     is on: a preview decrypts the stack's secrets, and a pull request runs its own code)."""
 
+    approvers: (
+        Annotated[list[Annotated[str, AfterValidator(_login)]], AfterValidator(_approver_list)]
+        | None
+    ) = None
+    """GitHub logins that approve this stack's releases, on every GitHub plan (README "CI/CD"):
+    the deploy run then releases no prod and ends after prod's preview, saying how to promote
+    it, and `promote.yml` and `rollback.yml` go on only when run by one of them (`golive
+    approve`). Omit to leave the approval to the GitHub environment's required reviewers
+    (public repositories, or GitHub Enterprise)."""
+
     def problems(self) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []
         repeated = sorted({a for a in self.image_readers if self.image_readers.count(a) > 1})
@@ -121,13 +158,26 @@ class CiConfig(Model):
 
 def problems(cfg: StackConfig) -> list[tuple[str, str]]:
     """A pull request's preview runs the pull request's code with the preview role, which
-    decrypts the stack's secrets: never for a stack that protects production data."""
+    decrypts the stack's secrets: never for a stack that protects production data. A stack
+    with approvers is released by promote.yml, which releases images only (the site is built
+    and released in the deploy run): its site would never change."""
+    problems: list[tuple[str, str]] = []
     if cfg.ci.enabled and cfg.ci.pull_request_previews and cfg.protect:
-        return [
+        problems.append(
             (
                 "ci.pullRequestPreviews",
                 "is refused with protect on: a pull request would run its own code with a role "
                 "that decrypts this stack's secrets; preview it in the deploy run after the merge",
             )
-        ]
-    return []
+        )
+    if cfg.ci.approvers and cfg.frontend.build is not None:
+        problems.append(
+            (
+                "ci.approvers",
+                "is refused with frontend.build: the deploy run, which builds and releases the "
+                "site, leaves a stack with approvers to promote.yml, which releases images only, "
+                "so the site would never change; remove one of them (without approvers, the "
+                "GitHub environment's required reviewers approve, where the plan offers them)",
+            )
+        )
+    return problems

@@ -47,7 +47,9 @@ class Invocation:
 
 
 def _words(text: str) -> list[str]:
-    """Shell words up to the first control operator (`;`, `&&`, `|`, `>`, `)` ...)."""
+    """Shell words up to the first control operator (`;`, `&&`, `|`, `>`, `)` ...); a file
+    descriptor's number before a redirection (`2>&1`) is no word."""
+    text = re.sub(r"(?:^|(?<=\s))\d+(?=[<>])", "", text)
     lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
     lexer.whitespace_split = True
     words = []
@@ -167,6 +169,9 @@ def test_the_extraction_sees_every_cli_call_of_the_workflows() -> None:
         ("pr.yml", "test"),
         ("pr.yml", "--help"),
         ("deploy.yml", "builds"),
+        ("deploy.yml", "approvers"),
+        ("promote.yml", "approve"),
+        ("rollback.yml", "approve"),
         ("release.yml", "up"),
         ("release.yml", "images"),
         ("release.yml", "release"),
@@ -207,6 +212,9 @@ def test_invocations_are_read_like_bash() -> None:
     script = 'x=(--a "b c")\nx+=(--d)\nif true; then ./dev run-task "$S" migrate "${x[@]}" && echo ok; fi'
     assert invocations_in(script) == [("run-task", "$S", "migrate", "--a", "b c", "--d")]
     assert invocations_in('echo "use golive release"') == []
+    assert invocations_in('./dev approve prod --actor "$A" 2>&1 | tee -a x') == [
+        ("approve", "prod", "--actor", "$A")
+    ]
 
 
 # ----------------------------------------------------------------------------- run the steps

@@ -640,3 +640,118 @@ def test_scripts_are_executable() -> None:
         assert os.access(script, os.X_OK), script
         assert script.read_text().startswith("#!/usr/bin/env bash\n")
         assert "set -euo pipefail" in script.read_text()
+
+
+# ----------------------------------------------------------------------------- item 7: approval
+
+
+def _needs(job: dict[str, Any]) -> list[str]:
+    needs = job.get("needs", [])
+    return [needs] if isinstance(needs, str) else list(needs)
+
+
+def _upstream(workflow: dict[str, Any], job_id: str) -> set[str]:
+    """Every job `job_id` waits for, directly or through others."""
+    found: set[str] = set()
+    todo = _needs(jobs(workflow)[job_id])
+    while todo:
+        needed = todo.pop()
+        if needed not in found:
+            found.add(needed)
+            todo += _needs(jobs(workflow)[needed])
+    return found
+
+
+def _step_index(job: dict[str, Any], pattern: str) -> int:
+    return steps(job).index(step_named(job, pattern))
+
+
+def test_the_deploy_run_releases_no_prod_that_names_approvers() -> None:
+    deploy = load("deploy.yml")
+    plan = jobs(deploy)["plan"]
+    assert "./dev approvers prod --json" in step_named(plan, "golive approvers")["run"]
+    assert plan["outputs"]["prod-approvers"] == "${{ steps.approvers.outputs.prod-approvers }}"
+    releases_prod = [
+        job_id
+        for job_id, job in jobs(deploy).items()
+        if job.get("uses") == "./.github/workflows/release.yml" and job["with"]["stack"] == "prod"
+    ]
+    assert releases_prod == ["prod"]
+    assert jobs(deploy)["prod"]["if"] == "needs.plan.outputs.prod-approvers == '[]'"
+    waits = jobs(deploy)["prod-approval"]
+    assert waits["if"] == "needs.plan.outputs.prod-approvers != '[]'"
+    assert _needs(waits) == _needs(jobs(deploy)["prod"]) == ["plan", "preview-prod"]
+    assert not uses_aws(waits) and "environment" not in waits
+
+
+def test_the_deploy_run_reads_prods_approvers_or_fails(tmp_path: Path) -> None:
+    step = step_named(jobs(load("deploy.yml"))["plan"], "golive approvers")
+    for printed, code, expected in [('["alice", "bob"]', 0, '["alice","bob"]'), ("[]", 0, "[]"),
+                                    ("{not json", 0, None), ("error: Pulumi.prod.yaml", 2, None)]:  # fmt: skip
+        _stub(tmp_path, "dev", f"cat <<'JSON'\n{printed}\nJSON\nexit {code}\n")
+        output = tmp_path / "output"
+        output.write_text("")
+        result = _bash(step["run"], {"GITHUB_OUTPUT": str(output)}, cwd=tmp_path)
+        if expected is None:
+            assert result.returncode != 0, printed
+        else:
+            assert output.read_text() == f"prod-approvers={expected}\n", result.stderr
+
+
+def test_the_deploy_run_ends_with_how_an_approver_promotes_it(tmp_path: Path) -> None:
+    step = step_named(jobs(load("deploy.yml"))["prod-approval"], "How to approve")
+    assert step["env"]["APPROVERS"] == "${{ needs.plan.outputs.prod-approvers }}"
+    summary = tmp_path / "summary.md"
+    sha = "3f2c1ab" + "0" * 33
+    result = _bash(step["run"], {"APPROVERS": '["alice","bob"]', "GITHUB_SHA": sha,
+                                 "GITHUB_REPOSITORY": "acme/auction",
+                                 "GITHUB_STEP_SUMMARY": str(summary)})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = summary.read_text()
+    assert "the approvers of prod: alice, bob" in text
+    command = (
+        f"gh workflow run promote.yml --repo acme/auction --ref main -f version={sha} "
+        "-f confirm=DEPLOY"
+    )
+    assert command in text and command in result.stdout  # the summary and an annotation
+    # The command fills exactly the promote workflow's inputs.
+    inputs = dict(re.findall(r"-f (\w+)=(\S+)", command))
+    assert set(inputs) == set(load("promote.yml")["on"]["workflow_dispatch"]["inputs"])
+    assert inputs["confirm"] == "DEPLOY"
+
+
+def test_promote_checks_who_runs_it_before_any_role_is_assumed() -> None:
+    promote = load("promote.yml")
+    guard = jobs(promote)["guard"]
+    assert not uses_aws(guard)
+    gate = step_named(guard, "approvers \\(golive approve\\)")
+    assert gate["env"]["ACTOR"] == "${{ github.triggering_actor }}"
+    assert gate["run"].startswith('./dev approve prod --actor "$ACTOR"')
+    assert _step_index(guard, "from main") < _step_index(guard, "golive approve")
+    assert _step_index(guard, "Create the virtualenv") < _step_index(guard, "golive approve")
+    for job_id, job in jobs(promote).items():
+        if job_id != "guard" and uses_aws(job):
+            assert "guard" in _upstream(promote, job_id), job_id
+
+
+def test_rollback_checks_who_runs_it_before_any_role_is_assumed() -> None:
+    job = jobs(load("rollback.yml"))["rollback"]
+    gate = step_named(job, "approvers \\(golive approve\\)")
+    assert gate["env"]["ACTOR"] == "${{ github.triggering_actor }}"
+    assert gate["run"].startswith('./dev approve "$STACK" --actor "$ACTOR"')
+    credentials = next(i for i, s in enumerate(steps(job)) if uses(s) == AWS_CREDENTIALS)
+    assert _step_index(job, "Create the virtualenv") < _step_index(job, "golive approve")
+    assert _step_index(job, "golive approve") < credentials
+
+
+@pytest.mark.parametrize("code", [0, 1, 2])
+def test_a_refused_approval_fails_its_step_and_is_in_the_summary(tmp_path: Path, code: int) -> None:
+    """The gate's output goes through `tee` into the summary: pipefail keeps golive's status."""
+    _stub(tmp_path, "dev", f'echo "golive $*" >&2\nexit {code}\n')
+    summary = tmp_path / "summary.md"
+    step = step_named(jobs(load("promote.yml"))["guard"], "golive approve")
+    result = _bash(
+        step["run"], {"ACTOR": "mallory", "GITHUB_STEP_SUMMARY": str(summary)}, cwd=tmp_path
+    )
+    assert result.returncode == code
+    assert summary.read_text() == "golive approve prod --actor mallory\n"

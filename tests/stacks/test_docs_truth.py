@@ -48,3 +48,25 @@ def test_a_trial_stack_declares_its_exceptions_in_one_line_as_the_readme_says() 
     assert report.passed and not report.blocking
     trial = {r.id for r in report.results if r.exception and r.exception.profile == "trial"}
     assert trial == {"CloudFront.7", "CloudFront.9", "ELB.1", "ELB.17"}
+
+
+def test_the_readme_approval_is_what_the_workflows_run() -> None:
+    """The approval the README describes per GitHub plan is the one the workflows wire up."""
+    workflows = PROJECT_DIR / ".github" / "workflows"
+    assert "  prod-approval:\n" in (workflows / "deploy.yml").read_text()
+    assert "./dev approve prod --actor" in (workflows / "promote.yml").read_text()
+    assert "last job, `prod-approval`," in README
+    assert "`golive approve prod --actor LOGIN` checks GitHub's `triggering_actor`" in " ".join(
+        README.split()
+    )
+    table = re.findall(r"^\| (public|private), ([^|]+) \|.*\| ([^|]+) \|$", README, re.M)
+    assert {(visibility, plan.strip()) for visibility, plan, _ in table} == {
+        ("public", "any plan"),
+        ("private", "GitHub Free"),
+        ("private", "GitHub Pro or Team"),
+        ("private", "GitHub Enterprise"),
+    }
+    for visibility, plan, gate in table:
+        reviewers = visibility == "public" or plan.strip() == "GitHub Enterprise"
+        assert ("required reviewers" in gate) is reviewers, plan
+        assert ("`ci.approvers`" in gate) is not reviewers, plan

@@ -84,3 +84,46 @@ def test_a_repository_without_environments_is_allowed() -> None:
     ci = {**json.loads(raw_config("staging")["golive:ci"]), "environment": ""}
     cfg = parse("staging", {**raw_config("staging"), "golive:ci": json.dumps(ci)})
     assert cfg.ci.environment == ""
+
+
+def _with_approvers(approvers: Any, **config: str) -> dict[str, str]:
+    ci = {**json.loads(raw_config("prod")["golive:ci"]), "approvers": approvers}
+    return {**raw_config("prod"), "golive:ci": json.dumps(ci), **config}
+
+
+def test_approvers_are_github_logins_as_written() -> None:
+    cfg = parse("prod", _with_approvers(["alice", "Bob-2", "c" * 39]))
+    assert cfg.ci.approvers == ["alice", "Bob-2", "c" * 39]
+    assert parse("prod", raw_config("prod")).ci.approvers is None  # the environment approves
+
+
+@pytest.mark.parametrize(
+    ("approvers", "key", "phrase"),
+    [
+        ([], "ci.approvers", "is empty: name at least one GitHub login"),
+        (["@alice"], "ci.approvers[0]", "without '@' ('alice')"),
+        (["alice", "ALICE"], "ci.approvers", "names 'ALICE' twice (GitHub logins ignore case)"),
+        (["alice", "-bob"], "ci.approvers[1]", "is not a GitHub login"),
+        (["a--b"], "ci.approvers[0]", "single hyphens"),
+        (["acme/ops"], "ci.approvers[0]", "not a team"),
+        (["alice@example.com"], "ci.approvers[0]", "is not a GitHub login"),
+        (["c" * 40], "ci.approvers[0]", "at most 39"),
+    ],
+)
+def test_invalid_approvers_name_the_entry_and_the_fix(
+    approvers: list[str], key: str, phrase: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse("prod", _with_approvers(approvers))
+    assert [p.path for p in raised.value.problems] == [key], str(raised.value)
+    assert phrase in raised.value.problems[0].message
+
+
+def test_approvers_are_refused_beside_a_site_build_the_deploy_run_alone_releases() -> None:
+    frontend = json.dumps({"enabled": True, "build": {"command": ["npm", "run", "build"],
+                                                      "output": "web/dist"}})  # fmt: skip
+    with pytest.raises(ConfigError) as raised:
+        parse("prod", _with_approvers(["alice"], **{"golive:frontend": frontend}))
+    [problem] = raised.value.problems
+    assert problem.path == "ci.approvers" and "the site would never change" in problem.message
+    assert parse("prod", {**raw_config("prod"), "golive:frontend": frontend}).frontend.build
