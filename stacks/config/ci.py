@@ -158,26 +158,13 @@ class CiConfig(Model):
 
 def problems(cfg: StackConfig) -> list[tuple[str, str]]:
     """A pull request's preview runs the pull request's code with the preview role, which
-    decrypts the stack's secrets: never for a stack that protects production data. A stack
-    with approvers is released by promote.yml, which releases images only (the site is built
-    and released in the deploy run): its site would never change."""
-    problems: list[tuple[str, str]] = []
+    decrypts the stack's secrets: never for a stack that protects production data."""
     if cfg.ci.enabled and cfg.ci.pull_request_previews and cfg.protect:
-        problems.append(
+        return [
             (
                 "ci.pullRequestPreviews",
                 "is refused with protect on: a pull request would run its own code with a role "
                 "that decrypts this stack's secrets; preview it in the deploy run after the merge",
             )
-        )
-    if cfg.ci.approvers and cfg.frontend.build is not None:
-        problems.append(
-            (
-                "ci.approvers",
-                "is refused with frontend.build: the deploy run, which builds and releases the "
-                "site, leaves a stack with approvers to promote.yml, which releases images only, "
-                "so the site would never change; remove one of them (without approvers, the "
-                "GitHub environment's required reviewers approve, where the plan offers them)",
-            )
-        )
-    return problems
+        ]
+    return []

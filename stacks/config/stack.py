@@ -499,7 +499,7 @@ CROSS_RULES = (
         edge.problems,
         frozenset({"domain", "cdn", "frontend", "services", "region", "policy"}),
     ),
-    CrossRule(ci.problems, frozenset({"ci", "protect", "frontend"})),
+    CrossRule(ci.problems, frozenset({"ci", "protect"})),
 )
 """Every tier's rules across keys, all reported at once: each tier's from its own keys' view, so
 one mistake is reported where it is (a tag and a name too long are two problems, not one)."""

@@ -280,7 +280,7 @@ def test_prods_preview_runs_after_the_merge_before_its_approval() -> None:
     assert deploy["prod"]["needs"] == ["plan", "preview-prod"]
     promote = jobs(load("promote.yml"))
     assert promote["preview-prod"]["uses"] == "./.github/workflows/preview.yml"
-    assert promote["prod"]["needs"] == "preview-prod"
+    assert promote["prod"]["needs"] == ["site", "preview-prod"]
     preview = jobs(load("preview.yml"))["preview"]
     assert "environment" not in preview and "concurrency" not in preview  # no approval to read
     [credentials] = [s for s in steps(preview) if uses(s) == AWS_CREDENTIALS]
@@ -755,3 +755,32 @@ def test_a_refused_approval_fails_its_step_and_is_in_the_summary(tmp_path: Path,
     )
     assert result.returncode == code
     assert summary.read_text() == "golive approve prod --actor mallory\n"
+
+
+@pytest.mark.parametrize(
+    ("site", "release"), [({"command": ["make", "site"], "output": "web/dist", "stacks": ["prod"]},
+                           "true"), (None, "false")],
+)  # fmt: skip
+def test_promote_builds_and_releases_the_versions_site(
+    tmp_path: Path, site: dict[str, Any] | None, release: str
+) -> None:
+    """The version's `golive builds prod` decides: a site of prod is built and handed to
+    release.yml, which downloads the run's `site` artifact; none, nothing is built."""
+    promote = jobs(load("promote.yml"))
+    job = promote["site"]
+    assert job["needs"] == "guard" and not uses_aws(job)
+    assert promote["prod"]["with"]["site"] == "${{ needs.site.outputs.release == 'true' }}"
+    assert _step_index(job, "version's sources") < _step_index(job, "golive builds prod")
+    _stub(tmp_path, "dev", f"echo '{json.dumps({'images': [], 'site': site})}'\n")
+    output = tmp_path / "output"
+    step = step_named(job, "golive builds prod")
+    result = _bash(
+        step["run"], {"RUNNER_TEMP": str(tmp_path), "GITHUB_OUTPUT": str(output)}, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert outputs["release"] == release
+    build = step_named(job, "frontend.build command")
+    upload = next(s for s in steps(job) if uses(s) == "actions/upload-artifact")
+    assert build["if"] == upload["if"] == "steps.builds.outputs.release == 'true'"
+    assert upload["with"]["name"] == "site"
