@@ -129,27 +129,23 @@ class Promotion:
         # Foreign (non-distributable) layers are fetched from their `urls`, never stored.
         self._copy_blobs([str(blob["digest"]) for blob in blobs if not blob.get("urls")])
 
-    def _target_has(self, digest: str) -> bool:
+    def _images(self, repository: EcrRepository, digest: str) -> list[dict[str, Any]]:
+        """BatchGetImage of one digest: the image, or nothing when the repository lacks it."""
         try:
-            found = self.target.client.batch_get_image(
-                **self.target.ids,
+            found = repository.client.batch_get_image(
+                **repository.ids,
                 imageIds=[{"imageDigest": digest}],
                 acceptedMediaTypes=ACCEPTED_MEDIA_TYPES,
             )
         except ClientError as exc:
-            raise self._failed(exc, self.target, "read") from None
-        return bool(found.get("images"))
+            raise self._failed(exc, repository, "read") from None
+        return list(found.get("images") or [])
+
+    def _target_has(self, digest: str) -> bool:
+        return bool(self._images(self.target, digest))
 
     def _read_manifest(self, digest: str) -> tuple[str, str]:
-        try:
-            found = self.source.client.batch_get_image(
-                **self.source.ids,
-                imageIds=[{"imageDigest": digest}],
-                acceptedMediaTypes=ACCEPTED_MEDIA_TYPES,
-            )
-        except ClientError as exc:
-            raise self._failed(exc, self.source, "read") from None
-        images = found.get("images") or []
+        images = self._images(self.source, digest)
         if not images:
             raise OpsError(
                 f"{self.source} has no image {digest}",
