@@ -8,11 +8,15 @@ dashboards, WAF's global web ACLs, the public IPv4 charge) are listed once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 READ_ON = "2025-06"
-"""When us-east-1's figures (`_US`) were read from the pages in `SOURCES`; another region's
-figures name their source and date beside them in `PRICES`."""
+"""When us-east-1's figures (`_US`) were read from the pages in `SOURCES`; every other region
+names its date in `RegionPrices.read_on` and its sources beside it in `PRICES`."""
+
+REGIONAL_READ_ON = "2026-12-06"
+"""When the regional figures of us-west-2, eu-west-1, eu-central-1 and ap-southeast-2 were read
+from the `SOURCES` named beside them (each source's own publication date is in its entry)."""
 
 SOURCES: dict[str, str] = {
     "fargate": "https://aws.amazon.com/fargate/pricing/",
@@ -31,8 +35,43 @@ SOURCES: dict[str, str] = {
         "pricing page)"
     ),
     "nat_regional": "https://cloudpipelines.pages.dev/guides/aws-nat-gateway-pricing-2026/",
+    # The data behind AWS's own pricing pages (b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/
+    # SERVICE/USD/current/FILE.json, one entry per region name), as public repositories keep it:
+    "ecs_page_data": (
+        "https://github.com/lamngockhuong/aws-price lib/data/pricing/ecs.json at 508fb45 "
+        "(AWS Fargate pricing page data, published 2025-10-27): 'perCPU per hour', "
+        "'perGB per hour'"
+    ),
+    "nat_page_data": (
+        "https://github.com/lamngockhuong/aws-price lib/data/pricing/natgateway.json at 508fb45 "
+        "(AWS VPC pricing page data, published 2025-10-28): 'Hourly charge for NAT Gateways', "
+        "'Charge for per GB data processed by NatGateways'"
+    ),
+    "vpc_page_data": (
+        "https://github.com/lamngockhuong/aws-price lib/data/pricing/vpc.json at 508fb45 "
+        "(AWS PrivateLink pricing page data, published 2025-11-04): 'Hourly charge for VPC "
+        "Endpoints per Hrs'"
+    ),
+    "rds_page_data": (
+        "https://github.com/yeo/ec2.shop data/rds/rds-postgresql-ondemand.json at 44337592 "
+        "(AWS RDS for PostgreSQL pricing page data, published 2024-09-28): 'Database Instance "
+        "PostgreSQL ... Single-AZ' by instance type, 'Database Storage Single AZ General "
+        "Purpose-GP3'"
+    ),
+    "rds_offer_file": (
+        "https://github.com/mooncitizen/togen internal/cost/prices/aws.json (AWS Price List "
+        "offer files AmazonRDS 20260904172716 and AmazonEC2 20260904231117, trimmed): "
+        "db.t4g.micro, db.t4g.medium and db.r6g.large PostgreSQL Single-AZ and the NAT gateway "
+        "hour, the same as the page data in every region here"
+    ),
+    "elasticache_page_data": (
+        "https://github.com/yeo/ec2.shop data/elasticache/elasticache.json at 74c9fd8 (AWS "
+        "ElastiCache pricing page data, published 2025-03-14): 'OnDemand Cache Instance ... "
+        "Redis Current Generation' by node type"
+    ),
 }
-"""Where each figure comes from (read on `READ_ON`)."""
+"""Where each figure comes from (us-east-1's read on `READ_ON`, the others on
+`REGIONAL_READ_ON`)."""
 
 PUBLIC_IPV4_HOUR = 0.005
 """Every public IPv4 address, in use or idle, in every commercial region (since 2024-02-01)."""
@@ -60,9 +99,13 @@ VALKEY_DISCOUNT = 0.20
 class RegionPrices:
     """One region's list prices (hourly unless the name says otherwise)."""
 
+    read_on: str
+    """When these figures were read from their sources."""
     fargate_vcpu_hour: float
     fargate_gb_hour: float
-    alb_hour: float
+    alb_hour: float | None
+    """None: no source was found for the region's figure; the load balancer is listed without
+    one ("no price") and left out of the total, which says so."""
     nat_hour: float
     nat_gb: float
     interface_endpoint_az_hour: float
@@ -75,6 +118,7 @@ class RegionPrices:
 
 
 _US = RegionPrices(
+    read_on=READ_ON,
     fargate_vcpu_hour=0.04048,  # SOURCES["fargate"], read READ_ON (all of `_US` likewise)
     fargate_gb_hour=0.004445,  # SOURCES["fargate"]
     alb_hour=0.0225,  # SOURCES["alb"]
@@ -98,17 +142,92 @@ _US = RegionPrices(
     },
 )  # fmt: skip
 
+# Every figure below was read on REGIONAL_READ_ON from the SOURCES named in its comment:
+#   fargate_*: SOURCES["ecs_page_data"] (and SOURCES["fargate_regional"], which agrees)
+#   nat_*: SOURCES["nat_page_data"] (the hour also in SOURCES["rds_offer_file"])
+#   interface_endpoint_az_hour: SOURCES["vpc_page_data"]
+#   gp3_gb_month, rds_hour: SOURCES["rds_page_data"] (three classes also in "rds_offer_file")
+#   cache_hour: SOURCES["elasticache_page_data"]
+#   alb_hour: None everywhere but us-east-1: no public copy of the regional Application Load
+#   Balancer figure was found, so the load balancer shows "no price" there.
+# The same sources give us-east-1's figures in `_US` exactly, in every field they cover.
+
 PRICES: dict[str, RegionPrices] = {
     "us-east-1": _US,
-    # US West (Oregon), each figure compared with us-east-1's on 2026-12-06:
-    #   fargate_vcpu_hour, fargate_gb_hour: the same, SOURCES["fargate_regional"]
-    #   nat_hour, nat_gb: the same ($0.045, $0.045), SOURCES["nat_regional"]
-    #   alb_hour, interface_endpoint_az_hour, gp3_gb_month, rds_hour, cache_hour: no regional
-    #   source found; us-east-1's figures, which Oregon's matched wherever one was found.
-    "us-west-2": _US,
-    # eu-west-1, eu-central-1 and ap-southeast-2 were removed on 2026-12-06: only their Fargate
-    # figures could be checked against a source (RDS, ElastiCache, ALB, gp3 and PrivateLink could
-    # not), so a stack there gets no figures instead of unverified ones.
-}
+    # US West (Oregon): the same figures as us-east-1 in every source above, but for the ALB.
+    "us-west-2": replace(_US, read_on=REGIONAL_READ_ON, alb_hour=None),
+    "eu-west-1": RegionPrices(  # EU (Ireland)
+        read_on=REGIONAL_READ_ON,
+        fargate_vcpu_hour=0.04048,
+        fargate_gb_hour=0.004445,
+        alb_hour=None,
+        nat_hour=0.048,
+        nat_gb=0.048,
+        interface_endpoint_az_hour=0.011,
+        gp3_gb_month=0.127,
+        rds_hour={
+            "db.t4g.micro": 0.017, "db.t4g.small": 0.035, "db.t4g.medium": 0.069,
+            "db.t4g.large": 0.138, "db.t4g.xlarge": 0.277, "db.t4g.2xlarge": 0.554,
+            "db.t3.micro": 0.02, "db.t3.small": 0.039, "db.t3.medium": 0.078, "db.t3.large": 0.156,
+            "db.m7g.large": 0.186, "db.m7g.xlarge": 0.372, "db.m7g.2xlarge": 0.745,
+            "db.m6g.large": 0.176, "db.m6g.xlarge": 0.352, "db.m6i.large": 0.197,
+            "db.m5.large": 0.197, "db.r7g.large": 0.268, "db.r7g.xlarge": 0.536,
+            "db.r6g.large": 0.252,
+        },
+        cache_hour={
+            "cache.t4g.micro": 0.017, "cache.t4g.small": 0.034, "cache.t4g.medium": 0.068,
+            "cache.t3.micro": 0.018, "cache.t3.small": 0.036, "cache.t3.medium": 0.072,
+            "cache.m7g.large": 0.174, "cache.m6g.large": 0.164, "cache.r7g.large": 0.243,
+        },
+    ),
+    "eu-central-1": RegionPrices(  # EU (Frankfurt)
+        read_on=REGIONAL_READ_ON,
+        fargate_vcpu_hour=0.04656,
+        fargate_gb_hour=0.00511,
+        alb_hour=None,
+        nat_hour=0.052,
+        nat_gb=0.052,
+        interface_endpoint_az_hour=0.012,
+        gp3_gb_month=0.137,
+        rds_hour={
+            "db.t4g.micro": 0.019, "db.t4g.small": 0.037, "db.t4g.medium": 0.074,
+            "db.t4g.large": 0.149, "db.t4g.xlarge": 0.298, "db.t4g.2xlarge": 0.595,
+            "db.t3.micro": 0.021, "db.t3.small": 0.042, "db.t3.medium": 0.084, "db.t3.large": 0.168,
+            "db.m7g.large": 0.2, "db.m7g.xlarge": 0.401, "db.m7g.2xlarge": 0.801,
+            "db.m6g.large": 0.189, "db.m6g.xlarge": 0.379, "db.m6i.large": 0.212,
+            "db.m5.large": 0.212, "db.r7g.large": 0.291, "db.r7g.xlarge": 0.582,
+            "db.r6g.large": 0.274,
+        },
+        cache_hour={
+            "cache.t4g.micro": 0.018, "cache.t4g.small": 0.036, "cache.t4g.medium": 0.072,
+            "cache.t3.micro": 0.019, "cache.t3.small": 0.038, "cache.t3.medium": 0.076,
+            "cache.m7g.large": 0.188, "cache.m6g.large": 0.177, "cache.r7g.large": 0.263,
+        },
+    ),
+    "ap-southeast-2": RegionPrices(  # Asia Pacific (Sydney)
+        read_on=REGIONAL_READ_ON,
+        fargate_vcpu_hour=0.04856,
+        fargate_gb_hour=0.00532,
+        alb_hour=None,
+        nat_hour=0.059,
+        nat_gb=0.059,
+        interface_endpoint_az_hour=0.013,
+        gp3_gb_month=0.138,
+        rds_hour={
+            "db.t4g.micro": 0.025, "db.t4g.small": 0.051, "db.t4g.medium": 0.102,
+            "db.t4g.large": 0.203, "db.t4g.xlarge": 0.406, "db.t4g.2xlarge": 0.813,
+            "db.t3.micro": 0.028, "db.t3.small": 0.056, "db.t3.medium": 0.112, "db.t3.large": 0.224,
+            "db.m7g.large": 0.234, "db.m7g.xlarge": 0.468, "db.m7g.2xlarge": 0.937,
+            "db.m6g.large": 0.221, "db.m6g.xlarge": 0.441, "db.m6i.large": 0.247,
+            "db.m5.large": 0.247, "db.r7g.large": 0.287, "db.r7g.xlarge": 0.574,
+            "db.r6g.large": 0.27,
+        },
+        cache_hour={
+            "cache.t4g.micro": 0.024, "cache.t4g.small": 0.048, "cache.t4g.medium": 0.095,
+            "cache.t3.micro": 0.025, "cache.t3.small": 0.05, "cache.t3.medium": 0.1,
+            "cache.m7g.large": 0.196, "cache.m6g.large": 0.185, "cache.r7g.large": 0.263,
+        },
+    ),
+}  # fmt: skip
 """List prices by region, each figure with its source and the date it was read (above and in
-`_US`); classes not listed are shown without a figure."""
+`_US`); classes not listed, and a None, are shown without a figure ("no price")."""

@@ -101,7 +101,10 @@ def render_cost(cost: CostEstimate, title: str = "Monthly cost estimate") -> Tab
     table.add_column("quantity", justify="right")
     table.add_column("per month", justify="right")
     for line in cost.items:
-        shown = "usage" if line.monthly_usd is None else f"${line.monthly_usd:,.2f}"
+        if line.unpriced:
+            shown = "no price"
+        else:
+            shown = "usage" if line.monthly_usd is None else f"${line.monthly_usd:,.2f}"
         table.add_row(line.item, line.quantity, shown)
     table.add_row("[bold]fixed total[/]", "", f"[bold]{_usd(cost)}[/]")
     return table

@@ -7,7 +7,9 @@ read replicas, cache nodes, storage, secrets, keys, alarms beyond the free tier,
 endpoints, WAF) and prices it per 730-hour month from
 `aws_facts.prices`. Usage-based charges (data transfer, requests, log ingestion, CloudFront) are
 listed without a figure: they depend on traffic. A region without prices there gets no figures
-at all, and says so, rather than another region's; a total above `budget.monthlyUsd` is a
+at all, and says so, rather than another region's; an item the region has no sourced figure for
+(an instance class not listed, the load balancer hour where none was found) is marked "no price"
+and left out of the total, which names how many were; a total above `budget.monthlyUsd` is a
 warning.
 """
 
@@ -26,7 +28,6 @@ from aws_facts.prices import (
     KMS_KEY_MONTH,
     PRICES,
     PUBLIC_IPV4_HOUR,
-    READ_ON,
     SECRET_MONTH,
     SPOT_DISCOUNT,
     VALKEY_DISCOUNT,
@@ -45,6 +46,8 @@ class LineItem:
     quantity: str
     monthly_usd: float | None
     """None: usage-based, or no price for the stack's region."""
+    unpriced: bool = False
+    """A fixed charge with no sourced figure for the stack's region: left out of the total."""
 
 
 @dataclass
@@ -64,13 +67,21 @@ class CostEstimate:
         return round(sum(i.monthly_usd or 0.0 for i in self.items), 2)
 
     @property
+    def unpriced(self) -> list[LineItem]:
+        """Fixed charges the region has no sourced figure for (not in the total)."""
+        return [i for i in self.items if i.unpriced]
+
+    @property
     def basis(self) -> str:
         """Whose prices these are, for every place that shows a figure."""
         if self.prices is None:
             return (
                 f"no prices for {self.region}: golive has list prices for {', '.join(PRICES)} only"
             )
-        return f"{self.region} list prices read {READ_ON}, USD"
+        basis = f"{self.region} list prices read {self.prices.read_on}, USD"
+        if missing := len(self.unpriced):
+            basis += f"; {missing} item(s) with no price for {self.region}, not in the total"
+        return basis
 
     def warnings(self) -> list[str]:
         """The estimate above the stack's budget, or no estimate to compare with it."""
@@ -87,6 +98,13 @@ class CostEstimate:
                 f"the fixed monthly estimate ${total:,.2f} exceeds budget.monthlyUsd "
                 f"${self.budget_usd:,.2f} before any usage ({self.basis})"
             ]
+        if self.unpriced:
+            names = ", ".join(i.item for i in self.unpriced)
+            return [
+                f"the fixed monthly estimate ${total:,.2f} is within budget.monthlyUsd "
+                f"${self.budget_usd:,.2f} but leaves out what has no price for {self.region}: "
+                f"{names}"
+            ]
         return []
 
     def to_json(self) -> dict[str, Any]:
@@ -96,7 +114,12 @@ class CostEstimate:
             "fixedMonthlyUsd": self.fixed_monthly_usd,
             "budgetMonthlyUsd": self.budget_usd,
             "items": [
-                {"item": i.item, "quantity": i.quantity, "monthlyUsd": i.monthly_usd}
+                {
+                    "item": i.item,
+                    "quantity": i.quantity,
+                    "monthlyUsd": i.monthly_usd,
+                    "noPrice": i.unpriced,
+                }
                 for i in self.items
             ],
         }
@@ -104,6 +127,13 @@ class CostEstimate:
     def add(self, item: str, quantity: str, monthly: float | None) -> None:
         priced = None if monthly is None or self.prices is None else round(monthly, 2)
         self.items.append(LineItem(item, quantity, priced))
+
+    def add_fixed(self, item: str, quantity: str, monthly: float | None) -> None:
+        """A fixed charge whose figure is None when the region has no sourced price for it:
+        marked "no price" rather than taken for usage."""
+        self.add(item, quantity, monthly)
+        if monthly is None and self.prices is not None:
+            self.items[-1] = LineItem(item, quantity, None, unpriced=True)
 
     def price(self, name: str) -> float:
         """The region's price `name` (a `RegionPrices` field); 0 without prices, where `add`
@@ -261,7 +291,7 @@ def _database(plan: Plan, estimate: CostEstimate) -> None:
         copies = 2 if inputs.get("multiAz") else 1
         hourly = estimate.prices.rds_hour.get(klass) if estimate.prices else None
         replica = " read replica" if inputs.get("replicateSourceDb") else ""
-        estimate.add(
+        estimate.add_fixed(
             f"RDS {klass}{replica}{' Multi-AZ' if copies == 2 else ''}",
             "1 instance",
             None if hourly is None else hourly * HOURS * copies,
@@ -282,7 +312,7 @@ def _cache(plan: Plan, estimate: CostEstimate) -> None:
         hourly = estimate.prices.cache_hour.get(node) if estimate.prices else None
         if hourly is not None and str(inputs.get("engine", "")).lower() == "valkey":
             hourly *= 1 - VALKEY_DISCOUNT
-        estimate.add(
+        estimate.add_fixed(
             f"ElastiCache {node} ({inputs.get('engine', 'redis')})",
             f"{nodes:g} node(s)",
             None if hourly is None else hourly * HOURS * nodes,
@@ -302,10 +332,11 @@ def _network(plan: Plan, estimate: CostEstimate, public_ip_tasks: int) -> None:
     public_ips = eips
     for lb in plan.of_type("aws:lb/loadBalancer:LoadBalancer"):
         inputs = _inputs(lb)
-        estimate.add(
+        hourly = estimate.prices.alb_hour if estimate.prices else 0.0
+        estimate.add_fixed(
             "Application Load Balancer (+ LCU usage)",
             "1",
-            estimate.price("alb_hour") * HOURS,
+            None if hourly is None else hourly * HOURS,
         )
         if not inputs.get("internal"):
             # An internet-facing load balancer holds a public address in each of its subnets.

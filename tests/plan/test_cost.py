@@ -39,14 +39,11 @@ def test_prod_costs_more_than_staging(prod: Plan, staging: Plan) -> None:
 
 
 def test_interface_endpoints_are_priced_per_az() -> None:
-    # The trial stack lives in ap-southeast-2, which has no prices: priced here in us-east-1.
-    trial = run_program(
-        "trial",
-        stack_file=STACKFILES / "Pulumi.trial.yaml",
-        overrides={"aws:region": "us-east-1"},
-    )
+    # The trial stack lives in ap-southeast-2: priced at Sydney's endpoint hour.
+    trial = run_program("trial", stack_file=STACKFILES / "Pulumi.trial.yaml")
+    assert estimate(trial).region == "ap-southeast-2"
     items = _items(trial)
-    per_az = US.interface_endpoint_az_hour
+    per_az = PRICES["ap-southeast-2"].interface_endpoint_az_hour
     assert items["Interface endpoint secretsmanager"] == pytest.approx(3 * per_az * HOURS, abs=0.01)
     assert not [item for item in items if item.startswith("NAT gateway")]
 
@@ -108,24 +105,89 @@ def test_each_priced_region_prices_the_stack_with_its_own_figures(region: str) -
     prices = PRICES[region]
     items = _items(plan)
     assert result.region == region and region in result.basis
+    assert prices.read_on in result.basis
     nats = len(plan.of_type("aws:ec2/natGateway:NatGateway"))
     assert items[f"NAT gateway (+ ${prices.nat_gb:g}/GB processed)"] == pytest.approx(
         nats * prices.nat_hour * HOURS, abs=0.01
     )
-    assert items["Application Load Balancer (+ LCU usage)"] == pytest.approx(
-        prices.alb_hour * HOURS, abs=0.01
-    )
     assert items["RDS db.t4g.small Multi-AZ"] == pytest.approx(
         prices.rds_hour["db.t4g.small"] * 2 * HOURS, abs=0.01
     )
+    fargate = (prices.fargate_vcpu_hour + 2 * prices.fargate_gb_hour) * (1 - ARM_DISCOUNT)
+    (line,) = [i for i in result.items if i.item.startswith("Fargate")]
+    assert line.monthly_usd == pytest.approx(2 * fargate * HOURS, abs=0.01)
 
 
-def test_only_regions_whose_figures_were_checked_have_prices() -> None:
-    assert set(PRICES) == {"us-east-1", "us-west-2"}
+def test_the_regions_the_apps_use_and_the_common_others_have_prices() -> None:
+    assert set(PRICES) == {"us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"}
 
 
-@pytest.mark.parametrize("region", ["eu-west-1", "eu-central-1", "ap-southeast-2"])
-def test_regions_without_checked_figures_get_none(region: str) -> None:
+# The regional sources' figures (aws_facts/prices.py SOURCES), not us-east-1's: db.t4g.micro,
+# gp3 GB-month, cache.t4g.micro, NAT hour and GB, interface endpoint AZ-hour.
+SOURCED = {
+    "eu-west-1": (0.017, 0.127, 0.017, 0.048, 0.011),
+    "eu-central-1": (0.019, 0.137, 0.018, 0.052, 0.012),
+    "ap-southeast-2": (0.025, 0.138, 0.024, 0.059, 0.013),
+}
+
+
+@pytest.mark.parametrize("region", sorted(SOURCED))
+def test_a_regions_figures_are_its_sources(region: str) -> None:
+    micro, gp3, cache_micro, nat, endpoint = SOURCED[region]
+    prices = PRICES[region]
+    assert prices.rds_hour["db.t4g.micro"] == micro and prices.gp3_gb_month == gp3
+    assert prices.cache_hour["cache.t4g.micro"] == cache_micro
+    assert prices.nat_hour == prices.nat_gb == nat
+    assert prices.interface_endpoint_az_hour == endpoint
+
+
+@pytest.mark.parametrize("region", ["us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"])
+def test_a_load_balancer_without_a_sourced_price_is_marked_and_left_out_of_the_total(
+    region: str,
+) -> None:
+    result = estimate(run_program("prod", overrides={"aws:region": region}))
+    (alb,) = [i for i in result.items if i.item.startswith("Application Load Balancer")]
+    assert alb.monthly_usd is None and alb.unpriced
+    assert result.unpriced == [alb]
+    assert f"1 item(s) with no price for {region}, not in the total" in result.basis
+    assert result.fixed_monthly_usd == pytest.approx(
+        sum(i.monthly_usd or 0 for i in result.items), abs=0.01
+    )
+    assert result.to_json()["items"][result.items.index(alb)]["noPrice"] is True
+
+
+def test_us_east_1_prices_every_fixed_item(prod: Plan) -> None:
+    result = estimate(prod)
+    assert result.unpriced == [] and US.alb_hour is not None
+    assert _items(prod)["Application Load Balancer (+ LCU usage)"] == pytest.approx(
+        US.alb_hour * HOURS, abs=0.01
+    )
+
+
+def test_an_instance_class_the_region_has_no_figure_for_is_marked_no_price() -> None:
+    import json
+
+    from tests.conftest import raw_config
+
+    database = json.loads(raw_config("prod")["golive:database"])
+    database["instanceClass"] = "db.r6g.2xlarge"
+    assert "db.r6g.2xlarge" not in PRICES["eu-west-1"].rds_hour
+    plan = run_program("prod", overrides={"aws:region": "eu-west-1", "database": database})
+    (line,) = [i for i in estimate(plan).items if i.item.startswith("RDS db.r6g.2xlarge")]
+    assert line.monthly_usd is None and line.unpriced
+
+
+def test_a_budget_the_estimate_cannot_fully_check_is_a_warning() -> None:
+    plan = run_program(
+        "prod", overrides={"aws:region": "eu-west-1", "budget": {"monthlyUsd": 10_000}}
+    )
+    (warning,) = estimate(plan).warnings()
+    assert "within budget.monthlyUsd $10,000.00" in warning
+    assert "no price for eu-west-1: Application Load Balancer" in warning
+
+
+@pytest.mark.parametrize("region", ["sa-east-1", "eu-west-3", "ap-northeast-1"])
+def test_regions_without_sourced_figures_get_none(region: str) -> None:
     result = estimate(run_program("prod", overrides={"aws:region": region}))
     assert result.fixed_monthly_usd is None
     assert result.basis.startswith(f"no prices for {region}")

@@ -201,7 +201,36 @@ def test_transit_tracker_worker_schedule_and_budget() -> None:
 
 
 def test_transit_prod_costs_what_the_team_budgeted_before_usage() -> None:
-    """~$92 a month fixed (DESIGN: the transit team's figure), under the $100 budget alert."""
+    """~$92 a month fixed (DESIGN: the transit team's figure), under the $100 budget alert.
+
+    us-west-2 has no sourced load balancer hour, so the total leaves the ALB out and the
+    budget check says so; everything else is priced at Oregon's figures."""
     result = estimate(planned("transit", "prod"))
-    assert result.budget_usd == 100 and result.warnings() == []
+    assert result.budget_usd == 100 and result.region == "us-west-2"
     assert result.fixed_monthly_usd is not None and result.fixed_monthly_usd <= 92
+    assert [i.item for i in result.unpriced] == ["Application Load Balancer (+ LCU usage)"]
+    (warning,) = result.warnings()
+    assert warning.startswith(f"the fixed monthly estimate ${result.fixed_monthly_usd:,.2f} is")
+    assert "within budget.monthlyUsd $100.00" in warning
+
+
+def test_trading_dashboard_is_priced_at_sydneys_list_prices() -> None:
+    """ap-southeast-2 has prices again: every fixed item but the load balancer's hour (no
+    public copy of Sydney's figure was found) is priced at Sydney's figures."""
+    from aws_facts.prices import PRICES
+
+    sydney = PRICES["ap-southeast-2"]
+    for stack, budget in (("staging", 150), ("prod", 900)):
+        result = estimate(planned("trading", stack))
+        assert result.region == "ap-southeast-2" and result.prices is sydney
+        assert result.fixed_monthly_usd is not None and result.fixed_monthly_usd < budget
+        assert [i.item for i in result.unpriced] == ["Application Load Balancer (+ LCU usage)"]
+        (warning,) = result.warnings()
+        assert "no price for ap-southeast-2: Application Load Balancer" in warning
+    items = {i.item: i.monthly_usd for i in estimate(planned("trading", "prod")).items}
+    assert items["RDS db.m7g.large Multi-AZ"] == pytest.approx(
+        sydney.rds_hour["db.m7g.large"] * 2 * 730, abs=0.01
+    )
+    assert items["ElastiCache cache.t4g.small (redis)"] == pytest.approx(
+        sydney.cache_hour["cache.t4g.small"] * 2 * 730, abs=0.01
+    )
