@@ -300,6 +300,7 @@ def _scope(cfg: StackConfig, facts: AccountFacts) -> StackScope:
         record_names=tuple(cfg.certificate_names),
         workload_actions=tuple(a for s in statements for a in s.actions),
         workload_resources=tuple(r for s in statements for r in s.resources),
+        slack_alarms=cfg.alarms.slack is not None,
     )
 
 

@@ -13,7 +13,7 @@ from ops.permissions import DEPLOY_ROLE_ACTIONS
 from plan.harness import Plan, RecordedResource, run_program
 from plan.mocks import Lookups
 from stacks.config import ConfigError
-from tests.conftest import raw_config
+from tests.conftest import raw_config, slack_plan
 from tests.iam_eval import Call, allowed, trusted
 
 ROLE = "aws:iam/role:Role"
@@ -415,6 +415,76 @@ def test_tags_are_read_by_both_roles_and_written_by_the_deploy_role(
     for action in writes:
         assert can(staging, "deploy", action, resource, **context), action
         assert not can(staging, "preview", action, resource, **context), action
+
+
+# ---------------------------------------------------------------------------- alarms in Slack
+
+CHAT = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
+
+
+@pytest.fixture
+def slack_staging() -> Plan:
+    return slack_plan("staging")
+
+
+def chat_resources(plan: Plan) -> tuple[str, str]:
+    """The ARNs of the stack's chat configuration and of the role it is created with."""
+    (channel,) = plan.of_type(CHAT)
+    role = next(r for r in plan.of_type(ROLE) if r.outputs["arn"] == channel.inputs["iamRoleArn"])
+    return channel.outputs["chatConfigurationArn"], role.outputs["arn"]
+
+
+def test_the_deploy_role_manages_the_stacks_own_slack_channel(slack_staging: Plan) -> None:
+    channel, role = chat_resources(slack_staging)
+    to_chat = {"iam:PassedToService": "chatbot.amazonaws.com"}
+    # AWS scopes none of these (aws_facts.iam): on `*`.
+    for action in ("CreateSlackChannelConfiguration", "DescribeSlackChannelConfigurations",
+                   "ListTagsForResource", "TagResource", "UntagResource"):  # fmt: skip
+        assert can(slack_staging, "deploy", f"chatbot:{action}", "*"), action
+    for action in ("UpdateSlackChannelConfiguration", "DeleteSlackChannelConfiguration"):
+        assert can(slack_staging, "deploy", f"chatbot:{action}", channel), action
+    assert can(slack_staging, "deploy", "iam:PassRole", role, **to_chat)
+
+
+def test_the_staging_deploy_role_never_touches_prods_slack_channel(slack_staging: Plan) -> None:
+    channel, role = chat_resources(slack_staging)
+    everything = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    deploy = documents(slack_staging, ci_roles(slack_staging)["deploy"])
+    to_chat = {"iam:PassedToService": "chatbot.amazonaws.com"}
+    refused = [
+        Call("chatbot:UpdateSlackChannelConfiguration", channel.replace("staging", "prod")),
+        Call("chatbot:DeleteSlackChannelConfiguration", channel.replace("staging", "prod")),
+        Call("chatbot:DeleteSlackWorkspaceAuthorization", "*"),
+        Call("iam:PassRole", role.replace("staging", "prod"), to_chat),
+        # Its own chat role, to another service.
+        Call("iam:PassRole", role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"}),
+        Call("iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}),
+    ]
+    for call in refused:
+        assert not allowed(call, deploy, boundary(slack_staging)), call
+        assert not allowed(call, [everything], boundary(slack_staging)), f"boundary: {call}"
+
+
+def test_the_preview_role_reads_the_slack_channel_and_changes_nothing(
+    slack_staging: Plan,
+) -> None:
+    channel, role = chat_resources(slack_staging)
+    for action in ("DescribeSlackChannelConfigurations", "ListTagsForResource"):
+        assert can(slack_staging, "preview", f"chatbot:{action}", "*"), action
+    for action in ("CreateSlackChannelConfiguration", "TagResource", "UntagResource"):
+        assert not can(slack_staging, "preview", f"chatbot:{action}", "*"), action
+    for action in ("UpdateSlackChannelConfiguration", "DeleteSlackChannelConfiguration"):
+        assert not can(slack_staging, "preview", f"chatbot:{action}", channel), action
+    to_chat = {"iam:PassedToService": "chatbot.amazonaws.com"}
+    assert not can(slack_staging, "preview", "iam:PassRole", role, **to_chat)
+
+
+def test_a_stack_without_slack_gets_no_chat_permission(staging: Plan) -> None:
+    everything = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    call = Call("chatbot:CreateSlackChannelConfiguration", "*")
+    assert staging.of_type(CHAT) == []
+    assert not allowed(call, documents(staging, ci_roles(staging)["deploy"]), boundary(staging))
+    assert not allowed(call, [everything], boundary(staging)), "not in the ceiling"
 
 
 # ---------------------------------------------------------------------------- first prod release
