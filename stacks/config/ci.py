@@ -78,8 +78,9 @@ class CiConfig(Model):
     """Alias of this stack's own secrets-provider key, without `alias/` (`golive bootstrap`
     creates `<name>-secrets-<stack>` and prints it)."""
     pull_request_previews: bool = default_of(CiAccessArgs, "pull_request_previews")
-    """Also create a read-only role for `pulumi preview` on pull requests (never where `protect`
-    is on: a preview decrypts the stack's secrets, and a pull request runs its own code)."""
+    """Pull requests may also assume the stack's read-only preview role (never where `protect`
+    is on: a preview decrypts the stack's secrets, and a pull request runs its own code). Runs
+    of `main` outside any environment always may: the preview before a release's approval."""
 
     def problems(self) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []

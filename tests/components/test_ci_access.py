@@ -101,26 +101,57 @@ def test_without_an_environment_the_deploy_role_trusts_jobs_of_main_without_one(
     assert not trusted(trust, claims(f"{IDS}:environment:staging:{MAIN}"))
 
 
+PULL_REQUEST = "pull_request:ref:refs/pull/1234/merge"
+
+
 @pytest.mark.parametrize("prefix", [NAMES, IDS])
-def test_preview_role_trusts_pull_requests_only(staging: Plan, prefix: str) -> None:
-    trust = trust_of(staging, "preview")
-    assert trusted(trust, claims(f"{prefix}:pull_request:ref:refs/pull/1234/merge"))
-    for sub in (
-        f"{prefix}:environment:staging:{MAIN}",
-        f"{prefix}:{MAIN}:{MAIN}",
+def test_every_stacks_preview_role_trusts_runs_of_main_outside_any_environment(
+    stack_plan: Plan, prefix: str
+) -> None:
+    """The preview before a release's approval runs in the deploy run, outside any environment
+    (preview.yml): prod's included, which never trusts a pull request."""
+    trust = trust_of(stack_plan, "preview")
+    assert stack_plan.outputs["ciPreviewRoleArn"] == ci_roles(stack_plan)["preview"].outputs["arn"]
+    assert trusted(trust, claims(f"{prefix}:{MAIN}:{MAIN}"))
+    refused = [
+        f"{prefix}:environment:{stack_plan.stack}:{MAIN}",  # a deploy job: the deploy role's
+        f"{prefix}:ref:refs/heads/feature:ref:refs/heads/feature",
+        f"{prefix}:ref:refs/tags/v1.0.0:ref:refs/tags/v1.0.0",
         f"{prefix}:pull_request:ref:refs/heads/main",  # pull_request_target runs main's code
+        f"repo:acme/other:{MAIN}:{MAIN}",
+        f"repo:acme@1234567/auction@999:{MAIN}:{MAIN}",  # same name, another repository
         "repo:acme/auction-fork:pull_request:ref:refs/pull/1/merge",
-    ):
-        assert not trusted(trust, claims(sub)), sub
+    ]
+    assert [sub for sub in refused if trusted(trust, claims(sub))] == []
+
+
+@pytest.mark.parametrize("prefix", [NAMES, IDS])
+def test_pull_requests_assume_the_preview_role_only_where_the_stack_allows_it(
+    staging: Plan, prod: Plan, prefix: str
+) -> None:
+    assert trusted(trust_of(staging, "preview"), claims(f"{prefix}:{PULL_REQUEST}"))
+    assert not trusted(trust_of(prod, "preview"), claims(f"{prefix}:{PULL_REQUEST}"))
+
+
+def assert_no_role_is_assumable_from_a_pull_request(plan: Plan) -> None:
+    for role in plan.of_type(ROLE):
+        trust = json.loads(role.inputs["assumeRolePolicy"])
+        for prefix in (NAMES, IDS):
+            for sub in (f"{prefix}:{PULL_REQUEST}", f"{prefix}:pull_request"):
+                assert not trusted(trust, claims(sub)), (role.name, sub)
 
 
 def test_no_prod_role_is_assumable_from_a_pull_request(prod: Plan) -> None:
-    assert set(ci_roles(prod)) == {"deploy"}
-    assert prod.outputs["ciPreviewRoleArn"] is None
-    for role in prod.of_type(ROLE):
-        trust = json.loads(role.inputs["assumeRolePolicy"])
-        for sub in (f"{NAMES}:pull_request:ref:refs/pull/1/merge", f"{NAMES}:pull_request"):
-            assert not trusted(trust, claims(sub)), role.name
+    assert set(ci_roles(prod)) == {"deploy", "preview"}
+    assert_no_role_is_assumable_from_a_pull_request(prod)
+
+
+def test_without_pull_request_previews_no_role_is_assumable_from_a_pull_request() -> None:
+    ci = json.loads(raw_config("staging")["golive:ci"])
+    plan = run_program("staging", overrides={"ci": {**ci, "pullRequestPreviews": False}})
+    assert set(ci_roles(plan)) == {"deploy", "preview"}
+    assert trusted(trust_of(plan, "preview"), claims(f"{IDS}:{MAIN}:{MAIN}"))
+    assert_no_role_is_assumable_from_a_pull_request(plan)
 
 
 # ---------------------------------------------------------------------------- boundaries
@@ -333,27 +364,44 @@ def test_release_tooling_calls_are_allowed_on_the_stacks_resources(prod: Plan) -
 # ---------------------------------------------------------------------------- the preview role
 
 
-def test_the_preview_role_writes_nothing(staging: Plan) -> None:
+def test_the_preview_role_writes_nothing(stack_plan: Plan) -> None:
+    plan, stack = stack_plan, stack_plan.stack
     writes = {
         a
-        for doc in documents(staging, ci_roles(staging)["deploy"])
+        for doc in documents(plan, ci_roles(plan)["deploy"])
         for s in doc["Statement"]
         for a in s["Action"]
         if not a.split(":")[1].startswith(("Describe", "Get", "List", "View", "BatchGet"))
         and a not in {"kms:Decrypt", "logs:FilterLogEvents"}
     }
-    preview = documents(staging, ci_roles(staging)["preview"])
+    preview = documents(plan, ci_roles(plan)["preview"])
     granted = {a for doc in preview for s in doc["Statement"] for a in s["Action"]}
     assert granted & writes == set()
-    assert not can(
-        staging, "preview", "s3:PutObject", STATE + "/.pulumi/stacks/golive/staging.json"
-    )
-    assert not can(
-        staging,
-        "preview",
-        "s3:PutObject",
-        STATE + "/.pulumi/locks/organization/golive/staging/1.json",
-    )
+    for key in (f"stacks/golive/{stack}.json", f"locks/organization/golive/{stack}/1.json"):
+        assert not can(plan, "preview", "s3:PutObject", f"{STATE}/.pulumi/{key}"), key
+    assert not can(plan, "preview", "kms:Encrypt", SECRETS_KEY, **secrets_key(stack))
+    assert not can(plan, "preview", "kms:GenerateDataKey", SECRETS_KEY, **secrets_key(stack))
+
+
+def test_prods_preview_role_reads_prods_state_and_secrets_only(prod: Plan) -> None:
+    """What `pulumi preview` of prod reads: its state, and its secret config through prod's
+    secrets-provider key (never staging's)."""
+    assert can(prod, "preview", "s3:GetObject", STATE + "/.pulumi/stacks/golive/prod.json")
+    assert can(prod, "preview", "s3:ListBucket", STATE)
+    assert not can(prod, "preview", "s3:GetObject", STATE + "/.pulumi/stacks/golive/staging.json")
+    assert can(prod, "preview", "kms:Decrypt", SECRETS_KEY, **secrets_key("prod"))
+    assert not can(prod, "preview", "kms:Decrypt", SECRETS_KEY, **secrets_key("staging"))
+
+
+SECRETS_KEY = "arn:aws:kms:us-east-1:123456789012:key/secrets-1"
+
+
+def secrets_key(stack: str) -> dict[str, Any]:
+    """A stack's secrets-provider key as `golive bootstrap` makes it: its alias and its tag."""
+    return {
+        "kms:ResourceAliases": [f"alias/golive-secrets-{stack}"],
+        "aws:ResourceTag/golive:stack": stack,
+    }
 
 
 def test_the_preview_role_reads_only_its_own_stack(staging: Plan) -> None:
