@@ -404,6 +404,19 @@ def secrets_key(stack: str) -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("role", ["deploy", "preview"])
+def test_each_stacks_roles_decrypt_with_their_own_secrets_key_only(
+    stack_plan: Plan, role: str
+) -> None:
+    own = stack_plan.stack
+    other = {"staging": "prod", "prod": "staging"}[own]
+    assert can(stack_plan, role, "kms:Decrypt", SECRETS_KEY, **secrets_key(own))
+    assert not can(stack_plan, role, "kms:Decrypt", SECRETS_KEY, **secrets_key(other))
+    # Nor by its alias alone (a key whose tag was lost).
+    alias_only = {"kms:ResourceAliases": [f"alias/golive-secrets-{other}"]}
+    assert not can(stack_plan, role, "kms:Decrypt", SECRETS_KEY, **alias_only)
+
+
 def test_the_preview_role_reads_only_its_own_stack(staging: Plan) -> None:
     own = STATE + "/.pulumi/stacks/golive/staging.json"
     assert can(staging, "preview", "s3:GetObject", own)
