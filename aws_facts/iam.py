@@ -14,6 +14,7 @@ SAR_PAGES: dict[str, str] = {
     "acm": "list_awscertificatemanager.html",
     "application-autoscaling": "list_awsapplicationautoscaling.html",
     "budgets": "list_awsbudgetservice.html",
+    "chatbot": "list_awschatbot.html",
     "cloudfront": "list_amazoncloudfront.html",
     "cloudwatch": "list_amazoncloudwatch.html",
     "ec2": "list_amazonec2.html",
@@ -96,6 +97,13 @@ UNSCOPABLE_ACTIONS: dict[str, tuple[str, ...]] = {
     "acm": ("ListCertificates", "RequestCertificate"),
     "route53": ("GetHostedZoneCount", "ListHostedZones", "ListHostedZonesByName"),
     "ssm": ("DescribeParameters",),
+    # Only `Update...` and `Delete...` of a channel configuration name a resource type
+    # (`ChatbotConfiguration`), and the service defines no condition key at all, not even
+    # `aws:RequestTag`: creating, describing and tagging a configuration are granted on `*`.
+    "chatbot": (
+        "CreateSlackChannelConfiguration", "DescribeSlackChannelConfigurations",
+        "ListTagsForResource", "TagResource", "UntagResource",
+    ),
     "ssmmessages": (
         "CreateControlChannel", "CreateDataChannel", "OpenControlChannel", "OpenDataChannel",
     ),

@@ -88,6 +88,11 @@ PROVIDER_CALLS: dict[str, ProviderCalls] = {
         **_tags("budgets"),
         source="budgets",
     ),
+    # slack_channel_configuration.go: @Tags(identifierAttribute="chat_configuration_arn"); its
+    # Read sets the tags from the describe answer (`setTagsOut(ctx, output.Tags)`).
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": ProviderCalls(
+        read=("chatbot:DescribeSlackChannelConfigurations",), **_tags("chatbot"), source="chatbot"
+    ),
     "aws:cloudfront/distribution:Distribution": ProviderCalls(
         read=("cloudfront:GetDistribution", "cloudfront:ListTagsForResource"),
         **_tags("cloudfront"),

@@ -15,10 +15,13 @@ Creates, per stack:
   `SUBJECT_CLAIM_KEYS`). Its managed policies act only on the stack's resources (by name where
   the ARN carries one, by the `golive:stack` tag where it carries an id), on `*` only for actions
   AWS cannot scope (`aws_facts.iam`), and reach the state bucket's keys of this stack only;
-- optionally **a preview role** for pull requests (never for a stack whose secrets are
-  production's): the same reads on the same resources, nothing written. Pulumi's S3 backend takes
-  no lock for a preview (pkg/backend/diy/backend.go: `Preview` never calls `Lock`), so the
-  preview role writes nothing at all.
+- **a preview role**: the same reads on the same resources, nothing written; it decrypts with
+  the stack's secrets-provider key (a preview decrypts the stack's secret config). Assumable by
+  runs of `main` outside any environment (the preview an approver reads before a release, in the
+  deploy run: reviewed code, no approval to wait for) and, only where the stack allows it (never
+  a stack whose secrets are production's), by pull requests. Pulumi's S3 backend takes no lock
+  for a preview (pkg/backend/diy/backend.go: `Preview` never calls `Lock`), so the preview role
+  writes nothing at all.
 
 The account's GitHub OIDC provider is looked up by the stack layer, never owned by a stack: one
 provider per account, and a stack that owned it would break the other stack's CI on destroy
@@ -100,26 +103,38 @@ def pull_request_subjects(repository: GithubRepository) -> list[str]:
     ]
 
 
+def preview_subjects(repository: GithubRepository) -> list[str]:
+    """Runs of `main` outside any environment: the preview before an approval, in the deploy run
+    after the merge (the workflow as reviewed, never a pull request's own code)."""
+    return deploy_subjects(repository, "")
+
+
 def trust_policy(
-    provider_arn: str, *, subjects: Sequence[str], like: bool = False
+    provider_arn: str, *, subjects: Sequence[str], pull_requests: Sequence[str] = ()
 ) -> dict[str, Any]:
-    """GitHub's OIDC tokens for `sts.amazonaws.com` with one of `subjects` (StringLike only for
-    the pull-request number)."""
-    operator = "StringLike" if like else "StringEquals"
+    """GitHub's OIDC tokens for `sts.amazonaws.com` with one of `subjects` (StringEquals) or of
+    `pull_requests` (StringLike, for the pull request's number only). One statement each: the
+    conditions of one statement must all hold (IAM User Guide, "Condition element")."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            _trust_statement(provider_arn, operator, listed)
+            for operator, listed in (("StringEquals", subjects), ("StringLike", pull_requests))
+            if listed
+        ],
+    }
+
+
+def _trust_statement(provider_arn: str, operator: str, subjects: Sequence[str]) -> dict[str, Any]:
     condition: dict[str, dict[str, Any]] = {
         "StringEquals": {f"{GITHUB_OIDC_HOST}:aud": "sts.amazonaws.com"}
     }
     condition.setdefault(operator, {})[f"{GITHUB_OIDC_HOST}:sub"] = list(subjects)
     return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": provider_arn},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": condition,
-            }
-        ],
+        "Effect": "Allow",
+        "Principal": {"Federated": provider_arn},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": condition,
     }
 
 
@@ -163,12 +178,12 @@ class CiAccessArgs:
     vpc_arn: pulumi.Input[str]
     """The stack's VPC: its default security group is the one untagged resource the stack edits."""
     pull_request_previews: bool = False
-    """Create a read-only preview role for pull requests (only where previews need no secrets
-    that an unreviewed pull request must not see: staging)."""
+    """Pull requests may assume the preview role too (only where previews need no secrets that
+    an unreviewed pull request must not see: staging)."""
 
 
 class CiAccess(pulumi.ComponentResource):
-    """Deploy (and preview) roles for GitHub Actions on one stack.
+    """Deploy and preview roles for GitHub Actions on one stack.
 
     Example::
 
@@ -180,7 +195,7 @@ class CiAccess(pulumi.ComponentResource):
     """
 
     deploy_role_arn: pulumi.Output[str]
-    preview_role_arn: pulumi.Output[str] | None
+    preview_role_arn: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: CiAccessArgs, opts: pulumi.ResourceOptions | None = None
@@ -201,19 +216,20 @@ class CiAccess(pulumi.ComponentResource):
             ),
         )
         self.deploy_role_arn = deploy.arn
-        self.preview_role_arn = None
-        if args.pull_request_previews:
-            preview = self._role(
-                "preview",
-                f"GitHub Actions previews {name} on pull requests (read-only)",
-                trust_policy(
-                    args.oidc_provider_arn,
-                    subjects=pull_request_subjects(args.repository),
-                    like=True,
+        previewers = "main and pull requests" if args.pull_request_previews else "main"
+        preview = self._role(
+            "preview",
+            f"GitHub Actions previews {name} from {previewers} (read-only)",
+            trust_policy(
+                args.oidc_provider_arn,
+                subjects=preview_subjects(args.repository),
+                pull_requests=(
+                    pull_request_subjects(args.repository) if args.pull_request_previews else ()
                 ),
-                pulumi.Output.from_input(pack(preview_statements(scope))),
-            )
-            self.preview_role_arn = preview.arn
+            ),
+            pulumi.Output.from_input(pack(preview_statements(scope))),
+        )
+        self.preview_role_arn = preview.arn
         self.register_outputs(
             {"deployRoleArn": self.deploy_role_arn, "previewRoleArn": self.preview_role_arn}
         )

@@ -48,6 +48,9 @@ class StackScope:
     """Resources the stack file grants its tasks: S3 and SSM ones stay reachable."""
     images_from_account: str = ""
     """The account whose repositories of this app promotion copies from, when not this one."""
+    slack_alarms: bool = False
+    """The stack posts its alarms to Slack (`alarms.slack`): its CI roles then manage (and read)
+    AWS's chat integration, which no other stack needs."""
 
     @property
     def prefix(self) -> str:
@@ -78,6 +81,18 @@ class StackScope:
             f"golive/releases/{app}/{stack}.json",
             f"golive/locks/{app}/{stack}.json",
         ]
+
+    @property
+    def chat_configuration_arn(self) -> str:
+        """A chat configuration is account-wide: no region in its ARN (Service Authorization
+        Reference, AWS Chatbot: `arn:${Partition}:chatbot::${Account}:chat-configuration/
+        ${ConfigurationType}/${ChatbotConfigurationName}`)."""
+        name = naming.chat_configuration(self.prefix)
+        return self.arn("chatbot", f"chat-configuration/slack-channel/{name}", region="")
+
+    @property
+    def chat_role_arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:role/{naming.chat_role(self.prefix)}"
 
     def state_object_arns(self) -> list[str]:
         return [f"arn:aws:s3:::{self.state_bucket}/{key}" for key in self.state_keys()]
@@ -147,17 +162,20 @@ Developer Guide, "ABAC for AWS KMS": `CreateKey` with tags also needs `kms:TagRe
 
 APPLICATION_ONLY = ("xray", "ssmmessages", "cloudwatch:PutMetricData")
 """Unscopable actions a task may need and CI never does."""
+CHAT = "chatbot"
+"""AWS's chat integration: only for a stack whose alarms go to Slack."""
 
 
-def _unscopable(*, write: bool) -> list[str]:
+def _unscopable(scope: StackScope, *, write: bool) -> list[str]:
     """What the roles need from `aws_facts.iam.UNSCOPABLE_ACTIONS`, on `*` (no other way)."""
+    skipped = (*APPLICATION_ONLY, *(() if scope.slack_alarms else (CHAT,)))
     wanted: list[str] = []
     for service, names in UNSCOPABLE_ACTIONS.items():
-        if service in APPLICATION_ONLY:
+        if service in skipped:
             continue
         for name in names:
             action = f"{service}:{name}"
-            if action in UNNAMED_CREATES or action in APPLICATION_ONLY:
+            if action in UNNAMED_CREATES or action in skipped:
                 continue
             if write or name.startswith(("Describe", "Get", "List")):
                 wanted.append(action)
@@ -463,6 +481,20 @@ def _named_grants(scope: StackScope) -> list[Grant]:
             reads=["iam:GetOpenIDConnectProvider"],
         ),
     ]  # fmt: skip
+    if scope.slack_alarms:
+        # The only chat actions AWS lets a policy scope (Service Authorization Reference, AWS
+        # Chatbot: `ChatbotConfiguration` on Update/Delete only); the others are in
+        # `aws_facts.iam`. The role it is created with: `RolesOfTheStack`'s PassRole, which the
+        # boundary narrows to this integration (`ChatRoleOnlyToChat`).
+        grants += [
+            Grant(
+                "ChatChannelOfTheStack",
+                [scope.chat_configuration_arn],
+                reads=[],
+                writes=["chatbot:DeleteSlackChannelConfiguration",
+                        "chatbot:UpdateSlackChannelConfiguration"],
+            ),
+        ]  # fmt: skip
     if scope.hosted_zone_id:
         zone = f"arn:aws:route53:::hostedzone/{scope.hosted_zone_id}"
         grants += [
@@ -539,7 +571,7 @@ def deploy_statements(scope: StackScope, vpc_arn: str) -> list[dict[str, Any]]:
     created = {"StringEquals": {f"aws:RequestTag/{STACK_TAG}": scope.stack}}
     return [
         # Service Authorization Reference (aws_facts.iam): no resource type for these actions.
-        _statement("AwsCannotScope", _unscopable(write=True), "*"),
+        _statement("AwsCannotScope", _unscopable(scope, write=True), "*"),
         _statement("CreateTaggedAsTheStack", [*EC2_CREATES, *UNNAMED_CREATES], "*", **created),
         _statement(
             "TagOnCreateEc2",
@@ -580,7 +612,7 @@ def preview_statements(scope: StackScope) -> list[dict[str, Any]]:
     """What `pulumi preview --refresh` of this stack reads; it writes nothing."""
     grants = [*_tagged_grants(scope), *_named_grants(scope), *_state_grants(scope)]
     return [
-        _statement("AwsCannotScope", _unscopable(write=False), "*"),
+        _statement("AwsCannotScope", _unscopable(scope, write=False), "*"),
         *[s for g in grants if (s := g.statement(write=False)) is not None],
     ]
 
@@ -628,8 +660,9 @@ CEILING_IAM = [
 
 def boundary_document(scope: StackScope) -> dict[str, Any]:
     """The ceiling of the CI roles and of every role the stack creates."""
-    ceiling = [f"{service}:*" for service in CEILING_SERVICES] + CEILING_IAM
-    extra = {a for a in scope.workload_actions if a.split(":")[0] not in CEILING_SERVICES}
+    services = (*CEILING_SERVICES, *((CHAT,) if scope.slack_alarms else ()))
+    ceiling = [f"{service}:*" for service in services] + CEILING_IAM
+    extra = {a for a in scope.workload_actions if a.split(":")[0] not in services}
     ceiling += sorted(extra)
     account, p = scope.account_id, scope.prefix
     other_stack = {f"aws:ResourceTag/{STACK_TAG}": scope.stack}
@@ -751,6 +784,8 @@ def boundary_document(scope: StackScope) -> dict[str, Any]:
                     scope.record_name_patterns()}}} if scope.record_names else {}),
         },
     ]  # fmt: skip
+    if any(action.startswith(f"{CHAT}:") for action in ceiling):
+        denies += _chat_denies(scope)
     for deny in denies:
         deny["Effect"] = "Deny"
     return {
@@ -760,3 +795,25 @@ def boundary_document(scope: StackScope) -> dict[str, Any]:
             *denies,
         ],
     }
+
+
+def _chat_denies(scope: StackScope) -> list[dict[str, Any]]:
+    """Where the ceiling reaches AWS's chat integration. Its configurations carry no condition
+    key AWS evaluates (no `aws:ResourceTag`; Service Authorization Reference, AWS Chatbot), so
+    another stack's is told apart by its name, and every other `Delete*`/`Update*` (the Slack
+    workspace's authorization, the account's preferences) names no resource: refused."""
+    return [
+        {
+            # iam:PassedToService is the service principal a role is passed to (IAM User Guide,
+            # "IAM condition keys"): the one principal the chat role's trust names.
+            "Sid": "ChatRoleOnlyToChat",
+            "Action": "iam:PassRole",
+            "Resource": scope.chat_role_arn,
+            "Condition": {"StringNotEquals": {"iam:PassedToService": "chatbot.amazonaws.com"}},
+        },
+        {
+            "Sid": "OnlyTheStacksChatChannel",
+            "Action": [f"{CHAT}:Delete*", f"{CHAT}:Update*"],
+            "NotResource": scope.chat_configuration_arn,
+        },
+    ]

@@ -356,6 +356,7 @@ class Monitoring(pulumi.ComponentResource):
             return
         role = aws.iam.Role(
             f"{name}-chat",
+            name=naming.chat_role(args.alarm_prefix),
             description=f"AWS chat integration posts {args.alarm_prefix}'s alarms to Slack",
             assume_role_policy=json.dumps(
                 {
@@ -376,7 +377,7 @@ class Monitoring(pulumi.ComponentResource):
         aws.chatbot.SlackChannelConfiguration(
             f"{name}-slack",
             # ConfigurationName: [A-Za-z0-9-_]+, at most 128 (botocore chatbot service model).
-            configuration_name=f"{args.alarm_prefix}-alarms",
+            configuration_name=naming.chat_configuration(args.alarm_prefix),
             iam_role_arn=role.arn,
             slack_team_id=args.slack.workspace_id,
             slack_channel_id=args.slack.channel_id,

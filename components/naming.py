@@ -279,6 +279,18 @@ def global_alarm_topic(prefix: str) -> str:
     return f"{prefix}-global-alarms"
 
 
+def chat_configuration(prefix: str) -> str:
+    """The Slack channel configuration of AWS's chat integration (explicit; its ARN carries it:
+    `chat-configuration/slack-channel/<name>`, which the CI policies name)."""
+    return f"{prefix}-alarms"
+
+
+def chat_role(prefix: str) -> str:
+    """The role AWS's chat integration assumes (explicit: the stack's boundary names exactly it,
+    to be passed to that integration only)."""
+    return f"{prefix}-alarms-chat"
+
+
 def task_failures_rule(prefix: str) -> str:
     return f"{prefix}-task-failures"
 

@@ -301,6 +301,7 @@ def _scope(cfg: StackConfig, facts: AccountFacts) -> StackScope:
         workload_actions=tuple(a for s in statements for a in s.actions),
         workload_resources=tuple(r for s in statements for r in s.resources),
         images_from_account=cfg.ci.images_from_account,
+        slack_alarms=cfg.alarms.slack is not None,
     )
 
 

@@ -164,8 +164,10 @@ class StackExports(Export):
     """The role CI deploys this stack with, from runs of `main` only (repository variables
     `STAGING_DEPLOY_ROLE_ARN`, `PROD_DEPLOY_ROLE_ARN`); null without `golive:ci`."""
     ci_preview_role_arn: str | None
-    """The read-only role pull-request previews use (repository variable
-    `STAGING_PREVIEW_ROLE_ARN`); null unless `golive:ci` sets `pullRequestPreviews`."""
+    """The read-only role previews use: runs of `main` outside any environment (the preview
+    before a release's approval) and, where `golive:ci` sets `pullRequestPreviews`, pull requests
+    (repository variables `STAGING_PREVIEW_ROLE_ARN`, `PROD_PREVIEW_ROLE_ARN`); null without
+    `golive:ci`."""
     alarm_topic_arn: str | None = None
     """The stack's SNS alarm topic (`golive verify` and `golive status` list its firing
     alarms)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 # Rich sizes its consoles when ops modules are imported: render at one fixed width whatever
@@ -32,6 +33,19 @@ def cached_plan(stack: str, variant: str = "") -> Plan:
     key = (stack, variant)
     if key not in _CACHE:
         _CACHE[key] = run_program(stack, lookups=_VARIANTS[variant]())
+    return _CACHE[key]
+
+
+SLACK = {"workspaceId": "T07EA123LEP", "channelId": "C07EZ1ABC23"}
+
+
+def slack_plan(stack: str) -> Plan:
+    """A repository stack file with its alarms also in Slack (`alarms.slack`): the CI roles'
+    grants that depend on it. Computed once per session."""
+    key = (stack, "slack")
+    if key not in _CACHE:
+        alarms = json.loads(raw_config(stack)["golive:alarms"])
+        _CACHE[key] = run_program(stack, overrides={"alarms": {**alarms, "slack": SLACK}})
     return _CACHE[key]
 
 

@@ -119,8 +119,9 @@ class CiConfig(Model):
     (prod's, on staging's file). Each of this stack's repositories lets them pull (a repository
     policy); their own IAM decides who there may."""
     pull_request_previews: bool = default_of(CiAccessArgs, "pull_request_previews")
-    """Also create a read-only role for `pulumi preview` on pull requests (never where `protect`
-    is on: a preview decrypts the stack's secrets, and a pull request runs its own code)."""
+    """Pull requests may also assume the stack's read-only preview role (never where `protect`
+    is on: a preview decrypts the stack's secrets, and a pull request runs its own code). Runs
+    of `main` outside any environment always may: the preview before a release's approval."""
 
     approvers: (
         Annotated[list[Annotated[str, AfterValidator(_login)]], AfterValidator(_approver_list)]

@@ -90,10 +90,11 @@ def _stack_names(cfg: StackConfig) -> Iterator[Planned]:
     yield Planned("app", "aws:cloudwatch/dashboard:Dashboard", "dashboardName", naming.dashboard(p))
     if cfg.budget is not None:
         yield Planned("app", "aws:budgets/budget:Budget", "name", naming.budget(p))
+    if cfg.alarms.slack is not None:
+        yield Planned("app", ROLE, "name", naming.chat_role(p))
     if cfg.ci.enabled:
         yield Planned("app", "aws:iam/policy:Policy", "name", naming.ci_boundary(p))
-        kinds = ["deploy", "preview"] if cfg.ci.pull_request_previews else ["deploy"]
-        for kind in kinds:
+        for kind in ("deploy", "preview"):
             yield _auto("app", ROLE, naming.ci_role(p, kind))
             # The documents' count is known only from the statements: judge the first one.
             yield Planned("app", "aws:iam/policy:Policy", "name", naming.ci_policy(p, kind, 1))

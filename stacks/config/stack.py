@@ -474,7 +474,8 @@ CROSS_RULES = (
         names.problems,
         frozenset(
             {
-                *("app", "region", "budget", "ci", "network", "database", "secrets", "cache"),
+                *("app", "region", "budget", "alarms", "ci", "network", "database", "secrets"),
+                "cache",
                 *("services", "tasks", "schedules", "load_balancer", "frontend", "cdn"),
             }
         ),

@@ -13,7 +13,7 @@ from ops.permissions import DEPLOY_ROLE_ACTIONS
 from plan.harness import Plan, RecordedResource, run_program
 from plan.mocks import Lookups
 from stacks.config import ConfigError
-from tests.conftest import raw_config
+from tests.conftest import raw_config, slack_plan
 from tests.iam_eval import Call, allowed, trusted
 
 ROLE = "aws:iam/role:Role"
@@ -101,26 +101,57 @@ def test_without_an_environment_the_deploy_role_trusts_jobs_of_main_without_one(
     assert not trusted(trust, claims(f"{IDS}:environment:staging:{MAIN}"))
 
 
+PULL_REQUEST = "pull_request:ref:refs/pull/1234/merge"
+
+
 @pytest.mark.parametrize("prefix", [NAMES, IDS])
-def test_preview_role_trusts_pull_requests_only(staging: Plan, prefix: str) -> None:
-    trust = trust_of(staging, "preview")
-    assert trusted(trust, claims(f"{prefix}:pull_request:ref:refs/pull/1234/merge"))
-    for sub in (
-        f"{prefix}:environment:staging:{MAIN}",
-        f"{prefix}:{MAIN}:{MAIN}",
+def test_every_stacks_preview_role_trusts_runs_of_main_outside_any_environment(
+    stack_plan: Plan, prefix: str
+) -> None:
+    """The preview before a release's approval runs in the deploy run, outside any environment
+    (preview.yml): prod's included, which never trusts a pull request."""
+    trust = trust_of(stack_plan, "preview")
+    assert stack_plan.outputs["ciPreviewRoleArn"] == ci_roles(stack_plan)["preview"].outputs["arn"]
+    assert trusted(trust, claims(f"{prefix}:{MAIN}:{MAIN}"))
+    refused = [
+        f"{prefix}:environment:{stack_plan.stack}:{MAIN}",  # a deploy job: the deploy role's
+        f"{prefix}:ref:refs/heads/feature:ref:refs/heads/feature",
+        f"{prefix}:ref:refs/tags/v1.0.0:ref:refs/tags/v1.0.0",
         f"{prefix}:pull_request:ref:refs/heads/main",  # pull_request_target runs main's code
+        f"repo:acme/other:{MAIN}:{MAIN}",
+        f"repo:acme@1234567/auction@999:{MAIN}:{MAIN}",  # same name, another repository
         "repo:acme/auction-fork:pull_request:ref:refs/pull/1/merge",
-    ):
-        assert not trusted(trust, claims(sub)), sub
+    ]
+    assert [sub for sub in refused if trusted(trust, claims(sub))] == []
+
+
+@pytest.mark.parametrize("prefix", [NAMES, IDS])
+def test_pull_requests_assume_the_preview_role_only_where_the_stack_allows_it(
+    staging: Plan, prod: Plan, prefix: str
+) -> None:
+    assert trusted(trust_of(staging, "preview"), claims(f"{prefix}:{PULL_REQUEST}"))
+    assert not trusted(trust_of(prod, "preview"), claims(f"{prefix}:{PULL_REQUEST}"))
+
+
+def assert_no_role_is_assumable_from_a_pull_request(plan: Plan) -> None:
+    for role in plan.of_type(ROLE):
+        trust = json.loads(role.inputs["assumeRolePolicy"])
+        for prefix in (NAMES, IDS):
+            for sub in (f"{prefix}:{PULL_REQUEST}", f"{prefix}:pull_request"):
+                assert not trusted(trust, claims(sub)), (role.name, sub)
 
 
 def test_no_prod_role_is_assumable_from_a_pull_request(prod: Plan) -> None:
-    assert set(ci_roles(prod)) == {"deploy"}
-    assert prod.outputs["ciPreviewRoleArn"] is None
-    for role in prod.of_type(ROLE):
-        trust = json.loads(role.inputs["assumeRolePolicy"])
-        for sub in (f"{NAMES}:pull_request:ref:refs/pull/1/merge", f"{NAMES}:pull_request"):
-            assert not trusted(trust, claims(sub)), role.name
+    assert set(ci_roles(prod)) == {"deploy", "preview"}
+    assert_no_role_is_assumable_from_a_pull_request(prod)
+
+
+def test_without_pull_request_previews_no_role_is_assumable_from_a_pull_request() -> None:
+    ci = json.loads(raw_config("staging")["golive:ci"])
+    plan = run_program("staging", overrides={"ci": {**ci, "pullRequestPreviews": False}})
+    assert set(ci_roles(plan)) == {"deploy", "preview"}
+    assert trusted(trust_of(plan, "preview"), claims(f"{IDS}:{MAIN}:{MAIN}"))
+    assert_no_role_is_assumable_from_a_pull_request(plan)
 
 
 # ---------------------------------------------------------------------------- boundaries
@@ -333,27 +364,57 @@ def test_release_tooling_calls_are_allowed_on_the_stacks_resources(prod: Plan) -
 # ---------------------------------------------------------------------------- the preview role
 
 
-def test_the_preview_role_writes_nothing(staging: Plan) -> None:
+def test_the_preview_role_writes_nothing(stack_plan: Plan) -> None:
+    plan, stack = stack_plan, stack_plan.stack
     writes = {
         a
-        for doc in documents(staging, ci_roles(staging)["deploy"])
+        for doc in documents(plan, ci_roles(plan)["deploy"])
         for s in doc["Statement"]
         for a in s["Action"]
         if not a.split(":")[1].startswith(("Describe", "Get", "List", "View", "BatchGet"))
         and a not in {"kms:Decrypt", "logs:FilterLogEvents"}
     }
-    preview = documents(staging, ci_roles(staging)["preview"])
+    preview = documents(plan, ci_roles(plan)["preview"])
     granted = {a for doc in preview for s in doc["Statement"] for a in s["Action"]}
     assert granted & writes == set()
-    assert not can(
-        staging, "preview", "s3:PutObject", STATE + "/.pulumi/stacks/golive/staging.json"
-    )
-    assert not can(
-        staging,
-        "preview",
-        "s3:PutObject",
-        STATE + "/.pulumi/locks/organization/golive/staging/1.json",
-    )
+    for key in (f"stacks/golive/{stack}.json", f"locks/organization/golive/{stack}/1.json"):
+        assert not can(plan, "preview", "s3:PutObject", f"{STATE}/.pulumi/{key}"), key
+    assert not can(plan, "preview", "kms:Encrypt", SECRETS_KEY, **secrets_key(stack))
+    assert not can(plan, "preview", "kms:GenerateDataKey", SECRETS_KEY, **secrets_key(stack))
+
+
+def test_prods_preview_role_reads_prods_state_and_secrets_only(prod: Plan) -> None:
+    """What `pulumi preview` of prod reads: its state, and its secret config through prod's
+    secrets-provider key (never staging's)."""
+    assert can(prod, "preview", "s3:GetObject", STATE + "/.pulumi/stacks/golive/prod.json")
+    assert can(prod, "preview", "s3:ListBucket", STATE)
+    assert not can(prod, "preview", "s3:GetObject", STATE + "/.pulumi/stacks/golive/staging.json")
+    assert can(prod, "preview", "kms:Decrypt", SECRETS_KEY, **secrets_key("prod"))
+    assert not can(prod, "preview", "kms:Decrypt", SECRETS_KEY, **secrets_key("staging"))
+
+
+SECRETS_KEY = "arn:aws:kms:us-east-1:123456789012:key/secrets-1"
+
+
+def secrets_key(stack: str) -> dict[str, Any]:
+    """A stack's secrets-provider key as `golive bootstrap` makes it: its alias and its tag."""
+    return {
+        "kms:ResourceAliases": [f"alias/golive-secrets-{stack}"],
+        "aws:ResourceTag/golive:stack": stack,
+    }
+
+
+@pytest.mark.parametrize("role", ["deploy", "preview"])
+def test_each_stacks_roles_decrypt_with_their_own_secrets_key_only(
+    stack_plan: Plan, role: str
+) -> None:
+    own = stack_plan.stack
+    other = {"staging": "prod", "prod": "staging"}[own]
+    assert can(stack_plan, role, "kms:Decrypt", SECRETS_KEY, **secrets_key(own))
+    assert not can(stack_plan, role, "kms:Decrypt", SECRETS_KEY, **secrets_key(other))
+    # Nor by its alias alone (a key whose tag was lost).
+    alias_only = {"kms:ResourceAliases": [f"alias/golive-secrets-{other}"]}
+    assert not can(stack_plan, role, "kms:Decrypt", SECRETS_KEY, **alias_only)
 
 
 def test_the_preview_role_reads_only_its_own_stack(staging: Plan) -> None:
@@ -415,6 +476,76 @@ def test_tags_are_read_by_both_roles_and_written_by_the_deploy_role(
     for action in writes:
         assert can(staging, "deploy", action, resource, **context), action
         assert not can(staging, "preview", action, resource, **context), action
+
+
+# ---------------------------------------------------------------------------- alarms in Slack
+
+CHAT = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
+
+
+@pytest.fixture
+def slack_staging() -> Plan:
+    return slack_plan("staging")
+
+
+def chat_resources(plan: Plan) -> tuple[str, str]:
+    """The ARNs of the stack's chat configuration and of the role it is created with."""
+    (channel,) = plan.of_type(CHAT)
+    role = next(r for r in plan.of_type(ROLE) if r.outputs["arn"] == channel.inputs["iamRoleArn"])
+    return channel.outputs["chatConfigurationArn"], role.outputs["arn"]
+
+
+def test_the_deploy_role_manages_the_stacks_own_slack_channel(slack_staging: Plan) -> None:
+    channel, role = chat_resources(slack_staging)
+    to_chat = {"iam:PassedToService": "chatbot.amazonaws.com"}
+    # AWS scopes none of these (aws_facts.iam): on `*`.
+    for action in ("CreateSlackChannelConfiguration", "DescribeSlackChannelConfigurations",
+                   "ListTagsForResource", "TagResource", "UntagResource"):  # fmt: skip
+        assert can(slack_staging, "deploy", f"chatbot:{action}", "*"), action
+    for action in ("UpdateSlackChannelConfiguration", "DeleteSlackChannelConfiguration"):
+        assert can(slack_staging, "deploy", f"chatbot:{action}", channel), action
+    assert can(slack_staging, "deploy", "iam:PassRole", role, **to_chat)
+
+
+def test_the_staging_deploy_role_never_touches_prods_slack_channel(slack_staging: Plan) -> None:
+    channel, role = chat_resources(slack_staging)
+    everything = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    deploy = documents(slack_staging, ci_roles(slack_staging)["deploy"])
+    to_chat = {"iam:PassedToService": "chatbot.amazonaws.com"}
+    refused = [
+        Call("chatbot:UpdateSlackChannelConfiguration", channel.replace("staging", "prod")),
+        Call("chatbot:DeleteSlackChannelConfiguration", channel.replace("staging", "prod")),
+        Call("chatbot:DeleteSlackWorkspaceAuthorization", "*"),
+        Call("iam:PassRole", role.replace("staging", "prod"), to_chat),
+        # Its own chat role, to another service.
+        Call("iam:PassRole", role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"}),
+        Call("iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}),
+    ]
+    for call in refused:
+        assert not allowed(call, deploy, boundary(slack_staging)), call
+        assert not allowed(call, [everything], boundary(slack_staging)), f"boundary: {call}"
+
+
+def test_the_preview_role_reads_the_slack_channel_and_changes_nothing(
+    slack_staging: Plan,
+) -> None:
+    channel, role = chat_resources(slack_staging)
+    for action in ("DescribeSlackChannelConfigurations", "ListTagsForResource"):
+        assert can(slack_staging, "preview", f"chatbot:{action}", "*"), action
+    for action in ("CreateSlackChannelConfiguration", "TagResource", "UntagResource"):
+        assert not can(slack_staging, "preview", f"chatbot:{action}", "*"), action
+    for action in ("UpdateSlackChannelConfiguration", "DeleteSlackChannelConfiguration"):
+        assert not can(slack_staging, "preview", f"chatbot:{action}", channel), action
+    to_chat = {"iam:PassedToService": "chatbot.amazonaws.com"}
+    assert not can(slack_staging, "preview", "iam:PassRole", role, **to_chat)
+
+
+def test_a_stack_without_slack_gets_no_chat_permission(staging: Plan) -> None:
+    everything = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    call = Call("chatbot:CreateSlackChannelConfiguration", "*")
+    assert staging.of_type(CHAT) == []
+    assert not allowed(call, documents(staging, ci_roles(staging)["deploy"]), boundary(staging))
+    assert not allowed(call, [everything], boundary(staging)), "not in the ceiling"
 
 
 # ---------------------------------------------------------------------------- first prod release

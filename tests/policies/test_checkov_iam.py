@@ -22,7 +22,7 @@ from policy_sentry.querying.actions import get_action_data
 from aws_facts.iam import SAR_PAGES, UNSCOPABLE_ACTIONS
 from plan.harness import Plan
 from tests.components.data_stackfiles import stackfile_plan
-from tests.conftest import STACKFILES, cached_plan
+from tests.conftest import STACKFILES, cached_plan, slack_plan
 
 CHECKS: dict[str, Callable[[PolicyDocument], list[Any]]] = {
     # checkov excludes ecr:GetAuthorizationToken from CKV_AWS_287 (it has no resource type).
@@ -46,12 +46,23 @@ def grants(plan: Plan) -> dict[str, dict[str, Any]]:
     }
 
 
-PLANS = ["staging", "prod", *sorted(p.name.split(".")[1] for p in STACKFILES.glob("Pulumi.*.yaml"))]
+WITH_SLACK = "staging with Slack"
+"""Staging with `alarms.slack`: the chat integration's grants exist only then."""
+PLANS = [
+    "staging", "prod", WITH_SLACK,
+    *sorted(p.name.split(".")[1] for p in STACKFILES.glob("Pulumi.*.yaml")),
+]  # fmt: skip
+
+
+def _plan(name: str) -> Plan:
+    if name == WITH_SLACK:
+        return slack_plan("staging")
+    return cached_plan(name) if name in ("staging", "prod") else stackfile_plan(name)
 
 
 @pytest.mark.parametrize("stack", PLANS)
 def test_every_grant_passes_checkovs_iam_checks(stack: str) -> None:
-    plan = cached_plan(stack) if stack in ("staging", "prod") else stackfile_plan(stack)
+    plan = _plan(stack)
     found = {
         (name, check): findings
         for name, document in grants(plan).items()

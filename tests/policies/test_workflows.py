@@ -293,6 +293,18 @@ def test_prods_preview_runs_after_the_merge_before_its_approval() -> None:
     )
 
 
+def test_each_stack_is_decrypted_with_the_key_its_stack_file_names() -> None:
+    """Pulumi reads a stack's secrets provider from its committed `Pulumi.<stack>.yaml`; one
+    key for every stack in the workflows would be a key each stack's roles may not use."""
+    for name in NAMES:
+        text = (WORKFLOWS / name).read_text()
+        for one_key_for_all in ("PULUMI_KMS_ALIAS", "awskms://", "--secrets-provider"):
+            assert one_key_for_all not in text, (name, one_key_for_all)
+    for name, job_id, job in all_jobs():
+        for step in steps(job):
+            assert "secrets-provider" not in step.get("with", {}), (name, job_id)
+
+
 def _stub(directory: Path, name: str, body: str) -> Path:
     directory.mkdir(exist_ok=True)
     path = directory / name

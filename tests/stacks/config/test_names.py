@@ -30,7 +30,7 @@ from plan.reference import markdown
 from stacks.config import ConfigError, StackConfig, parse
 from stacks.config.names import Planned, planned, problems
 from tests.components.data_stackfiles import stackfile_plan
-from tests.conftest import STACKFILES, STACKS, cached_plan
+from tests.conftest import STACKFILES, STACKS, cached_plan, slack_plan
 from tests.stacks.config.stack_files import as_cli, mutated, write_stack_file
 
 STACK_FILES: list[tuple[str, Path]] = [
@@ -92,8 +92,16 @@ def test_every_stack_file_plans_with_names_aws_accepts_and_the_config_judges_the
     """The plan runs (the mocks judge every input: a refusal fails the run), the config model
     finds nothing, and `planned(cfg)` agrees with the program: each name the config model judges
     is one a component declares, and each declared name holding a stack-file value is judged."""
-    plan = _plan(stack, stack_file)
-    cfg = parse(stack, plan.config)
+    assert_names_are_judged(_plan(stack, stack_file))
+
+
+def test_a_stack_with_alarms_in_slack_plans_names_the_config_judges() -> None:
+    """The chat role's name is explicit: the boundary names exactly it."""
+    assert_names_are_judged(slack_plan("staging"))
+
+
+def assert_names_are_judged(plan: Plan) -> None:
+    cfg = parse(plan.stack, plan.config)
     assert problems(cfg) == []
     recorded = _recorded_names(plan)
     items = planned(cfg)
