@@ -133,6 +133,8 @@ ECR_PULL_ACTIONS = (
     "ecr:BatchGetImage",
     "ecr:DescribeImages",
     "ecr:GetDownloadUrlForLayer",
+    "ecr:ListImages",
 )
 """What pulling (or copying) an image reads from its repository: the manifest (BatchGetImage),
-which layers are there, each layer's download URL (ECR API Reference; botocore ecr model)."""
+which layers are there, each layer's download URL (ECR API Reference; botocore ecr model), and
+the tags (ListImages: a short commit SHA is resolved among them, `ops.versions`)."""

@@ -33,7 +33,7 @@ def test_staging_lets_prods_account_pull_from_each_of_its_repositories() -> None
         assert statement["Principal"] == {"AWS": [f"arn:aws:iam::{PROD_ACCOUNT}:root"]}
         assert sorted(statement["Action"]) == [
             "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
-            "ecr:GetDownloadUrlForLayer",
+            "ecr:GetDownloadUrlForLayer", "ecr:ListImages",
         ]  # fmt: skip
 
 
@@ -49,7 +49,8 @@ def test_prods_deploy_role_reads_staging_accounts_images_of_the_app_only() -> No
         arn = f"arn:aws:ecr:us-east-1:{STAGING_ACCOUNT}:repository/{repository}"
         return allowed(Call(action, arn, {}), deploy, boundary(plan))
 
-    for action in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages"):
+    for action in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages",
+                   "ecr:ListImages"):  # fmt: skip
         assert can(action, "auction/staging/api"), action
         assert not can(action, "billing/staging/api"), action
     for action in ("ecr:PutImage", "ecr:BatchDeleteImage", "ecr:InitiateLayerUpload"):

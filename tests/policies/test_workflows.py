@@ -313,9 +313,20 @@ def _stub(directory: Path, name: str, body: str) -> Path:
     return path
 
 
+def test_every_step_runs_with_pipefail() -> None:
+    """Without a named shell GitHub runs `bash -e {0}`: `golive approve ... | tee` would pass
+    whatever golive said. Every workflow names bash, which GitHub runs with `-eo pipefail`."""
+    for name in NAMES:
+        assert load(name)["defaults"]["run"]["shell"] == "bash", name
+        for job_id, job in jobs(load(name)).items():
+            for step in steps(job):
+                assert step.get("shell", "bash") == "bash", (name, job_id, step.get("name"))
+
+
 def as_github_runs_it(script: str, directory: Path) -> list[str]:
-    """A step's `run:` as GitHub runs it: the script in a file, `bash --noprofile --norc -eo
-    pipefail FILE` (a `bash -c` string would exec its last command by itself)."""
+    """A step's `run:` as GitHub runs it with `shell: bash` (every workflow's default, held by
+    the test above): the script in a file, `bash --noprofile --norc -eo pipefail FILE` (a
+    `bash -c` string would exec its last command by itself)."""
     path = directory / f"step-{abs(hash(script))}.sh"
     path.write_text(script)
     return ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(path)]
@@ -796,3 +807,17 @@ def test_promote_builds_and_releases_the_versions_site(
     upload = next(s for s in steps(job) if uses(s) == "actions/upload-artifact")
     assert build["if"] == upload["if"] == "steps.builds.outputs.release == 'true'"
     assert upload["with"]["name"] == "site"
+
+
+def test_a_rerun_of_promotes_release_job_alone_checks_the_actor_again() -> None:
+    """ "Re-run failed jobs" re-runs release.yml's job without promote's guard: the job checks
+    the triggering actor itself, before any credentials."""
+    assert jobs(load("promote.yml"))["prod"]["with"]["approve"] is True
+    assert "approve" not in jobs(load("deploy.yml"))["staging"]["with"]
+    job = release_job()
+    gate = step_named(job, "approvers \\(golive approve\\)")
+    assert gate["if"] == "inputs.approve"
+    assert gate["env"]["ACTOR"] == "${{ github.triggering_actor }}"
+    assert gate["run"].startswith('./dev approve "$STACK" --actor "$ACTOR"')
+    credentials = next(i for i, s in enumerate(steps(job)) if uses(s) == AWS_CREDENTIALS)
+    assert _step_index(job, "golive approve") < credentials
