@@ -103,7 +103,7 @@ class Repository:
     name: str
     """Repository name, e.g. `auction/prod/api` (CI pushes to it by this name)."""
     keep_images: int = 50
-    """Images the lifecycle policy keeps; untagged images expire after 7 days."""
+    """Builds the lifecycle policy keeps, newest first, each with its platform manifests."""
     protect: bool = False
     """Refuse to delete the repository (it holds the images releases roll back to); without
     it, deleting the stack deletes the repository with its images."""
@@ -552,7 +552,19 @@ def _readers_policy(accounts: Sequence[str]) -> str:
     )
 
 
+IMAGES_PER_RELEASE = 3
+"""What one build pushes: an index and one manifest per platform Fargate runs (linux/amd64,
+linux/arm64), the manifests untagged (buildx)."""
+
+
 def _lifecycle_policy(keep: int) -> str:
+    """Keep the images of the `keep` most recent builds, whole. One count over every image
+    (`any`), as ECR sorts by push time and expires all past the count (ECR User Guide,
+    "Lifecycle policy evaluation rules"), so the builds it keeps keep their platform
+    manifests. No rule expires untagged images by age: ECR's evaluation rules do not say they
+    spare the untagged platform manifests of a live index, and if not, a task started from a
+    week-old multi-arch image would fail to pull. Untagged leftovers of a failed push count
+    like any image and go in turn."""
     import json
 
     return json.dumps(
@@ -560,22 +572,11 @@ def _lifecycle_policy(keep: int) -> str:
             "rules": [
                 {
                     "rulePriority": 1,
-                    "description": "Untagged images (superseded layers of a build) after 7 days",
-                    "selection": {
-                        "tagStatus": "untagged",
-                        "countType": "sinceImagePushed",
-                        "countUnit": "days",
-                        "countNumber": 7,
-                    },
-                    "action": {"type": "expire"},
-                },
-                {
-                    "rulePriority": 2,
-                    "description": f"Keep the {keep} most recent images",
+                    "description": f"Keep the images of the {keep} most recent builds",
                     "selection": {
                         "tagStatus": "any",
                         "countType": "imageCountMoreThan",
-                        "countNumber": keep,
+                        "countNumber": keep * IMAGES_PER_RELEASE,
                     },
                     "action": {"type": "expire"},
                 },

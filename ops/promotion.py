@@ -10,9 +10,8 @@ platform. ECR refuses an index whose manifests it does not hold (PutImage:
 ReferencedImagesNotFoundException) and a manifest whose layers it does not hold
 (LayersNotFoundException), so the copy goes bottom-up: each platform's config and layer blobs
 missing in the target (BatchCheckLayerAvailability), then each platform manifest (tagged
-`<tag>-<os>-<arch>`, so the lifecycle policy's rule for untagged images never takes it from
-under the index), then the index with the tag. Everything already there is skipped, so a
-re-run copies nothing twice.
+`<tag>-<os>-<arch>`, so `describe-images` tells them apart), then the index with the tag.
+Everything already there is skipped, so a re-run copies nothing twice.
 
 The calls are ECR's registry API (botocore ecr service model: BatchGetImage, GetDownloadUrlForLayer
 -- a pre-signed S3 URL --, InitiateLayerUpload, UploadLayerPart of at most 20,971,520 bytes,
@@ -306,9 +305,9 @@ class Promotion:
 
 
 def _platform_tag(tag: str | None, child: dict[str, Any]) -> str | None:
-    """`<tag>-linux-arm64` for an index's platform manifest. The repository's lifecycle policy
-    expires untagged images after 7 days, and a platform manifest ECS pulls through the index
-    must outlive that: tagged, it lives as long as the count rule keeps it."""
+    """`<tag>-linux-arm64` for an index's platform manifest: which build and platform it is,
+    at a glance in the console and in `describe-images` (the lifecycle policy counts it with
+    its index either way: `components.service`)."""
     platform = child.get("platform") or {}
     parts = [platform.get("os"), platform.get("architecture"), platform.get("variant")]
     suffix = "-".join(str(part) for part in parts if part) or str(child["digest"])[7:19]

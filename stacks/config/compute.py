@@ -264,8 +264,9 @@ class ServiceConfig(Model):
     """How CI builds the image (only without `image`); default: the repository root's
     `Dockerfile`, its last stage."""
     keep_images: int = Field(default=default_of(Repository, "keep_images"), ge=1, le=1000)
-    """Images the ECR lifecycle policy keeps (untagged ones expire after 7 days). Keep enough
-    to roll back to: a release older than this many pushes cannot be redeployed."""
+    """Builds the ECR lifecycle policy keeps, newest first, each whole (the index and its
+    platform manifests). Keep enough to roll back to: a release older than this many builds
+    cannot be redeployed."""
     port: int | None = Field(default=None, ge=1, le=65535)
     """Container port of a web service; omit for a worker (no load balancer)."""
     paths: list[AlbPathPattern] = Field(default_factory=list[str])

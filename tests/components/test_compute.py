@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from components import service as service_module
 from components.load_balancer import LoadBalancer, LoadBalancerArgs, OriginHeader, Route
 from plan.harness import Plan, RecordedResource, run_program
 from tests.conftest import RELEASED_IMAGES, STACKFILES, cached_plan, raw_config
@@ -118,11 +119,36 @@ def test_the_api_image_repository_is_immutable_scanned_encrypted_and_pruned(stac
     lifecycle = plan.one(LIFECYCLE)
     assert lifecycle.inputs["repository"] == repository.outputs["name"]
     rules = json.loads(lifecycle.inputs["policy"])["rules"]
+    # One count over every image: an index and its platform manifests (untagged, as buildx
+    # pushes them) are `keepImages` releases of up to 3 images; no rule expires by age, which
+    # would take a running multi-arch image's platform manifests from under its index.
     assert [(r["rulePriority"], r["selection"]) for r in rules] == [
-        (1, {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7}),
-        (2, {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": expected["keep_images"]}),
+        (1, {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 3 * expected["keep_images"]}),
     ]  # fmt: skip
     assert all(r["action"] == {"type": "expire"} for r in rules)
+
+
+def test_the_lifecycle_policy_keeps_every_platform_of_the_releases_it_keeps() -> None:
+    """ECR's evaluation (ECR User Guide, "Lifecycle policy evaluation rules"): rules apply by
+    priority, an image is expired by one rule at most, `imageCountMoreThan` sorts by push time
+    and expires all past the count. Applied to 60 two-platform releases (index pushed last)."""
+    keep = 10
+    policy = json.loads(service_module._lifecycle_policy(keep))
+    pushed = [(f"r{n}", kind) for n in range(60) for kind in ("amd64", "arm64", "index")]
+    kept = set(range(len(pushed)))
+    for rule in sorted(policy["rules"], key=lambda r: r["rulePriority"]):
+        selection = rule["selection"]
+        assert selection["countType"] == "imageCountMoreThan", "no rule may expire by age"
+        newest_first = sorted(kept, reverse=True)
+        kept -= set(newest_first[selection["countNumber"] :])
+    releases = {pushed[i][0] for i in kept}
+    assert len(releases) >= keep
+    for release in releases:  # every kept release is whole: no index without its platforms
+        assert {kind for i in kept if pushed[i][0] == release for kind in [pushed[i][1]]} == {
+            "amd64",
+            "arm64",
+            "index",
+        }
 
 
 @pytest.mark.parametrize("stack", STACKS)
