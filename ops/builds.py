@@ -47,11 +47,16 @@ class SiteBuild:
 class Builds:
     images: list[ImageBuild]
     site: SiteBuild | None
+    environments: dict[str, str] = field(default_factory=dict[str, str])
+    """Stack -> the GitHub environment its deploy jobs run in (`ci.environment`; empty: none).
+    The workflows take it from here, so the job's OIDC subject is the one the deploy role
+    trusts."""
 
     def to_json(self) -> dict[str, object]:
         return {
             "images": [asdict(image) for image in self.images],
             "site": asdict(self.site) if self.site else None,
+            "environments": self.environments,
         }
 
 
@@ -134,4 +139,8 @@ def builds(stacks: list[str], project_dir: Path) -> Builds:
     if not stacks:
         raise _usage("name at least one stack", "e.g. `golive builds staging prod`")
     configs = {stack: stack_config(stack, project_dir) for stack in dict.fromkeys(stacks)}
-    return Builds(_image_builds(configs, project_dir), _site_build(configs, project_dir))
+    return Builds(
+        _image_builds(configs, project_dir),
+        _site_build(configs, project_dir),
+        {stack: cfg.ci.environment for stack, cfg in configs.items()},
+    )

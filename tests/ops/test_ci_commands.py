@@ -73,6 +73,8 @@ def test_builds_lists_every_platform_the_stacks_run_and_each_stacks_repository(
             }
         ],
         "site": None,
+        # Each stack file's ci.environment: the jobs that assume its deploy role run in it.
+        "environments": {"staging": "staging", "prod": "prod"},
     }
     staging_only = run("builds", "staging", "--json", "--project-dir", str(path))
     assert json.loads(staging_only.output)["images"][0]["platforms"] == ["linux/amd64"]

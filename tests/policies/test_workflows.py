@@ -280,7 +280,7 @@ def test_prods_preview_runs_after_the_merge_before_its_approval() -> None:
     assert deploy["prod"]["needs"] == ["plan", "preview-prod"]
     promote = jobs(load("promote.yml"))
     assert promote["preview-prod"]["uses"] == "./.github/workflows/preview.yml"
-    assert promote["prod"]["needs"] == ["site", "preview-prod"]
+    assert promote["prod"]["needs"] == ["guard", "site", "preview-prod"]
     preview = jobs(load("preview.yml"))["preview"]
     assert "environment" not in preview and "concurrency" not in preview  # no approval to read
     [credentials] = [s for s in steps(preview) if uses(s) == AWS_CREDENTIALS]
@@ -390,13 +390,18 @@ def test_the_plan_step_hands_the_builds_to_the_jobs(tmp_path: Path) -> None:
              "platforms": ["linux/amd64", "linux/arm64"],
              "repositories": {"staging": "auction/staging/api", "prod": "auction/prod/api"}}  # fmt: skip
     site = {"command": ["npm", "run", "build"], "output": "web/dist", "stacks": ["staging", "prod"]}
-    code, found = _plan_outputs(tmp_path, json.dumps({"images": [image], "site": site}))
+    environments = {"staging": "staging", "prod": "prod"}
+    code, found = _plan_outputs(
+        tmp_path, json.dumps({"images": [image], "site": site, "environments": environments})
+    )
     assert code == 0
     assert json.loads(found["images"]) == [image]
     assert json.loads(found["site-command"]) == ["npm", "run", "build"]
     assert found["site-output"] == "web/dist"
     assert json.loads(found["site-stacks"]) == ["staging", "prod"]
-    code, found = _plan_outputs(tmp_path, json.dumps({"images": [], "site": None}))
+    code, found = _plan_outputs(
+        tmp_path, json.dumps({"images": [], "site": None, "environments": environments})
+    )
     assert code == 0 and found["site-stacks"] == "[]" and found["images"] == "[]"
 
 
@@ -469,7 +474,7 @@ def test_merges_apply_staging_then_prods_infrastructure_before_each_release() ->
         == "${{ github.sha }}"
     )
     job = release_job()
-    assert job["environment"] == "${{ inputs.stack }}"  # prod's approval comes before `up`
+    assert job["environment"] == "${{ inputs.environment }}"  # prod's approval comes before `up`
     names = [s.get("name", "") for s in steps(job)]
     up = names.index("Apply the infrastructure (golive up)")
     assert up < names.index("golive release (by digest)")
@@ -821,3 +826,47 @@ def test_a_rerun_of_promotes_release_job_alone_checks_the_actor_again() -> None:
     assert gate["run"].startswith('./dev approve "$STACK" --actor "$ACTOR"')
     credentials = next(i for i, s in enumerate(steps(job)) if uses(s) == AWS_CREDENTIALS)
     assert _step_index(job, "golive approve") < credentials
+
+
+def test_every_deploy_job_runs_in_the_environment_its_stack_file_names(tmp_path: Path) -> None:
+    """The deploy role trusts one subject: `environment:<ci.environment>`, or `ref:` when the
+    stack names none. Each job that assumes it takes the environment from the stack file."""
+    deploy = jobs(load("deploy.yml"))
+    plan = deploy["plan"]
+    assert plan["outputs"]["prod-environment"] == "${{ steps.builds.outputs.prod-environment }}"
+    assert deploy["build"]["environment"] == "${{ needs.plan.outputs.staging-environment }}"
+    for stack in ("staging", "prod"):
+        assert (
+            deploy[stack]["with"]["environment"]
+            == f"${{{{ needs.plan.outputs.{stack}-environment }}}}"
+        )
+    assert jobs(load("promote.yml"))["prod"]["with"]["environment"] == (
+        "${{ needs.guard.outputs.environment }}"
+    )
+    assert jobs(load("rollback.yml"))["rollback"]["environment"] == (
+        "${{ needs.guard.outputs.environment }}"
+    )
+    builds = {"images": [], "site": None, "environments": {"staging": "", "prod": "prod"}}
+    _stub(tmp_path, "dev", f"echo '{json.dumps(builds)}'\n")
+    output = tmp_path / "output"
+    result = _bash(
+        step_named(plan, "golive builds staging prod")["run"],
+        {"RUNNER_TEMP": str(tmp_path), "GITHUB_OUTPUT": str(output)},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert (outputs["staging-environment"], outputs["prod-environment"]) == ("", "prod")
+    for name, job, stack in (("promote.yml", "guard", "prod"), ("rollback.yml", "guard", "prod")):
+        output.unlink()
+        step = step_named(jobs(load(name))[job], "GitHub environment")
+        result = _bash(step["run"], {"STACK": stack, "GITHUB_OUTPUT": str(output)}, cwd=tmp_path)
+        assert result.returncode == 0, (name, result.stderr)
+        assert output.read_text() == "environment=prod\n", name
+
+
+def test_a_golive_without_environments_fails_the_step_instead_of_guessing(tmp_path: Path) -> None:
+    _stub(tmp_path, "dev", 'echo \'{"images": [], "site": null}\'\n')
+    step = step_named(jobs(load("promote.yml"))["guard"], "GitHub environment")
+    result = _bash(step["run"], {"GITHUB_OUTPUT": str(tmp_path / "out")}, cwd=tmp_path)
+    assert result.returncode != 0
