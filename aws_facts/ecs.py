@@ -1,4 +1,5 @@
-"""ECS on Fargate: the task sizes AWS accepts and the names it reserves."""
+"""ECS on Fargate: the task sizes AWS accepts and the names it reserves; the tags golive puts on
+a service for the controls to read."""
 
 FARGATE_SIZES: dict[int, tuple[int, ...]] = {
     256: (512, 1024, 2048),
@@ -13,3 +14,10 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
 
 RESERVED_ENV_PREFIXES = ("AWS_", "ECS_")
 """Environment variables AWS sets in every task start with these."""
+
+RELEASED_TAG = "golive:released"
+"""ECS service tag: "false" until the service's first `golive release` (it then runs 0 tasks).
+Written by components.service, read by the ECS controls."""
+MIN_TASKS_TAG = "golive:minTasks"
+"""ECS service tag: the tasks it keeps once released (desired count, or the autoscaling floor),
+so the controls judge a stack file's task count before its first release too."""

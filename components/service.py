@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pulumi_aws as aws
 
+from aws_facts.ecs import MIN_TASKS_TAG, RELEASED_TAG
 from aws_facts.iam import ECR_PULL_ACTIONS
 from components import naming
 from components.container import (
@@ -47,11 +48,6 @@ if TYPE_CHECKING:
 UNRELEASED_TAG = "unreleased"
 """Tag of the placeholder image of a built service before its first release (never pulled:
 such a service runs 0 tasks)."""
-RELEASED_TAG = "golive:released"
-"""ECS service tag: "false" until the service's first `golive release` (it then runs 0 tasks)."""
-MIN_TASKS_TAG = "golive:minTasks"
-"""ECS service tag: the tasks it keeps once released (desired count, or the autoscaling floor),
-so the controls judge a stack file's task count before its first release too."""
 SERVICE_STREAM_PREFIX = "service"
 
 

@@ -15,7 +15,7 @@ from ops import ui
 from ops.approval import approval, approvers
 from ops.aws import connect
 from ops.builds import builds, stack_config
-from ops.commands import Profile, ProjectDir, StateBucket, pulumi_step, runtime_of
+from ops.commands import Profile, ProjectDir, StateBucket
 from ops.errors import command_boundary
 from ops.lease import StackLease
 from ops.pipeline import (
@@ -26,6 +26,7 @@ from ops.pipeline import (
     version_images,
 )
 from ops.releases import default_state_bucket
+from ops.stack_session import pulumi_step, runtime_of
 
 INFRA_TIMEOUT = 60 * 60
 """`golive up` of a new stack waits on Multi-AZ RDS (14-20 min) and a VPC origin (~15 min)."""

@@ -23,10 +23,10 @@ from ops.images import parse_images, resolve
 from ops.interrupts import Interrupted
 from ops.lease import StackLease
 from ops.notify import Notifier
-from ops.outputs import StackOutputs, load_outputs
-from ops.pulumi_step import PulumiCli, PulumiStep
+from ops.outputs import StackOutputs
 from ops.release import Releaser, ReleaseRequest
 from ops.releases import ReleaseEntry
+from ops.stack_session import open_stack, pulumi_step, release_store, runtime_of
 from ops.verify import check_record, verify_stack
 from ops.waiting import DEPLOY_TIMEOUT, HEALTH_TIMEOUT, WATCH_WINDOW, Limits
 
@@ -107,43 +107,6 @@ Services = Annotated[
 ]
 
 
-def runtime_of(ctx: typer.Context) -> Runtime:
-    return ctx.obj if isinstance(ctx.obj, Runtime) else Runtime()
-
-
-def _open(
-    ctx: typer.Context,
-    stack: str,
-    outputs_file: Path | None,
-    region: str | None,
-    profile: str | None,
-) -> tuple[Runtime, StackOutputs, Aws]:
-    runtime = runtime_of(ctx)
-    outputs = load_outputs(stack, outputs_file)
-    if region is not None and region != outputs.region:
-        raise OpsError(
-            f"--region {region} differs from the region of stack {stack}, {outputs.region} "
-            "(its outputs)",
-            "drop --region (golive uses the stack's region), or pass the outputs of the stack "
-            f"in {region}",
-            exit_code=ExitCode.USAGE,
-        )
-    aws = connect(runtime, region=outputs.region, profile=profile)
-    return runtime, outputs, aws
-
-
-def _store(aws: Aws, outputs: StackOutputs, bucket: str | None) -> releases.ReleaseStore:
-    return releases.ReleaseStore(
-        aws, bucket or releases.default_state_bucket(aws, outputs.region), outputs
-    )
-
-
-def pulumi_step(runtime: Runtime, project_dir: Path | None) -> PulumiStep:
-    if runtime.pulumi is not None:
-        return runtime.pulumi
-    return PulumiCli(project_dir, clock=runtime.clock)
-
-
 def _releaser(
     runtime: Runtime,
     aws: Aws,
@@ -153,7 +116,7 @@ def _releaser(
     project_dir: Path | None,
     limits: Limits,
 ) -> Releaser:
-    store = _store(aws, outputs, state_bucket)
+    store = release_store(aws, outputs, state_bucket)
     return Releaser(
         aws,
         outputs,
@@ -233,7 +196,7 @@ def secrets_set_command(
     profile: Profile = None,
 ) -> None:
     """Set an external secret's value from stdin or --from-file (never an argument)."""
-    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    _, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
     external_secrets.secret_arn(outputs, name)
     value = external_secrets.read_value(from_file, name)
     external_secrets.check_keys(outputs, name, value)
@@ -251,7 +214,7 @@ def secrets_check_command(
     profile: Profile = None,
 ) -> None:
     """Check every external secret has a current value; exit 1 listing the missing ones."""
-    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    _, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
     external_secrets.require_all_set(aws, outputs)
     ui.done(f"all {len(outputs.external_secrets)} external secrets of {stack} have a value")
 
@@ -272,7 +235,7 @@ def backup_command(
     profile: Profile = None,
 ) -> None:
     """Take a manual RDS snapshot, wait for it, tag it, prune older golive backups."""
-    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    _, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
     label = label or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     identifier = releases.snapshot_name(outputs, f"backup-{label}")
     snapshot = backup.take_snapshot(aws, outputs, identifier, "backup")
@@ -299,7 +262,7 @@ def run_task_command(
 ) -> None:
     """Run a one-off task and stream its logs; exit 1 when its container fails (the output
     names the container's exit code)."""
-    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    _, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
     definition = outputs.task(task)
     resolved = None
     if image is not None:
@@ -356,11 +319,11 @@ def verify_command(
 ) -> None:
     """Check the image record, services, targets, health URL, alarms and database; exit 1 if
     anything fails."""
-    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    _, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
     record = releases.ImageRecord(aws, outputs).current()
     limits = Limits(health=health_timeout, watch=watch)
     report = verify_stack(aws, outputs, record, limits=limits)
-    log = status.read_log(_store(aws, outputs, state_bucket))
+    log = status.read_log(release_store(aws, outputs, state_bucket))
     good = log.last_good_entry() if log is not None else None
     check_record(
         report,
@@ -448,7 +411,7 @@ def release_command(
     """Release images: preflight, backup, migrate, deploy, smoke tests, verify and bake; roll
     back on failure."""
     choice = parse_images(image, option="--image", selected=service)
-    runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    runtime, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
     images = outputs.with_shared_images(choice.by_service(list(outputs.services)))
     releaser = _releaser(
         runtime,
@@ -498,7 +461,7 @@ def rollback_command(
 ) -> None:
     """Roll back to the previous successful release (or --to), the way a release deploys."""
     choice = parse_images(to, option="--to", selected=service) if to else None
-    runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    runtime, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
     release_id = choice.every if choice and choice.every else None
     if release_id is not None and not releases.RELEASE_ID.match(release_id):
         release_id = None
@@ -531,8 +494,8 @@ def status_command(
     profile: Profile = None,
 ) -> None:
     """Show released images, task definitions, deployments, alarms and recent releases."""
-    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
-    store = _store(aws, outputs, state_bucket)
+    _, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
+    store = release_store(aws, outputs, state_bucket)
     status.show_status(aws, outputs, store, StackLease(aws, store.bucket, outputs))
 
 
@@ -551,8 +514,8 @@ def unlock_command(
     profile: Profile = None,
 ) -> None:
     """Release the stack's lease when the run holding it is gone (killed, machine off)."""
-    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
-    store = _store(aws, outputs, state_bucket)
+    _, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
+    store = release_store(aws, outputs, state_bucket)
     released = StackLease(aws, store.bucket, outputs).unlock(lease)
     if released is None:
         ui.done(f"{stack} is not locked (no live lease): nothing to do")
@@ -583,7 +546,7 @@ def restore_drill_command(
     profile: Profile = None,
 ) -> None:
     """Restore the latest snapshot into a temporary instance, query it, delete it."""
-    _, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    _, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
     result = restore_drill.restore_drill(
         aws, outputs, task=task, query=query, instance_class=instance_class
     )

@@ -41,14 +41,13 @@ from ops.commands import (
     Region,
     Stack,
     StateBucket,
-    _open,  # the outputs-and-session setup every lifecycle command shares
-    _store,
 )
 from ops.errors import ExitCode, OpsError, command_boundary, error_code
 from ops.lease import StackLease
 from ops.outputs import StackOutputs
 from ops.pulumi_step import PulumiCli, PulumiError
 from ops.releases import ReleaseStore
+from ops.stack_session import open_stack, release_store
 from plan.cost import HOURS
 from plan.harness import StackFileError, load_stack_config
 from stacks.config import ConfigError, StackConfig, parse
@@ -330,14 +329,14 @@ def destroy_command(
     """Destroy a stack, remove its image records and release log, show what stays billed."""
     cfg = stack_config(stack, project_dir)
     refuse_protected_data(cfg, keep_data=keep_data)
-    runtime, outputs, aws = _open(ctx, stack, outputs_file, region, profile)
+    runtime, outputs, aws = open_stack(ctx, stack, outputs_file, region, profile)
     if not yes and typer.prompt(f"Type {stack} to destroy it") != stack:
         raise OpsError(
             "the name typed is not the stack's: nothing was destroyed",
             f"type {stack} exactly, or pass --yes",
             exit_code=ExitCode.NOTHING_CHANGED,
         )
-    store = _store(aws, outputs, state_bucket)
+    store = release_store(aws, outputs, state_bucket)
     lease = StackLease(aws, store.bucket, outputs)
     lease.acquire(f"golive destroy {stack}")
     pulumi: Any = runtime.pulumi or PulumiCli(project_dir, clock=runtime.clock)

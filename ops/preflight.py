@@ -6,13 +6,13 @@ into exit code 3 (nothing changed). They read the stack and never write to it.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from ops import services, site, ui
 from ops.aws import Aws
 from ops.errors import ExitCode, OpsError
+from ops.git import ask_git
 from ops.maintenance import held_for_window
 from ops.outputs import StackOutputs
 from ops.pulumi_step import PendingChange, PulumiError, PulumiStep
@@ -155,20 +155,11 @@ def site_matches(aws: Aws, outputs: StackOutputs, directory: Path) -> bool:
 
 def _is_ancestor(older: str, newer: str, project_dir: Path | None) -> bool:
     """`git merge-base --is-ancestor`: exit 0 yes, 1 no, anything else: git cannot tell."""
-    try:
-        result = subprocess.run(
-            ["git", "merge-base", "--is-ancestor", older, newer],
-            cwd=project_dir,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise OpsError(
-            f"could not ask git whether {older} is older than {newer}: {exc}",
-            "run golive from the repository",
-        ) from None
+    result = ask_git(
+        ["merge-base", "--is-ancestor", older, newer],
+        project_dir,
+        asking=f"whether {older} is older than {newer}",
+    )
     if result.returncode not in (0, 1):
         raise OpsError(
             f"git does not know commit {older} or {newer}: {result.stderr.strip()}",

@@ -16,13 +16,13 @@ A digest or a full reference is left as it is (`ops.images` checks those).
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 from botocore.exceptions import ClientError
 
 from ops.aws import Aws
 from ops.errors import ExitCode, OpsError, error_code
+from ops.git import ask_git
 from ops.images import DIGEST, TAG, repository
 from ops.registry import ECR_HOST
 
@@ -73,19 +73,11 @@ def _tags_starting(repo: _Repository, prefix: str) -> list[str]:
 
 def commit_of(tag: str, project_dir: Path | None) -> str:
     """The commit a git tag points at (annotated tags peeled), or an error saying what to do."""
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}"],
-            cwd=project_dir,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise _refused(
-            f"could not ask git for the tag {tag}: {exc}", "run from the repository"
-        ) from None
+    result = ask_git(
+        ["rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}"],
+        project_dir,
+        asking=f"for the tag {tag}",
+    )
     if result.returncode != 0 or not FULL_SHA.match(result.stdout.strip()):
         raise _refused(
             f"{tag} is neither an image tag nor a git tag of this repository",

@@ -51,7 +51,8 @@ class ControlResult:
 
 @dataclass(frozen=True)
 class ControlsReport:
-    """Per-control results for one stack, in checklist order, and problems with the declaration.
+    """Per-control results for one stack, in checklist order (each control's findings by
+    resource name), and problems with the declaration.
 
     `rejected_exceptions` maps an exception key of the stack file to why it was not honored (no
     such control, or one docs/controls.md requires in every stack): a reviewer must see those.
@@ -134,7 +135,9 @@ def evaluate(
     `policy`: the stack file's validated `golive:policy` (default: no exception, mandatory).
     """
     policy = policy or PolicyConfig()
-    stack = [Resource.of(r) for r in resources]
+    # Neither the harness's registration order nor an export's state order is stable between
+    # runs: rules see the resources by URN, and the findings are listed by resource.
+    stack = sorted((Resource.of(r) for r in resources), key=lambda r: r.urn)
     declared = policy.declared_exceptions()
     rejected = _rejected_exceptions(declared)
     results: list[ControlResult] = []
@@ -150,7 +153,7 @@ def evaluate(
         )
         if exception is not None and status in (Status.PASS, Status.NOT_APPLICABLE):
             (unneeded if exception.profile else unused).append(item.id)
-        results.append(ControlResult(item, status, tuple(violations or ()), exception))
+        results.append(ControlResult(item, status, _by_resource(violations or ()), exception))
     return ControlsReport(
         tuple(results),
         policy.enforcement,
@@ -175,6 +178,12 @@ def classify(violations: Sequence[Violation], *, waived: bool) -> Status:
     if remaining:
         return Status.UNKNOWN
     return Status.EXCEPTION
+
+
+def _by_resource(violations: Sequence[Violation]) -> tuple[Violation, ...]:
+    """Findings by the name of the resource they concern (stack-wide ones first); one
+    resource's findings stay in the order its rule gives them."""
+    return tuple(sorted(violations, key=lambda v: v.urn.rsplit("::", 1)[-1] if v.urn else ""))
 
 
 def _rejected_exceptions(declared: Mapping[str, DeclaredException]) -> dict[str, str]:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from aws_facts.ecs import MIN_TASKS_TAG, RELEASED_TAG
 from policies import aws
 from policies.aws import of_type, referenced, refers_to
 from policies.checks import equals, is_in, negate, not_equal, number_at_least, require
@@ -396,12 +397,6 @@ def _web_services(resources: Sequence[Resource]) -> list[Resource]:
         if balancers is UNKNOWN or balancers:
             services.append(service)
     return services
-
-
-RELEASED_TAG = "golive:released"
-"""components.service tags each ECS service "false" until its first `golive release`."""
-MIN_TASKS_TAG = "golive:minTasks"
-"""components.service tags each ECS service with the tasks it keeps once released."""
 
 
 def _unreleased(service: Resource) -> bool:

@@ -11,8 +11,13 @@ from typing import Any
 
 import pytest
 
+from ops import releases
 from ops.aws import http_status
+from ops.errors import ExitCode, OpsError
+from ops.preflight import check_commit_order
 from ops.pulumi_step import PendingChange
+from ops.releases import ReleaseEntry, ReleaseLog
+from ops.versions import commit_of
 from tests.ops.local_http import local_server
 from tests.ops.world import API_V1, API_V2, REPO, WORKER_V1, World, push_images
 
@@ -340,6 +345,30 @@ def test_a_newer_commit_goes_ahead(world: World, repo: Path) -> None:
     )
     result = world.cli("release", *world.stack_args(*base, "--image", "v3", "--commit", newer))
     assert result.exit_code == 0, result.output
+
+
+def test_without_git_a_version_or_the_commit_order_is_refused_saying_so(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    older, newer = commits(repo)
+    log = ReleaseLog(
+        app="auction",
+        stack="staging",
+        releases=[
+            ReleaseEntry(
+                id="r1", images={}, commit=newer, status="succeeded", started_at=releases.now()
+            )
+        ],
+    )
+    monkeypatch.setenv("PATH", str(repo))  # no git on it
+    with pytest.raises(OpsError) as tag:
+        commit_of("v1.2.0", repo)
+    assert tag.value.what.startswith("could not ask git for the tag v1.2.0: ")
+    assert tag.value.exit_code == ExitCode.NOTHING_CHANGED
+    with pytest.raises(OpsError) as order:
+        check_commit_order(log, older, repo)
+    assert order.value.what.startswith(f"could not ask git whether {older} is older than {newer}")
+    assert "from the repository" in tag.value.next_step == order.value.next_step
 
 
 # ----------------------------------------------------------------------------- rollback and infra

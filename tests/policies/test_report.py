@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from policies.model import Status, Violation, fail, unknown
+from policies.model import Resource, Status, Violation, fail, unknown
 from policies.report import classify, evaluate, render
 from policies.rules import CONTROLS
 from stacks.config import PolicyConfig
@@ -176,3 +176,22 @@ def test_delete_marker_is_not_leaked() -> None:
     stack = mutate("db", multiAz=DELETE)(compliant_stack())
     db = next(r for r in stack if r.name == "db")
     assert "multiAz" not in db.inputs
+
+
+def test_findings_are_listed_by_control_then_resource_whatever_the_input_order() -> None:
+    """The harness records resources in registration order and an export in state order, and
+    neither is stable between runs: the report reads the same for the same resources."""
+    stack = chain(
+        set_options("key", protect=False),
+        set_options("jwt", protect=False),
+        set_options("db", protect=False, retainOnDelete=False),
+    )(compliant_stack())
+
+    def text(resources: list[Resource]) -> str:
+        console = Console(record=True, width=200)
+        render(evaluate(resources), console, limit=10)
+        return console.export_text()
+
+    assert text(stack) == text(stack[::-1])
+    findings = [v.message for v in evaluate(stack[::-1]).by_id()["PUL.1"].violations]
+    assert [m.split()[0] for m in findings] == ["db", "db", "jwt", "key"]

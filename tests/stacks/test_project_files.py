@@ -228,3 +228,17 @@ def test_no_module_outside_the_tests_outgrows_one_concern() -> None:
     for path in [*_python_files(*GOLIVE_PACKAGES), PROJECT_DIR / "__main__.py"]:
         lines = len(path.read_text().splitlines())
         assert lines <= MODULE_LINES_MAX, f"{path.relative_to(PROJECT_DIR)}: {lines} lines"
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """A `_name` is its module's own: what two modules share gets a public name in one place."""
+    for path in _python_files(*GOLIVE_PACKAGES):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom) or node.module is None or node.level:
+                continue
+            if node.module.split(".")[0] not in GOLIVE_PACKAGES:
+                continue
+            private = [alias.name for alias in node.names if alias.name.startswith("_")]
+            assert not private, (
+                f"{path.relative_to(PROJECT_DIR)} imports {private} from {node.module}"
+            )
