@@ -7,7 +7,7 @@ the roles and policies that carry these documents.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,10 +89,6 @@ class StackScope:
         ${ConfigurationType}/${ChatbotConfigurationName}`)."""
         name = naming.chat_configuration(self.prefix)
         return self.arn("chatbot", f"chat-configuration/slack-channel/{name}", region="")
-
-    @property
-    def chat_role_arn(self) -> str:
-        return f"arn:aws:iam::{self.account_id}:role/{naming.chat_role(self.prefix)}"
 
     def state_object_arns(self) -> list[str]:
         return [f"arn:aws:s3:::{self.state_bucket}/{key}" for key in self.state_keys()]
@@ -442,10 +438,10 @@ def _named_grants(scope: StackScope) -> list[Grant]:
             reads=["iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
                    "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies",
                    "iam:ListRoleTags"],
+            # PassRole: `_pass_statements`, each kind of role to its one service.
             writes=["iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
-                    "iam:PassRole", "iam:TagRole", "iam:UntagRole",
-                    "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
-                    "iam:UpdateRoleDescription"],
+                    "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
+                    "iam:UpdateRole", "iam:UpdateRoleDescription"],
         ),
         Grant(
             # CreateRole, AttachRolePolicy, PutRolePolicy and PutRolePermissionsBoundary only
@@ -484,8 +480,7 @@ def _named_grants(scope: StackScope) -> list[Grant]:
     if scope.slack_alarms:
         # The only chat actions AWS lets a policy scope (Service Authorization Reference, AWS
         # Chatbot: `ChatbotConfiguration` on Update/Delete only); the others are in
-        # `aws_facts.iam`. The role it is created with: `RolesOfTheStack`'s PassRole, which the
-        # boundary narrows to this integration (`ChatRoleOnlyToChat`).
+        # `aws_facts.iam`. The role it is created with: `PassChatRole` (`passed_roles`).
         grants += [
             Grant(
                 "ChatChannelOfTheStack",
@@ -515,6 +510,103 @@ def _named_grants(scope: StackScope) -> list[Grant]:
             ),
         ]  # fmt: skip
     return grants
+
+
+# ---------------------------------------------------------------------------- passing roles
+
+
+@dataclass(frozen=True)
+class PassedRoles:
+    """One kind of role the stack creates and the one service it is passed to. The value of
+    `iam:PassedToService` is "the service principal of the service that will assume the role"
+    (IAM User Guide, "IAM condition keys"): the principal the role's trust policy names."""
+
+    kind: str
+    """Statement ids: `Pass<kind>` (deploy role), `<kind>OnlyTo<to>` (boundary)."""
+    to: str
+    service: str
+    names: Callable[[str], tuple[str, ...]]
+    """The kind's role names, given the stack's prefix (`*`: any stack's). Each ends in what
+    only this kind's names end in, so no pattern takes in a role of another kind."""
+    paired_by_boundary: bool = False
+    """The boundary too refuses this kind to any other of the stack's services (not only the
+    deploy role's grant): where its misuse reaches furthest. Pairing every kind there would not
+    fit IAM's quota beside a stack's workload grants."""
+
+    def arns(self, prefix: str, account: str) -> list[str]:
+        return [f"arn:aws:iam::{account}:role/{name}" for name in self.names(prefix)]
+
+
+def _workload_roles(*roles: Callable[[str], str]) -> Callable[[str], tuple[str, ...]]:
+    """Roles named after any service, task or schedule of the stack (`<prefix>-<name>-...`)."""
+    return lambda prefix: tuple(
+        naming.autonamed_pattern(role(naming.workload(prefix, "*"))) for role in roles
+    )
+
+
+PASSED_ROLES = (
+    # RegisterTaskDefinition and RunTask pass both roles of a task definition
+    # (ops/permissions.py). Both trust ecs-tasks.amazonaws.com (components/container.py), and
+    # AWS's own role that runs tasks passes them only so: ECS Developer Guide, "Amazon ECS
+    # EventBridge IAM role" (AmazonEC2ContainerServiceEventsRole: iam:PassRole with
+    # iam:PassedToService ecs-tasks.amazonaws.com). Paired by the boundary: they hold what the
+    # stack file grants its tasks, and the secrets.
+    PassedRoles(
+        "TaskRoles", "EcsTasks", "ecs-tasks.amazonaws.com",
+        _workload_roles(naming.execution_role, naming.task_role), paired_by_boundary=True,
+    ),
+    # CreateSchedule and UpdateSchedule pass the schedule's role (Target.RoleArn), which trusts
+    # scheduler.amazonaws.com: AWS's AmazonEventBridgeSchedulerFullAccess passes roles only
+    # with iam:PassedToService scheduler.amazonaws.com (AWS Managed Policy Reference).
+    PassedRoles(
+        "SchedulerRoles", "Scheduler", "scheduler.amazonaws.com",
+        _workload_roles(naming.scheduler_role),
+    ),
+    # CreateDBInstance, CreateDBInstanceReadReplica, ModifyDBInstance (and a restore) pass
+    # MonitoringRoleArn, and whoever enables Enhanced Monitoring needs iam:PassRole; the role's
+    # trusted service is monitoring.rds.amazonaws.com (RDS User Guide, "Setting up and enabling
+    # Enhanced Monitoring").
+    PassedRoles(
+        "MonitoringRole", "RdsMonitoring", "monitoring.rds.amazonaws.com",
+        lambda prefix: (naming.autonamed_pattern(naming.database_monitoring_role(prefix)),),
+    ),
+    # CreateFlowLogs to CloudWatch Logs passes DeliverLogsPermissionArn (the caller needs
+    # iam:PassRole on it), a role that trusts vpc-flow-logs.amazonaws.com (VPC User Guide,
+    # "Publish flow logs to CloudWatch Logs"). Flow logs to S3 pass no role.
+    PassedRoles(
+        "FlowLogsRole", "FlowLogs", "vpc-flow-logs.amazonaws.com",
+        lambda prefix: (naming.autonamed_pattern(naming.flow_logs_role(prefix)),),
+    ),
+)  # fmt: skip
+"""Every role the stack passes (`aws.iam.Role` in components/: the tasks', the schedules', RDS
+monitoring's, flow logs', and with alarms in Slack the chat role): never to another service."""
+CHAT_ROLE = PassedRoles(
+    # CreateSlackChannelConfiguration passes IamRoleArn, a role that trusts
+    # chatbot.amazonaws.com (components/monitoring.py). Paired by the boundary: whoever is in
+    # the channel acts with the role the integration is given.
+    "ChatRole",
+    "Chat",
+    "chatbot.amazonaws.com",
+    lambda prefix: (naming.chat_role(prefix),),
+    paired_by_boundary=True,
+)
+
+
+def passed_roles(scope: StackScope) -> list[PassedRoles]:
+    return [*PASSED_ROLES, *((CHAT_ROLE,) if scope.slack_alarms else ())]
+
+
+def _pass_statements(scope: StackScope) -> list[dict[str, Any]]:
+    """The deploy role passes each kind of the stack's roles to its one service."""
+    return [
+        _statement(
+            f"Pass{roles.kind}",
+            ["iam:PassRole"],
+            roles.arns(scope.prefix, scope.account_id),
+            StringEquals={"iam:PassedToService": roles.service},
+        )
+        for roles in passed_roles(scope)
+    ]
 
 
 SERVICE_LINKED_ROLES = (
@@ -605,6 +697,7 @@ def deploy_statements(scope: StackScope, vpc_arn: str) -> list[dict[str, Any]]:
             ArnEquals={"ec2:Vpc": vpc_arn},
         ),
         *[s for g in grants if (s := g.statement(write=True)) is not None],
+        *_pass_statements(scope),
     ]  # fmt: skip
 
 
@@ -728,14 +821,15 @@ def boundary_document(scope: StackScope) -> dict[str, Any]:
         },
         {
             # The CI roles and their policies (this boundary included) change only by an
-            # administrator's `pulumi up`: a CI role can never widen itself.
+            # administrator's `pulumi up`: a CI role can never widen itself. Nor is a CI role
+            # ever passed to a service.
             "Sid": "CiAccessStaysPut",
             "Action": [
                 "iam:AttachRolePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy",
                 "iam:DeletePolicyVersion", "iam:DeleteRole", "iam:DeleteRolePolicy",
-                "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-                "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:TagRole",
-                "iam:UntagPolicy", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
+                "iam:DetachRolePolicy", "iam:PassRole", "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy", "iam:SetDefaultPolicyVersion", "iam:TagPolicy",
+                "iam:TagRole", "iam:UntagPolicy", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
                 "iam:UpdateRole",
             ],
             "Resource": ci,
@@ -755,6 +849,7 @@ def boundary_document(scope: StackScope) -> dict[str, Any]:
         },
         {"Sid": "PassOnlyTheStacksRoles", "Action": "iam:PassRole",
          "NotResource": f"arn:aws:iam::{account}:role/{p}-*"},
+        *_pass_denies(scope),
         {
             # S3 objects carry no stack tag: buckets and state keys by name.
             "Sid": "OnlyTheStacksBucketsAndState",
@@ -797,20 +892,41 @@ def boundary_document(scope: StackScope) -> dict[str, Any]:
     }
 
 
+def _pass_denies(scope: StackScope) -> list[dict[str, Any]]:
+    """The stack's roles only to the services the stack passes roles to (`passed_roles`), and
+    the kinds `paired_by_boundary` each only to its own: the deploy role's grant pairs every
+    kind, the boundary holds this on its own (for a role whose policy was rewritten). A pairing
+    names any account's and any prefix's roles of the kind (shorter; roles outside the stack are
+    refused above): it refuses more, never less. A service that sends no iam:PassedToService
+    (IAM User Guide, "IAM condition keys": CodeBuild, CodeCommit) is given no role at all."""
+    kinds = passed_roles(scope)
+    return [
+        {
+            "Sid": "PassOnlyToTheStacksServices",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {
+                "iam:PassedToService": sorted({roles.service for roles in kinds})}},
+        },
+        *(
+            {
+                "Sid": f"{roles.kind}OnlyTo{roles.to}",
+                "Action": "iam:PassRole",
+                "Resource": roles.arns("*", "*"),
+                "Condition": {"StringNotEquals": {"iam:PassedToService": roles.service}},
+            }
+            for roles in kinds
+            if roles.paired_by_boundary
+        ),
+    ]  # fmt: skip
+
+
 def _chat_denies(scope: StackScope) -> list[dict[str, Any]]:
     """Where the ceiling reaches AWS's chat integration. Its configurations carry no condition
     key AWS evaluates (no `aws:ResourceTag`; Service Authorization Reference, AWS Chatbot), so
     another stack's is told apart by its name, and every other `Delete*`/`Update*` (the Slack
     workspace's authorization, the account's preferences) names no resource: refused."""
     return [
-        {
-            # iam:PassedToService is the service principal a role is passed to (IAM User Guide,
-            # "IAM condition keys"): the one principal the chat role's trust names.
-            "Sid": "ChatRoleOnlyToChat",
-            "Action": "iam:PassRole",
-            "Resource": scope.chat_role_arn,
-            "Condition": {"StringNotEquals": {"iam:PassedToService": "chatbot.amazonaws.com"}},
-        },
         {
             "Sid": "OnlyTheStacksChatChannel",
             "Action": [f"{CHAT}:Delete*", f"{CHAT}:Update*"],
