@@ -5,16 +5,18 @@ Creates, per stack:
 - **a permissions boundary** (`CiBoundary`, `<app>-<stack>-ci-boundary`): the ceiling of the CI
   roles and of every role the stack creates (the stack layer puts it on each). It denies acting on
   or tagging anything of another golive stack, S3 buckets and SSM parameters outside the stack's
-  own, DNS names outside the stack's, passing roles outside the stack's, creating or changing a
-  role without this boundary, removing a boundary, changing this boundary or the CI roles'
-  own permissions, and IAM users and access keys. So a CI role can never widen itself, and a
-  role it creates can never do more than the stack;
+  own, DNS names outside the stack's, passing roles outside the stack's or to a service it passes
+  none to (and task roles to ECS tasks only), creating or changing a role without this boundary,
+  removing a boundary, changing this boundary or the CI roles' own permissions, and IAM users and
+  access keys. So a CI role can never widen itself, and a role it creates can never do more than
+  the stack;
 - **a deploy role**, assumable only by runs of `main` of the one repository (both `sub` forms,
   with or without GitHub's immutable ids), and only from the stack's GitHub environment when it
   has one: GitHub's subject must carry `ref` (the one-time repository setting
   `SUBJECT_CLAIM_KEYS`). Its managed policies act only on the stack's resources (by name where
   the ARN carries one, by the `golive:stack` tag where it carries an id), on `*` only for actions
-  AWS cannot scope (`aws_facts.iam`), and reach the state bucket's keys of this stack only;
+  AWS cannot scope (`aws_facts.iam`), pass each of the stack's roles only to the one service
+  that uses it (`iam:PassedToService`), and reach the state bucket's keys of this stack only;
 - **a preview role**: the same reads on the same resources, nothing written; it decrypts with
   the stack's secrets-provider key (a preview decrypts the stack's secret config). Assumable by
   runs of `main` outside any environment (the preview an approver reads before a release, in the

@@ -13,6 +13,7 @@ from typing import Any
 
 from aws_facts.iam import ECR_PULL_ACTIONS, UNSCOPABLE_ACTIONS
 from components import naming
+from components.passed_roles import CHAT_ROLE, PASSED_ROLES, PassedRoles
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STACK_TAG = "golive:stack"
@@ -89,10 +90,6 @@ class StackScope:
         ${ConfigurationType}/${ChatbotConfigurationName}`)."""
         name = naming.chat_configuration(self.prefix)
         return self.arn("chatbot", f"chat-configuration/slack-channel/{name}", region="")
-
-    @property
-    def chat_role_arn(self) -> str:
-        return f"arn:aws:iam::{self.account_id}:role/{naming.chat_role(self.prefix)}"
 
     def state_object_arns(self) -> list[str]:
         return [f"arn:aws:s3:::{self.state_bucket}/{key}" for key in self.state_keys()]
@@ -442,10 +439,10 @@ def _named_grants(scope: StackScope) -> list[Grant]:
             reads=["iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
                    "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies",
                    "iam:ListRoleTags"],
+            # PassRole: `_pass_statements`, each kind of role to its one service.
             writes=["iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
-                    "iam:PassRole", "iam:TagRole", "iam:UntagRole",
-                    "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
-                    "iam:UpdateRoleDescription"],
+                    "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
+                    "iam:UpdateRole", "iam:UpdateRoleDescription"],
         ),
         Grant(
             # CreateRole, AttachRolePolicy, PutRolePolicy and PutRolePermissionsBoundary only
@@ -484,8 +481,7 @@ def _named_grants(scope: StackScope) -> list[Grant]:
     if scope.slack_alarms:
         # The only chat actions AWS lets a policy scope (Service Authorization Reference, AWS
         # Chatbot: `ChatbotConfiguration` on Update/Delete only); the others are in
-        # `aws_facts.iam`. The role it is created with: `RolesOfTheStack`'s PassRole, which the
-        # boundary narrows to this integration (`ChatRoleOnlyToChat`).
+        # `aws_facts.iam`. The role it is created with: `PassChatRole` (`passed_roles`).
         grants += [
             Grant(
                 "ChatChannelOfTheStack",
@@ -515,6 +511,24 @@ def _named_grants(scope: StackScope) -> list[Grant]:
             ),
         ]  # fmt: skip
     return grants
+
+
+def passed_roles(scope: StackScope) -> list[PassedRoles]:
+    """What the stack's roles may be passed to (`components.passed_roles`)."""
+    return [*PASSED_ROLES, *((CHAT_ROLE,) if scope.slack_alarms else ())]
+
+
+def _pass_statements(scope: StackScope) -> list[dict[str, Any]]:
+    """The deploy role passes each kind of the stack's roles to its one service."""
+    return [
+        _statement(
+            f"Pass{roles.kind}",
+            ["iam:PassRole"],
+            roles.arns(scope.prefix, scope.account_id),
+            StringEquals={"iam:PassedToService": roles.service},
+        )
+        for roles in passed_roles(scope)
+    ]
 
 
 SERVICE_LINKED_ROLES = (
@@ -605,6 +619,7 @@ def deploy_statements(scope: StackScope, vpc_arn: str) -> list[dict[str, Any]]:
             ArnEquals={"ec2:Vpc": vpc_arn},
         ),
         *[s for g in grants if (s := g.statement(write=True)) is not None],
+        *_pass_statements(scope),
     ]  # fmt: skip
 
 
@@ -728,14 +743,15 @@ def boundary_document(scope: StackScope) -> dict[str, Any]:
         },
         {
             # The CI roles and their policies (this boundary included) change only by an
-            # administrator's `pulumi up`: a CI role can never widen itself.
+            # administrator's `pulumi up`: a CI role can never widen itself. Nor is a CI role
+            # ever passed to a service.
             "Sid": "CiAccessStaysPut",
             "Action": [
                 "iam:AttachRolePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy",
                 "iam:DeletePolicyVersion", "iam:DeleteRole", "iam:DeleteRolePolicy",
-                "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-                "iam:SetDefaultPolicyVersion", "iam:TagPolicy", "iam:TagRole",
-                "iam:UntagPolicy", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
+                "iam:DetachRolePolicy", "iam:PassRole", "iam:PutRolePermissionsBoundary",
+                "iam:PutRolePolicy", "iam:SetDefaultPolicyVersion", "iam:TagPolicy",
+                "iam:TagRole", "iam:UntagPolicy", "iam:UntagRole", "iam:UpdateAssumeRolePolicy",
                 "iam:UpdateRole",
             ],
             "Resource": ci,
@@ -755,6 +771,7 @@ def boundary_document(scope: StackScope) -> dict[str, Any]:
         },
         {"Sid": "PassOnlyTheStacksRoles", "Action": "iam:PassRole",
          "NotResource": f"arn:aws:iam::{account}:role/{p}-*"},
+        *_pass_denies(scope),
         {
             # S3 objects carry no stack tag: buckets and state keys by name.
             "Sid": "OnlyTheStacksBucketsAndState",
@@ -797,20 +814,41 @@ def boundary_document(scope: StackScope) -> dict[str, Any]:
     }
 
 
+def _pass_denies(scope: StackScope) -> list[dict[str, Any]]:
+    """The stack's roles only to the services the stack passes roles to (`passed_roles`), and
+    the kinds `paired_by_boundary` each only to its own: the deploy role's grant pairs every
+    kind, the boundary holds this on its own (for a role whose policy was rewritten). A pairing
+    names any account's and any prefix's roles of the kind (shorter; roles outside the stack are
+    refused above): it refuses more, never less. A service that sends no iam:PassedToService
+    (IAM User Guide, "IAM condition keys": CodeBuild, CodeCommit) is given no role at all."""
+    kinds = passed_roles(scope)
+    return [
+        {
+            "Sid": "PassOnlyToTheStacksServices",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {
+                "iam:PassedToService": sorted({roles.service for roles in kinds})}},
+        },
+        *(
+            {
+                "Sid": f"{roles.kind}OnlyTo{roles.to}",
+                "Action": "iam:PassRole",
+                "Resource": roles.arns("*", "*"),
+                "Condition": {"StringNotEquals": {"iam:PassedToService": roles.service}},
+            }
+            for roles in kinds
+            if roles.paired_by_boundary
+        ),
+    ]  # fmt: skip
+
+
 def _chat_denies(scope: StackScope) -> list[dict[str, Any]]:
     """Where the ceiling reaches AWS's chat integration. Its configurations carry no condition
     key AWS evaluates (no `aws:ResourceTag`; Service Authorization Reference, AWS Chatbot), so
     another stack's is told apart by its name, and every other `Delete*`/`Update*` (the Slack
     workspace's authorization, the account's preferences) names no resource: refused."""
     return [
-        {
-            # iam:PassedToService is the service principal a role is passed to (IAM User Guide,
-            # "IAM condition keys"): the one principal the chat role's trust names.
-            "Sid": "ChatRoleOnlyToChat",
-            "Action": "iam:PassRole",
-            "Resource": scope.chat_role_arn,
-            "Condition": {"StringNotEquals": {"iam:PassedToService": "chatbot.amazonaws.com"}},
-        },
         {
             "Sid": "OnlyTheStacksChatChannel",
             "Action": [f"{CHAT}:Delete*", f"{CHAT}:Update*"],

@@ -38,6 +38,13 @@ def physical_shape(logical: str) -> str:
     return f"{logical}-{'x' * (AUTONAME_SUFFIX - 1)}"
 
 
+def autonamed_pattern(logical: str) -> str:
+    """An IAM pattern of exactly the physical names Pulumi gives `logical`: `<logical>-???????`.
+    The fixed-length suffix ends the pattern, so `*` inside `logical` cannot stretch over a
+    longer name (`<prefix>-*-task-???????` is a task role, never `...-task-scheduler-...`)."""
+    return f"{logical}-{'?' * (AUTONAME_SUFFIX - 1)}"
+
+
 def prefixed_shape(name_prefix: str) -> str:
     """How a name made from a `namePrefix` will look: the prefix and 26 stand-in digits."""
     return f"{name_prefix}{'0' * UNIQUE_SUFFIX}"

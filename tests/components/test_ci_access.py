@@ -241,13 +241,158 @@ def test_no_way_out_of_the_boundary(
     assert not allowed(call, [everything], boundary(staging))
 
 
+TO_ECS_TASKS = {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+
+
 def test_the_deploy_role_manages_the_stacks_roles_within_the_boundary(staging: Plan) -> None:
     role = f"arn:aws:iam::{ACCOUNT}:role/auction-staging-api-task-1234567"
     bounded = {"iam:PermissionsBoundary": BOUNDARY}
     for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy"):
         assert can(staging, "deploy", action, role, **bounded), action
-    assert can(staging, "deploy", "iam:PassRole", role)
+    assert can(staging, "deploy", "iam:PassRole", role, **TO_ECS_TASKS)
     assert can(staging, "deploy", "iam:UpdateAssumeRolePolicy", role)
+
+
+# ---------------------------------------------------------------------------- passing roles
+
+SERVICES = (
+    "ecs-tasks.amazonaws.com", "scheduler.amazonaws.com", "monitoring.rds.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com", "chatbot.amazonaws.com", "lambda.amazonaws.com",
+    "ec2.amazonaws.com", "events.amazonaws.com", "ecs.amazonaws.com", "rds.amazonaws.com",
+    "codebuild.amazonaws.com",
+)  # fmt: skip
+"""Where a role could be passed: the stack's services, and some that must never get one."""
+EVERYTHING = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@pytest.fixture(scope="module")
+def scheduled() -> Plan:
+    """Staging with a schedule: its EventBridge Scheduler role."""
+    schedule = {"service": "api", "command": ["true"], "schedule": "rate(1 hour)"}
+    return run_program("staging", overrides={"schedules": {"tick": schedule}})
+
+
+def trusted_service(role: RecordedResource) -> str:
+    """The one service principal the role's trust policy names: the one it is passed to."""
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    return statement["Principal"]["Service"]
+
+
+def passes(plan: Plan, role: str, service: str | None, *, boundary_alone: bool = False) -> bool:
+    context = {"iam:PassedToService": service} if service else {}
+    call = Call("iam:PassRole", role, context)
+    if boundary_alone:
+        return allowed(call, [EVERYTHING], boundary(plan))
+    return allowed(call, documents(plan, ci_roles(plan)["deploy"]), boundary(plan))
+
+
+def service_roles(plan: Plan) -> list[RecordedResource]:
+    return [r for r in plan.of_type(ROLE) if "-ci-" not in r.name]
+
+
+@pytest.mark.parametrize("plan_of", ["staging", "scheduled", "slack_staging"])
+def test_the_deploy_role_passes_each_role_of_the_stack_only_to_the_service_it_trusts(
+    plan_of: str, request: pytest.FixtureRequest
+) -> None:
+    """Every `aws.iam.Role` the stack creates (tasks, schedules, RDS monitoring, flow logs, chat)
+    goes to the one service its trust names, no other, and never with no service named."""
+    plan: Plan = request.getfixturevalue(plan_of)
+    roles = service_roles(plan)
+    assert {trusted_service(r) for r in roles} >= {
+        "ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com", "vpc-flow-logs.amazonaws.com"
+    }  # fmt: skip
+    for role in roles:
+        arn, own = role.outputs["arn"], trusted_service(role)
+        assert passes(plan, arn, own), (role.name, own)
+        wrong = [s for s in SERVICES if s != own and passes(plan, arn, s)]
+        assert wrong == [], role.name
+        assert not passes(plan, arn, None), role.name
+
+
+def test_the_staging_deploy_role_passes_its_task_role_to_ecs_tasks_only(staging: Plan) -> None:
+    task = staging.named("auction-staging-api-task").outputs["arn"]
+    execution = staging.named("auction-staging-api-execution").outputs["arn"]
+    for role in (task, execution):
+        assert passes(staging, role, "ecs-tasks.amazonaws.com")
+        for service in ("lambda.amazonaws.com", "ec2.amazonaws.com", "scheduler.amazonaws.com"):
+            assert not passes(staging, role, service), (role, service)
+            assert not passes(staging, role, service, boundary_alone=True), (role, service)
+
+
+def test_the_scheduler_role_goes_to_the_scheduler_only(scheduled: Plan) -> None:
+    role = scheduled.named("auction-staging-tick-scheduler").outputs["arn"]
+    assert passes(scheduled, role, "scheduler.amazonaws.com")
+    for service in ("ecs-tasks.amazonaws.com", "lambda.amazonaws.com", "events.amazonaws.com"):
+        assert not passes(scheduled, role, service), service
+    assert not passes(scheduled, role, "lambda.amazonaws.com", boundary_alone=True)
+    # Its own policy passes the service's two roles to ECS when the schedule fires, which the
+    # boundary it carries lets through (components/schedule.py).
+    api = scheduled.named("auction-staging-api-task").outputs["arn"]
+    call = Call("iam:PassRole", api, TO_ECS_TASKS)
+    own = scheduled.named("auction-staging-tick-scheduler")
+    assert allowed(call, documents(scheduled, own), boundary(scheduled))
+
+
+def test_the_monitoring_role_goes_to_rds_enhanced_monitoring_only(staging: Plan) -> None:
+    role = staging.named("auction-staging-db-monitoring").outputs["arn"]
+    assert passes(staging, role, "monitoring.rds.amazonaws.com")
+    for service in ("rds.amazonaws.com", "ecs-tasks.amazonaws.com", "lambda.amazonaws.com"):
+        assert not passes(staging, role, service), service
+    assert not passes(staging, role, "lambda.amazonaws.com", boundary_alone=True)
+
+
+def test_the_boundary_alone_refuses_any_role_of_the_stack_to_another_service(
+    slack_staging: Plan,
+) -> None:
+    """For a role of the stack whose policy was rewritten to allow everything."""
+    for role in service_roles(slack_staging):
+        arn = role.outputs["arn"]
+        for service in ("lambda.amazonaws.com", "ec2.amazonaws.com", "codebuild.amazonaws.com"):
+            assert not passes(slack_staging, arn, service, boundary_alone=True), (arn, service)
+        assert not passes(slack_staging, arn, None, boundary_alone=True), arn
+        assert passes(slack_staging, arn, trusted_service(role), boundary_alone=True), arn
+    task = slack_staging.named("auction-staging-api-task").outputs["arn"]
+    for service in ("scheduler.amazonaws.com", "chatbot.amazonaws.com"):
+        assert not passes(slack_staging, task, service, boundary_alone=True), service
+
+
+def test_the_ci_roles_are_never_passed(staging: Plan) -> None:
+    for kind, role in ci_roles(staging).items():
+        for service in SERVICES:
+            assert not passes(staging, role.outputs["arn"], service), (kind, service)
+            assert not passes(staging, role.outputs["arn"], service, boundary_alone=True)
+
+
+@pytest.mark.parametrize(
+    ("role", "service"),
+    [
+        # A schedule named `x-task`, a service named `db-monitoring` or `flow-logs-role`, a
+        # service named `tick-scheduler`: each role is still only what its name ends in.
+        ("auction-staging-x-task-scheduler-1234567", "scheduler.amazonaws.com"),
+        ("auction-staging-db-monitoring-execution-1234567", "ecs-tasks.amazonaws.com"),
+        ("auction-staging-flow-logs-role-task-1234567", "ecs-tasks.amazonaws.com"),
+        ("auction-staging-tick-scheduler-task-1234567", "ecs-tasks.amazonaws.com"),
+        ("auction-staging-api-task-execution-1234567", "ecs-tasks.amazonaws.com"),
+        # Longer or shorter than Pulumi's suffix: no kind of the stack's.
+        ("auction-staging-api-task-12345678", None),
+        ("auction-staging-db-monitoring-123456", None),
+        ("auction-staging-alarms-chat-1234567", None),
+    ],
+)
+def test_no_name_pattern_lets_one_kind_of_role_be_passed_as_another(
+    slack_staging: Plan, role: str, service: str | None
+) -> None:
+    arn = f"arn:aws:iam::{ACCOUNT}:role/{role}"
+    assert [s for s in SERVICES if passes(slack_staging, arn, s)] == ([service] if service else [])
+
+
+def test_the_preview_role_passes_no_role(slack_staging: Plan) -> None:
+    preview = documents(slack_staging, ci_roles(slack_staging)["preview"])
+    for role in service_roles(slack_staging):
+        call = Call(
+            "iam:PassRole", role.outputs["arn"], {"iam:PassedToService": trusted_service(role)}
+        )
+        assert not allowed(call, preview, boundary(slack_staging)), role.name
 
 
 # ---------------------------------------------------------------------------- one stack only
@@ -345,6 +490,8 @@ def test_release_tooling_calls_are_allowed_on_the_stacks_resources(prod: Plan) -
         "ecs:DescribeTasks": "arn:aws:ecs:us-east-1:123456789012:task/auction-prod/abc",
         "ecs:TagResource": "arn:aws:ecs:us-east-1:123456789012:task/auction-prod/abc",
     }
+    # RegisterTaskDefinition and RunTask pass the task's roles to ECS's tasks.
+    context = {"iam:PassRole": TO_ECS_TASKS}
     missing = []
     for action in sorted(DEPLOY_ROLE_ACTIONS):
         service = action.split(":")[0]
@@ -356,6 +503,7 @@ def test_release_tooling_calls_are_allowed_on_the_stacks_resources(prod: Plan) -
             action,
             resource,
             **({"aws:ResourceTag/golive:stack": "prod"} if tagged else {}),
+            **context.get(action, {}),
         ):
             missing.append(action)
     assert missing == []
