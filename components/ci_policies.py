@@ -518,6 +518,11 @@ def passed_roles(scope: StackScope) -> list[PassedRoles]:
     return [*PASSED_ROLES, *((CHAT_ROLE,) if scope.slack_alarms else ())]
 
 
+def _one_or_list(values: list[str]) -> str | list[str]:
+    """A condition value: a string for one (as before, fewer characters), else the list."""
+    return values[0] if len(values) == 1 else values
+
+
 def _pass_statements(scope: StackScope) -> list[dict[str, Any]]:
     """The deploy role passes each kind of the stack's roles to its one service."""
     return [
@@ -525,7 +530,7 @@ def _pass_statements(scope: StackScope) -> list[dict[str, Any]]:
             f"Pass{roles.kind}",
             ["iam:PassRole"],
             roles.arns(scope.prefix, scope.account_id),
-            StringEquals={"iam:PassedToService": roles.service},
+            StringEquals={"iam:PassedToService": _one_or_list(roles.passed_to)},
         )
         for roles in passed_roles(scope)
     ]
@@ -828,14 +833,15 @@ def _pass_denies(scope: StackScope) -> list[dict[str, Any]]:
             "Action": "iam:PassRole",
             "Resource": "*",
             "Condition": {"StringNotEquals": {
-                "iam:PassedToService": sorted({roles.service for roles in kinds})}},
+                "iam:PassedToService": sorted({s for roles in kinds for s in roles.passed_to})}},
         },
         *(
             {
                 "Sid": f"{roles.kind}OnlyTo{roles.to}",
                 "Action": "iam:PassRole",
                 "Resource": roles.arns("*", "*"),
-                "Condition": {"StringNotEquals": {"iam:PassedToService": roles.service}},
+                "Condition": {"StringNotEquals": {
+                    "iam:PassedToService": _one_or_list(roles.passed_to)}},
             }
             for roles in kinds
             if roles.paired_by_boundary

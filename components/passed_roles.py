@@ -28,6 +28,14 @@ class PassedRoles:
     """The boundary too refuses this kind to any other of the stack's services (not only the
     deploy role's grant): where its misuse reaches furthest. Pairing every kind there would not
     fit IAM's quota beside a stack's workload grants."""
+    also_sent: tuple[str, ...] = ()
+    """Other values the calling service may send as iam:PassedToService for this role, where
+    AWS does not document which it sends. They give nothing: only `service` may assume it."""
+
+    @property
+    def passed_to(self) -> list[str]:
+        """Every iam:PassedToService value the role may be passed with."""
+        return [self.service, *self.also_sent]
 
     def arns(self, prefix: str, account: str) -> list[str]:
         return [f"arn:aws:iam::{account}:role/{name}" for name in self.names(prefix)]
@@ -61,10 +69,13 @@ PASSED_ROLES = (
     # CreateDBInstance, CreateDBInstanceReadReplica, ModifyDBInstance (and a restore) pass
     # MonitoringRoleArn, and whoever enables Enhanced Monitoring needs iam:PassRole; the role's
     # trusted service is monitoring.rds.amazonaws.com (RDS User Guide, "Setting up and enabling
-    # Enhanced Monitoring").
+    # Enhanced Monitoring"). Which value RDS sends is not documented, and field reports show
+    # rds.amazonaws.com on some RDS calls (mitodl/ol-infrastructure#5874): both are allowed, so
+    # the first `pulumi up` never fails on a guess; the role's trust admits monitoring.rds only.
     PassedRoles(
         "MonitoringRole", "RdsMonitoring", "monitoring.rds.amazonaws.com",
         lambda prefix: (naming.autonamed_pattern(naming.database_monitoring_role(prefix)),),
+        also_sent=("rds.amazonaws.com",),
     ),
     # CreateFlowLogs to CloudWatch Logs passes DeliverLogsPermissionArn (the caller needs
     # iam:PassRole on it), a role that trusts vpc-flow-logs.amazonaws.com (VPC User Guide,
