@@ -134,6 +134,10 @@ def install() -> None:
     harness.run_program = run_program
 
 
+def enabled() -> bool:
+    return _ENABLED["on"]
+
+
 def enable(on: bool) -> None:
     """Off: every run is a real one (nothing remembered is used or kept)."""
     _ENABLED["on"] = on
