@@ -9,14 +9,20 @@ import os
 # runs the tests (a terminal, CI's pipe, an xdist worker), so table cells never wrap.
 os.environ["COLUMNS"] = "200"
 
-from collections.abc import Callable, Mapping
+import inspect
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from plan.harness import PROJECT_DIR, Plan, load_stack_config, run_program, stack_names
+from plan import harness
+from plan.harness import PROJECT_DIR, Plan, load_stack_config, stack_names
 from plan.mocks import Lookups
+from tests import plan_memo
+
+# Before any test module or `ops.plan` imports `run_program`: identical runs are done once.
+plan_memo.install()
 
 STACKS = stack_names()
 STACKFILES = Path(__file__).parent / "stackfiles"
@@ -25,14 +31,16 @@ _CACHE: dict[tuple[str, str], Plan] = {}
 
 def plan_for(stack: str, *, stack_file: Path | None = None, **overrides: Any) -> Plan:
     """Run a stack (optionally another stack file or with config overrides) under mocks."""
-    return run_program(stack, project_dir=PROJECT_DIR, stack_file=stack_file, overrides=overrides)
+    return harness.run_program(
+        stack, project_dir=PROJECT_DIR, stack_file=stack_file, overrides=overrides
+    )
 
 
 def cached_plan(stack: str, variant: str = "") -> Plan:
     """Plans of the repository's stack files are computed once per session."""
     key = (stack, variant)
     if key not in _CACHE:
-        _CACHE[key] = run_program(stack, lookups=_VARIANTS[variant]())
+        _CACHE[key] = harness.run_program(stack, lookups=_VARIANTS[variant]())
     return _CACHE[key]
 
 
@@ -45,7 +53,7 @@ def slack_plan(stack: str) -> Plan:
     key = (stack, "slack")
     if key not in _CACHE:
         alarms = json.loads(raw_config(stack)["golive:alarms"])
-        _CACHE[key] = run_program(stack, overrides={"alarms": {**alarms, "slack": SLACK}})
+        _CACHE[key] = harness.run_program(stack, overrides={"alarms": {**alarms, "slack": SLACK}})
     return _CACHE[key]
 
 
@@ -74,6 +82,25 @@ def stack_values(stack: str, config: Mapping[str, str] | None = None) -> dict[st
 
     cfg = parse(stack, raw_config(stack) if config is None else config)
     return cfg.model_dump(mode="json", by_alias=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "fresh_runs: every run of the program in this test is a real one"
+    )
+
+
+@pytest.fixture(autouse=True)
+def remembered_runs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Identical runs of the program are done once per process (tests/plan_memo.py), except in
+    a test that takes `monkeypatch` (it may change what the program consults) or is marked
+    `fresh_runs` (the run itself is what it checks)."""
+    function = getattr(request, "function", None)
+    patches = function is not None and "monkeypatch" in inspect.signature(function).parameters
+    fresh = patches or request.node.get_closest_marker("fresh_runs") is not None
+    plan_memo.enable(not fresh)
+    yield
+    plan_memo.enable(True)
 
 
 @pytest.fixture(params=STACKS)

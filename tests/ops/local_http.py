@@ -53,7 +53,9 @@ def local_server(answer: Callable[[str], int] = lambda path: 200) -> Iterator[Lo
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server_box.append(LocalServer(f"http://127.0.0.1:{httpd.server_address[1]}"))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # shutdown() waits for the serving loop to notice, which polls every poll_interval seconds
+    # (0.5 by default: half a second at the end of every test that serves).
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield server_box[0]

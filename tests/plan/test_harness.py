@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from plan.harness import (
     Plan,
     SecretValue,
@@ -15,6 +17,7 @@ from plan.harness import (
 from tests.conftest import cached_plan
 
 
+@pytest.mark.fresh_runs
 def test_staging_and_prod_run_in_one_process_without_leaking(staging: Plan, prod: Plan) -> None:
     assert staging.outputs["stack"] == "staging"
     assert prod.outputs["stack"] == "prod"
