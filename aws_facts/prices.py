@@ -58,6 +58,11 @@ SOURCES: dict[str, str] = {
         "PostgreSQL ... Single-AZ' by instance type, 'Database Storage Single AZ General "
         "Purpose-GP3'"
     ),
+    "alb_usw2": (
+        "https://github.com/DefangLabs/defang src/cmd/cli/command/estimate_test.go (an estimate "
+        "from the AWS Price List for us-west-2: 'AWSELB USW2-LoadBalancerUsage' 730 hours = "
+        "USD 16.43; its NAT gateway and Fargate lines equal the page data above)"
+    ),
     "rds_offer_file": (
         "https://github.com/mooncitizen/togen internal/cost/prices/aws.json (AWS Price List "
         "offer files AmazonRDS 20260904172716 and AmazonEC2 20260904231117, trimmed): "
@@ -148,14 +153,15 @@ _US = RegionPrices(
 #   interface_endpoint_az_hour: SOURCES["vpc_page_data"]
 #   gp3_gb_month, rds_hour: SOURCES["rds_page_data"] (three classes also in "rds_offer_file")
 #   cache_hour: SOURCES["elasticache_page_data"]
-#   alb_hour: None everywhere but us-east-1: no public copy of the regional Application Load
-#   Balancer figure was found, so the load balancer shows "no price" there.
+#   alb_hour: us-west-2 from SOURCES["alb_usw2"]; None in the other regions: no public copy of
+#   their Application Load Balancer figure was found, so the load balancer shows "no price".
 # The same sources give us-east-1's figures in `_US` exactly, in every field they cover.
 
 PRICES: dict[str, RegionPrices] = {
     "us-east-1": _US,
-    # US West (Oregon): the same figures as us-east-1 in every source above, but for the ALB.
-    "us-west-2": replace(_US, read_on=REGIONAL_READ_ON, alb_hour=None),
+    # US West (Oregon): the same figures as us-east-1 in every source above; the ALB hour too
+    # (0.0225 = 16.43 / 730, SOURCES["alb_usw2"]).
+    "us-west-2": replace(_US, read_on=REGIONAL_READ_ON),
     "eu-west-1": RegionPrices(  # EU (Ireland)
         read_on=REGIONAL_READ_ON,
         fargate_vcpu_hour=0.04048,

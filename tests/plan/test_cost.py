@@ -141,7 +141,7 @@ def test_a_regions_figures_are_its_sources(region: str) -> None:
     assert prices.interface_endpoint_az_hour == endpoint
 
 
-@pytest.mark.parametrize("region", ["us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"])
+@pytest.mark.parametrize("region", ["eu-west-1", "eu-central-1", "ap-southeast-2"])
 def test_a_load_balancer_without_a_sourced_price_is_marked_and_left_out_of_the_total(
     region: str,
 ) -> None:
@@ -154,6 +154,13 @@ def test_a_load_balancer_without_a_sourced_price_is_marked_and_left_out_of_the_t
         sum(i.monthly_usd or 0 for i in result.items), abs=0.01
     )
     assert result.to_json()["items"][result.items.index(alb)]["noPrice"] is True
+
+
+def test_us_west_2_prices_the_load_balancer_at_oregons_hour() -> None:
+    result = estimate(run_program("prod", overrides={"aws:region": "us-west-2"}))
+    assert result.unpriced == []
+    (alb,) = [i for i in result.items if i.item.startswith("Application Load Balancer")]
+    assert alb.monthly_usd == pytest.approx(0.0225 * HOURS, abs=0.01)
 
 
 def test_us_east_1_prices_every_fixed_item(prod: Plan) -> None:

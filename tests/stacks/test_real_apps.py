@@ -201,17 +201,13 @@ def test_transit_tracker_worker_schedule_and_budget() -> None:
 
 
 def test_transit_prod_costs_what_the_team_budgeted_before_usage() -> None:
-    """~$92 a month fixed (DESIGN: the transit team's figure), under the $100 budget alert.
-
-    us-west-2 has no sourced load balancer hour, so the total leaves the ALB out and the
-    budget check says so; everything else is priced at Oregon's figures."""
+    """~$92 a month fixed (DESIGN: the transit team's figure), under the $100 budget alert,
+    every item priced at Oregon's figures."""
     result = estimate(planned("transit", "prod"))
     assert result.budget_usd == 100 and result.region == "us-west-2"
+    assert result.unpriced == []
     assert result.fixed_monthly_usd is not None and result.fixed_monthly_usd <= 92
-    assert [i.item for i in result.unpriced] == ["Application Load Balancer (+ LCU usage)"]
-    (warning,) = result.warnings()
-    assert warning.startswith(f"the fixed monthly estimate ${result.fixed_monthly_usd:,.2f} is")
-    assert "within budget.monthlyUsd $100.00" in warning
+    assert result.warnings() == []
 
 
 def test_trading_dashboard_is_priced_at_sydneys_list_prices() -> None:
