@@ -303,7 +303,38 @@ def load_stack_config(
             secret_keys.append(qualified)
         else:
             config[qualified] = _as_cli_string(value)
+    _check_secrets_provider(path.name, document.get("secretsprovider"), config)  # pyright: ignore[reportUnknownArgumentType, reportUnknownMemberType]
     return config, secret_keys
+
+
+def kms_alias_of(provider: str) -> str | None:
+    """The alias name an `awskms://` secrets provider names (`awskms://alias/NAME?region=...`,
+    `awskms:///alias/NAME`, or an alias ARN), or None (a key id or ARN, another provider)."""
+    if not provider.startswith("awskms://"):
+        return None
+    key = provider.removeprefix("awskms://").split("?", 1)[0].lstrip("/")
+    _, found, name = key.partition("alias/")
+    return name if found and (key.startswith("alias/") or ":alias/" in key) else None
+
+
+def _check_secrets_provider(file: str, provider: Any, config: dict[str, str]) -> None:
+    """The key a stack file was initialized with (`pulumi stack init --secrets-provider`, then
+    committed) must be the one its CI roles may decrypt with (`ci.secretsKeyAlias`): anything
+    else fails only in CI, with AccessDenied on kms:Decrypt."""
+    alias = kms_alias_of(str(provider)) if provider else None
+    try:
+        ci = json.loads(config.get("golive:ci", "{}"))
+    except ValueError:
+        return  # the config model reports a malformed golive:ci
+    expected = ci.get("secretsKeyAlias") if isinstance(ci, dict) and ci.get("enabled") else None
+    if alias is None or not expected or alias == expected:
+        return
+    raise StackFileError(
+        f"{file}: secretsprovider uses KMS alias/{alias}, but golive:ci.secretsKeyAlias is "
+        f"{expected!r}, the only key the stack's CI roles may decrypt with: set "
+        f"ci.secretsKeyAlias: {alias}, or move the stack to that key (`pulumi stack "
+        f"change-secrets-provider 'awskms://alias/{expected}?region=REGION'`) and commit the file"
+    )
 
 
 # --------------------------------------------------------------------------- recording

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+import yaml
 
 from plan.harness import (
+    PROJECT_DIR,
     Plan,
     SecretValue,
+    StackFileError,
     is_unknown,
     load_stack_config,
     run_program,
@@ -77,3 +81,44 @@ def test_the_plan_is_json_serializable(prod: Plan) -> None:
 
 def test_session_cache_returns_the_same_plan() -> None:
     assert cached_plan("prod") is cached_plan("prod")
+
+
+def _initialized(tmp_path: Path, provider: str, alias: str) -> Path:
+    """Pulumi.prod.yaml as `pulumi stack init --secrets-provider` leaves it (then committed)."""
+    document = yaml.safe_load((PROJECT_DIR / "Pulumi.prod.yaml").read_text())
+    ci = json.loads(load_stack_config("prod")[0]["golive:ci"])
+    document["config"]["golive:ci"] = {**ci, "secretsKeyAlias": alias}
+    document = {"secretsprovider": provider, "encryptedkey": "AQICAHh...", **document}
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def test_a_secrets_provider_other_than_the_ci_key_is_refused_before_ci_meets_it(
+    tmp_path: Path,
+) -> None:
+    """The CI roles may decrypt only with ci.secretsKeyAlias's key; a stack file initialized
+    with another would fail in CI with AccessDenied, so the plan says so first."""
+    path = _initialized(tmp_path, "awskms://alias/old-key?region=us-east-1", "golive-secrets-prod")
+    with pytest.raises(StackFileError) as refused:
+        load_stack_config("prod", stack_file=path)
+    message = str(refused.value)
+    assert "alias/old-key" in message and "ci.secretsKeyAlias" in message
+    assert "golive-secrets-prod" in message and "change-secrets-provider" in message
+
+
+@pytest.mark.parametrize(
+    "provider",
+    [
+        "awskms://alias/golive-secrets-prod?region=us-east-1",
+        "awskms:///alias/golive-secrets-prod?region=us-east-1",
+        "passphrase",
+    ],
+)
+def test_a_secrets_provider_of_the_ci_key_or_not_kms_is_read_as_before(
+    tmp_path: Path, provider: str
+) -> None:
+    config, _ = load_stack_config(
+        "prod", stack_file=_initialized(tmp_path, provider, "golive-secrets-prod")
+    )
+    assert json.loads(config["golive:ci"])["secretsKeyAlias"] == "golive-secrets-prod"
