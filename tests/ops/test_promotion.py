@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from ops.promotion import (
     _parts,
     sha256_digest,
 )
+from tests.git_repo import git
 from tests.ops.test_ci_commands import project, run
 from tests.ops.test_workflow_commands import _argv_of_step, _step
 from tests.ops.world import ACCOUNT, REGION, REPO, World
@@ -358,9 +358,8 @@ def test_release_yml_copies_into_every_stack_but_staging(
     stack: str, into: list[str], tmp_path: Path
 ) -> None:
     """release.yml's image step, run with bash and a stand-in `./dev` in a one-commit repo."""
-    git = ["git", "-c", "user.name=ci", "-c", "user.email=ci@example.com"]
-    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
-    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "x"], cwd=tmp_path, check=True)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "commit", "-q", "--allow-empty", "-m", "x")
     step = _step("release.yml", "release", "The images built from the version")
     env = {"STACK": stack, "VERSION": "HEAD", "GITHUB_OUTPUT": str(tmp_path / "out")}
     assert _argv_of_step(step, env, tmp_path) == ["images", "staging", "HEAD", *into]

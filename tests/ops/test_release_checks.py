@@ -5,7 +5,6 @@ commit order of two merges, and a rollback that must not apply unreviewed infras
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from ops.preflight import check_commit_order
 from ops.pulumi_step import PendingChange
 from ops.releases import ReleaseEntry, ReleaseLog
 from ops.versions import commit_of
+from tests.git_repo import git
 from tests.ops.local_http import local_server
 from tests.ops.world import API_V1, API_V2, REPO, WORKER_V1, World, push_images
 
@@ -241,14 +241,6 @@ def test_an_explicit_watch_overrides_the_bake_time(world: World) -> None:
 
 
 # ----------------------------------------------------------------------------- versions, order
-
-
-def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=repo, capture_output=True, text=True, check=True, timeout=30,
-    )  # fmt: skip
-    return result.stdout.strip()
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from ruamel.yaml import YAML
 
 from components.ci_access import MAX_SESSION_SECONDS
 from ops.builds import ImageBuild
+from tests.git_repo import git
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -524,14 +525,6 @@ def test_release_jobs_read_the_whole_history_and_record_the_commit() -> None:
     release = step_named(release_job(), "golive release")
     assert 'args=(--commit "$COMMIT")' in release["run"]
     assert release["env"]["COMMIT"] == "${{ steps.images.outputs.commit }}"
-
-
-def git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=repo, capture_output=True, text=True, check=True, timeout=30,
-    )  # fmt: skip
-    return result.stdout.strip()
 
 
 @pytest.fixture
