@@ -1,7 +1,8 @@
 """A real HTTP server on 127.0.0.1 for the ops tests, started inside the test, stopped after.
 
-It records every request (method, path, body) and answers with what `answer(path)` returns, so
-a test can play a Slack-compatible webhook or the stack's public URL.
+It records every request (method, path, body) and answers with what `answer(path)` returns (a
+status, or a status and a body), so a test can play a Slack-compatible webhook, the stack's
+public URL or a store of files.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ class LocalServer:
 
 
 @contextmanager
-def local_server(answer: Callable[[str], int] = lambda path: 200) -> Iterator[LocalServer]:
+def local_server(
+    answer: Callable[[str], int | tuple[int, bytes]] = lambda path: 200,
+) -> Iterator[LocalServer]:
     """Serve on 127.0.0.1 (an ephemeral port) until the block ends."""
     server_box: list[LocalServer] = []
 
@@ -36,11 +39,12 @@ def local_server(answer: Callable[[str], int] = lambda path: 200) -> Iterator[Lo
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             server_box[0].requests.append(Recorded(method, self.path, body))
-            status = answer(self.path)
+            answered = answer(self.path)
+            status, reply = answered if isinstance(answered, tuple) else (answered, b"ok")
             self.send_response(status)
-            self.send_header("Content-Length", "2")
+            self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(reply)
 
         def do_GET(self) -> None:
             self._reply("GET")

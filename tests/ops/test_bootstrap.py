@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from ops.aws import Runtime, WaitPolicy
 from ops.cli import app
-from tests.ops.world import ACCOUNT, http_response, new_session
+from tests.ops.world import ACCOUNT, aws_error, new_session
 
 BUCKET = f"golive-state-{ACCOUNT}-eu-west-1"
 MUTATING = ("Create", "Put", "Enable", "Add", "Update", "Modify", "Delete", "Tag")
@@ -212,10 +212,7 @@ def test_a_role_taken_meanwhile_counts_as_there(harness: Harness) -> None:
             "Service role name AWSServiceRoleForRDS has been taken in this account, please try "
             "a different suffix."
         )
-        return http_response(400), {
-            "Error": {"Code": "InvalidInput", "Message": message},
-            "ResponseMetadata": {"HTTPStatusCode": 400},
-        }
+        return aws_error("InvalidInput", message)
 
     harness.session.events.register("before-call.iam.CreateServiceLinkedRole", taken)
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +28,10 @@ from ops.promotion import (
     sha256_digest,
 )
 from tests.git_repo import git
+from tests.ops.local_http import LocalServer, local_server
 from tests.ops.test_ci_commands import project, run
 from tests.ops.test_workflow_commands import _argv_of_step, _step
-from tests.ops.world import ACCOUNT, REGION, REPO, World
+from tests.ops.world import ACCOUNT, REGION, REPO, World, aws_answer, aws_error
 
 SOURCE, TARGET = "auction/staging/api", "auction/prod/api"
 SHA = "3f2c1ab" + "9" * 33
@@ -45,49 +44,32 @@ class Blobs:
     url: str = ""
     stored: dict[str, bytes] = field(default_factory=dict[str, bytes])
     corrupt: set[str] = field(default_factory=set[str])
-    downloads: list[str] = field(default_factory=list[str])
+    server: LocalServer | None = None
 
     def add(self, data: bytes) -> str:
         digest = sha256_digest(data)
         self.stored[digest] = data
         return digest
 
+    def answer(self, path: str) -> int | tuple[int, bytes]:
+        data = self.stored.get(digest := path.rsplit("/", 1)[-1])
+        if data is None:
+            return 404
+        return 200, data[:-1] + b"X" if digest in self.corrupt else data
+
+    @property
+    def downloads(self) -> list[str]:
+        """The digests asked for, in order."""
+        assert self.server is not None
+        return [request.path.rsplit("/", 1)[-1] for request in self.server.requests]
+
 
 @contextmanager
 def blob_server() -> Iterator[Blobs]:
     blobs = Blobs()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            digest = self.path.rsplit("/", 1)[-1]
-            blobs.downloads.append(digest)
-            data = blobs.stored.get(digest)
-            if data is None:
-                self.send_response(404)
-                self.end_headers()
-                return
-            body = data[:-1] + b"X" if digest in blobs.corrupt else data
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            del format, args
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    blobs.url = f"http://127.0.0.1:{httpd.server_address[1]}/blobs"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with local_server(blobs.answer) as server:
+        blobs.url, blobs.server = f"{server.url}/blobs", server
         yield blobs
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-class _Answer:
-    status_code = 200
 
 
 def requested_layer(params: dict[str, Any]) -> str:
@@ -95,20 +77,17 @@ def requested_layer(params: dict[str, Any]) -> str:
     return str(json.loads(params["body"])["layerDigest"])
 
 
-def serve_layers_from(events: Any, blobs: Blobs) -> None:
+def serve_layers_from(register: Callable[[str, Callable[..., Any]], Any], blobs: Blobs) -> None:
     """ECR's GetDownloadUrlForLayer, answered with the blob server's URL for the layer (moto
     raises NotImplemented for it). A layer the repository does not hold is ECR's 400."""
 
     def answer(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
         digest = requested_layer(params)
         if digest not in blobs.stored:
-            error = {"Code": "LayersNotFoundException", "Message": digest}
-            failed = _Answer()
-            failed.status_code = 400
-            return failed, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
-        return _Answer(), {"downloadUrl": f"{blobs.url}/{digest}", "layerDigest": digest}
+            return aws_error("LayersNotFoundException", digest)
+        return aws_answer({"downloadUrl": f"{blobs.url}/{digest}", "layerDigest": digest})
 
-    events.register("before-call.ecr.GetDownloadUrlForLayer", answer)
+    register("before-call.ecr.GetDownloadUrlForLayer", answer)
 
 
 def push_blob(ecr: Any, repository: str, blobs: Blobs, data: bytes) -> dict[str, Any]:
@@ -183,7 +162,7 @@ def registry() -> Iterator[Registry]:
         ecr = boto3.client("ecr", region_name=REGION)
         for name in (SOURCE, TARGET):
             ecr.create_repository(repositoryName=name, imageTagMutability="IMMUTABLE")
-        serve_layers_from(ecr.meta.events, blobs)
+        serve_layers_from(ecr.meta.events.register, blobs)
         yield Registry(ecr, blobs)
 
 
@@ -296,13 +275,7 @@ def test_images_into_prod_copies_and_prints_prods_own_repository(
 ) -> None:
     ecr = world.client("ecr")
     with blob_server() as blobs:
-        world.session.hook(
-            "before-call.ecr.GetDownloadUrlForLayer",
-            lambda params, **_: (
-                _Answer(),
-                {"downloadUrl": f"{blobs.url}/{requested_layer(params)}"},
-            ),
-        )
+        serve_layers_from(world.session.hook, blobs)
         for name in (SOURCE, TARGET):
             ecr.create_repository(repositoryName=name, imageTagMutability="IMMUTABLE")
         index, _ = push_multi_arch(ecr, SOURCE, blobs, SHA)
@@ -337,10 +310,7 @@ def test_a_source_account_that_refuses_says_which_two_settings_open_it(
     def refuse(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
         if json.loads(params["body"]).get("registryId") != "111111111111":
             return None
-        denied = _Answer()
-        denied.status_code = 400
-        error = {"Code": "AccessDeniedException", "Message": "not authorized"}
-        return denied, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return aws_error("AccessDeniedException", "not authorized")
 
     registry.ecr.meta.events.register("before-call.ecr.BatchGetImage", refuse)
     promotion = Promotion(

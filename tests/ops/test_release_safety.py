@@ -27,7 +27,7 @@ from tests.ops.world import (
     WORKER_V1,
     WORKER_V2,
     World,
-    http_response,
+    aws_error,
 )
 
 V1 = {"api": API_V1, "worker": WORKER_V1}
@@ -52,10 +52,7 @@ def fail_after(world: World, service: str, operation: str, code: str, ok: int) -
         seen["calls"] += 1
         if seen["calls"] <= ok:
             return None
-        return http_response(400), {
-            "Error": {"Code": code, "Message": code},
-            "ResponseMetadata": {"HTTPStatusCode": 400},
-        }
+        return aws_error(code)
 
     world.session.hook(f"before-call.{service}.{operation}", handler)
 
@@ -115,10 +112,7 @@ def test_record_half_written_is_put_back_and_the_release_rolls_back(world: World
     def expire_once(**_: Any) -> Any:
         seen["calls"] += 1
         if seen["calls"] == stop["after"] + 1:  # the second write of the release only
-            return http_response(400), {
-                "Error": {"Code": "ExpiredToken", "Message": "expired"},
-                "ResponseMetadata": {"HTTPStatusCode": 400},
-            }
+            return aws_error("ExpiredToken", "expired")
         return None
 
     world.session.hook("before-call.ssm.PutParameter", expire_once)

@@ -37,7 +37,7 @@ from tests.ops.world import (
     STATE_BUCKET,
     WORKER_V1,
     World,
-    http_response,
+    aws_error,
 )
 
 SITE_BUCKET = "auction-staging-site"
@@ -363,10 +363,7 @@ def test_a_half_done_upload_or_a_stuck_invalidation_still_restores_the_site(
 
     def fail_robots(params: dict[str, Any], **_: Any) -> Any:
         if params["url_path"].endswith("/robots.txt"):
-            return http_response(400), {
-                "Error": {"Code": "InternalError", "Message": "We encountered an internal error"},
-                "ResponseMetadata": {"HTTPStatusCode": 400},
-            }
+            return aws_error("InternalError", "We encountered an internal error")
         return None
 
     stop_failing = world.session.hook("before-call.s3.PutObject", fail_robots)

@@ -135,6 +135,20 @@ def http_response(status: int, body: bytes = b"", headers: dict[str, str] | None
     return AWSResponse("https://moto.invalid/", status, headers or {}, _Raw(body))
 
 
+def aws_error(code: str, message: str = "") -> tuple[Any, dict[str, Any]]:
+    """What a `before-call` hook returns to answer with AWS's error `code` (HTTP 400, parsed as
+    botocore parses it; like a Stubber, not retried)."""
+    return http_response(400), {
+        "Error": {"Code": code, "Message": message or code},
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }
+
+
+def aws_answer(parsed: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """What a `before-call` hook returns to answer with this parsed 200 response."""
+    return http_response(200), {**parsed, "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+
 @dataclass
 class ServiceSpec:
     name: str
@@ -219,10 +233,7 @@ class World:
         """
 
         def handler(**_: Any) -> Any:
-            return http_response(400), {
-                "Error": {"Code": code, "Message": message or code},
-                "ResponseMetadata": {"HTTPStatusCode": 400},
-            }
+            return aws_error(code, message)
 
         return self._hook(f"before-call.{service}.{operation}", handler)
 
@@ -230,7 +241,7 @@ class World:
         """Answer every `operation` with this parsed 200 response; returns its remover."""
 
         def handler(**_: Any) -> Any:
-            return http_response(200), {**parsed, "ResponseMetadata": {"HTTPStatusCode": 200}}
+            return aws_answer(parsed)
 
         return self._hook(f"before-call.{service}.{operation}", handler)
 
