@@ -30,7 +30,7 @@ from ops import ui
 from ops.aws import Aws
 from ops.errors import ExitCode, OpsError, error_code
 from ops.lease import StackLease, ci_run_url
-from ops.promotion import Download, EcrRepository, Promotion
+from ops.promotion import EcrRepository, Promotion
 from ops.pulumi_step import PulumiError, PulumiStep
 from ops.releases import ReleaseStore
 from ops.versions import pin
@@ -67,9 +67,9 @@ class BuiltImage:
     tag: str | None
     """The tag `ref` resolved to (a commit SHA), or the image's first tag for a digest."""
 
-    def reference(self, region: str) -> str:
-        host = f"{self.repository.account}.dkr.ecr.{region}.amazonaws.com"
-        return f"{host}/{self.repository.name}@{self.digest}"
+    @property
+    def reference(self) -> str:
+        return f"{self.repository.url}@{self.digest}"
 
 
 def built_images(
@@ -84,8 +84,7 @@ def built_images(
         if service.own_build is None:
             continue
         repository = EcrRepository(ecr, account, naming.repository(cfg.app, cfg.stack, name))
-        host = f"{account}.dkr.ecr.{cfg.region}.amazonaws.com"
-        version = pin(aws, f"{host}/{repository.name}", ref, project_dir)
+        version = pin(aws, repository.url, ref, project_dir)
         image_id = (
             {"imageDigest": version} if version.startswith("sha256:") else {"imageTag": version}
         )
@@ -117,7 +116,7 @@ def version_images(
 ) -> dict[str, str]:
     """Service -> `REPOSITORY@sha256:...` of the image `ref` names, for every built service."""
     images = built_images(aws, cfg, ref, project_dir)
-    return {name: image.reference(cfg.region) for name, image in images.items()}
+    return {name: image.reference for name, image in images.items()}
 
 
 def promote_images(
@@ -126,8 +125,6 @@ def promote_images(
     target: StackConfig,
     ref: str,
     project_dir: Path | None,
-    *,
-    download: Download | None = None,
 ) -> dict[str, str]:
     """Copy the images `ref` names from `source`'s repositories into `target`'s, by digest
     (`ops.promotion`); service -> `TARGET_REPOSITORY@sha256:...` (the same digest)."""
@@ -148,14 +145,13 @@ def promote_images(
             continue  # the target runs another image for it (or no such service)
         if image.tag is None:
             raise OpsError(
-                f"{image.repository.name}@{image.digest} has no tag: ECR's lifecycle policy "
-                "expires untagged images, so prod would lose it",
+                f"{image.repository.name}@{image.digest} has no tag: prod would hold it under "
+                "none, and releases and rollbacks find a version's image by its tag",
                 "promote by the commit SHA or release tag it was built from",
                 exit_code=ExitCode.USAGE,
             )
         into = EcrRepository(ecr, account, naming.repository(target.app, target.stack, name))
-        kwargs = {"download": download} if download else {}
-        promotion = Promotion(image.repository, into, **kwargs)
+        promotion = Promotion(image.repository, into)
         promotion.copy(image.digest, image.tag)
         report = promotion.report
         ui.progress(
@@ -163,7 +159,7 @@ def promote_images(
             f"{report.blobs_copied} blobs, {report.bytes_copied} bytes copied; "
             f"{report.blobs_present} blobs already there)"
         )
-        promoted[name] = BuiltImage(into, image.digest, image.tag).reference(target.region)
+        promoted[name] = BuiltImage(into, image.digest, image.tag).reference
     if not promoted:
         raise OpsError(
             f"stack {target.stack} builds none of {', '.join(images)} (they run `image`)",

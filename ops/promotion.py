@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import IO, Any
@@ -51,9 +51,6 @@ MAX_PART = 20_971_520
 """UploadLayerPart's largest part (botocore ecr model: LayerPartBlob max 20971520)."""
 DOWNLOAD_TIMEOUT = 60.0
 
-Download = Callable[[str], AbstractContextManager[IO[bytes]]]
-"""Opens a layer's pre-signed download URL for reading."""
-
 
 def _open_url(url: str) -> AbstractContextManager[IO[bytes]]:
     return urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT)  # a pre-signed S3 URL
@@ -70,6 +67,11 @@ class EcrRepository:
     @property
     def ids(self) -> dict[str, str]:
         return {"registryId": self.account, "repositoryName": self.name}
+
+    @property
+    def url(self) -> str:
+        """`ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`, in its client's region."""
+        return f"{self.account}.dkr.ecr.{self.client.meta.region_name}.amazonaws.com/{self.name}"
 
     def __str__(self) -> str:
         return f"{self.account}/{self.name}"
@@ -93,10 +95,8 @@ def sha256_digest(data: bytes) -> str:
 class Promotion:
     """Copies images from `source` to `target`, keeping their digests."""
 
-    def __init__(
-        self, source: EcrRepository, target: EcrRepository, *, download: Download = _open_url
-    ) -> None:
-        self.source, self.target, self._download = source, target, download
+    def __init__(self, source: EcrRepository, target: EcrRepository) -> None:
+        self.source, self.target = source, target
         self.report = CopyReport()
 
     def copy(self, digest: str, tag: str | None) -> str:
@@ -249,7 +249,7 @@ class Promotion:
             raise self._failed(exc, self.source, "read") from None
         part_size = min(int(upload.get("partSize") or MAX_PART), MAX_PART) or MAX_PART
         hasher, received = hashlib.sha256(), 0
-        with self._download(str(url)) as body:
+        with _open_url(str(url)) as body:
             for part in _parts(body, part_size):
                 hasher.update(part)
                 try:
