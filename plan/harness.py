@@ -322,12 +322,19 @@ def _check_secrets_provider(file: str, provider: Any, config: dict[str, str]) ->
     committed) must be the one its CI roles may decrypt with (`ci.secretsKeyAlias`): anything
     else fails only in CI, with AccessDenied on kms:Decrypt."""
     alias = kms_alias_of(str(provider)) if provider else None
+    if alias is None:
+        return
+    # Imported here: the config model pulls in the components, which reading a file does not need.
+    from pydantic import ValidationError
+
+    from stacks.config.ci import CiConfig
+
     try:
-        ci = json.loads(config.get("golive:ci", "{}"))
-    except ValueError:
-        return  # the config model reports a malformed golive:ci
-    expected = ci.get("secretsKeyAlias") if isinstance(ci, dict) and ci.get("enabled") else None
-    if alias is None or not expected or alias == expected:
+        ci = CiConfig.model_validate_json(config.get("golive:ci", "{}"))
+    except ValidationError:
+        return  # the config model reports a malformed golive:ci, with the rest
+    expected = ci.secrets_key_alias if ci.enabled else ""
+    if not expected or alias == expected:
         return
     raise StackFileError(
         f"{file}: secretsprovider uses KMS alias/{alias}, but golive:ci.secretsKeyAlias is "
