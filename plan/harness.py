@@ -307,6 +307,20 @@ def load_stack_config(
     return config, secret_keys
 
 
+def program_config(
+    stack: str,
+    project_dir: Path = PROJECT_DIR,
+    stack_file: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, str], list[str]]:
+    """`load_stack_config` with `overrides` in place (unqualified keys are `golive:`; values as
+    in YAML): the config a run of the program is given."""
+    config, secret_keys = load_stack_config(stack, project_dir, stack_file)
+    for key, value in (overrides or {}).items():
+        config[_qualify(key)] = _as_cli_string(value)
+    return config, secret_keys
+
+
 def kms_alias_of(provider: str) -> str | None:
     """The alias name an `awskms://` secrets provider names (`awskms://alias/NAME?region=...`,
     `awskms:///alias/NAME`, or an alias ARN), or None (a key id or ARN, another provider)."""
@@ -455,9 +469,7 @@ def run_program(
     Raises the program's own exception (e.g. `stacks.config.ConfigError`) unchanged, and
     `plan.mocks.RefusedInputs` when the program declared inputs AWS would refuse at create time.
     """
-    config, secret_keys = load_stack_config(stack, project_dir, stack_file)
-    for key, value in (overrides or {}).items():
-        config[_qualify(key)] = _as_cli_string(value)
+    config, secret_keys = program_config(stack, project_dir, stack_file, overrides)
     region = config.get("aws:region", "us-east-1")
     mocks = AwsMocks(region=region, lookups=lookups or Lookups(), preview=preview)
     with _LOCK:

@@ -72,9 +72,7 @@ def _key(
     lookups: Any,
     preview: bool,
 ) -> str:
-    config, secret_keys = harness.load_stack_config(stack, project_dir, stack_file)
-    for key, value in (overrides or {}).items():
-        config[harness._qualify(key)] = harness._as_cli_string(value)  # pyright: ignore[reportPrivateUsage]
+    config, secret_keys = harness.program_config(stack, project_dir, stack_file, overrides)
     program = (project_dir / "__main__.py").read_text()
     return json.dumps(
         [
